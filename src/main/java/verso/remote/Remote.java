@@ -1,0 +1,60 @@
+package verso.remote;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * A store of immutable values by key, such as {@code objects/ab/cdef...}, {@code versions/<id>},
+ * {@code tags/<name>}. Keys are relative, use {@code /}, and never start with it.
+ *
+ * <p>Contracts every implementation keeps (one contract test suite checks them all):
+ * <ul>
+ *   <li>A missing key is reported as {@link RemoteNotFoundException}, never as another error.</li>
+ *   <li>A failure that may pass on retry (network, throttling, 5xx) is a
+ *       {@link RemoteRetryableException}; anything else (credentials, missing bucket) is a plain
+ *       {@link RemoteException} and is not retried.</li>
+ *   <li>{@code put} is atomic and idempotent: readers see the whole value or nothing, and putting the
+ *       same key twice is harmless.</li>
+ *   <li>{@code get} with a range returns exactly the bytes asked for (fewer only at the end of the value).</li>
+ *   <li>Implementations are thread-safe.</li>
+ * </ul>
+ */
+public interface Remote extends Closeable {
+
+    /** Streams {@code length} bytes from {@code offset} ({@code length < 0}: to the end). The caller closes it. */
+    InputStream get(String key, long offset, long length) throws IOException;
+
+    /** The whole value of a small key (a version, a tag, a block). */
+    default byte[] getBytes(String key) throws IOException {
+        try (InputStream in = get(key, 0, -1)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Stores a value from memory. */
+    void put(String key, byte[] data) throws IOException;
+
+    /** Stores a file's content (large values may be uploaded in parts). */
+    void put(String key, Path file) throws IOException;
+
+    boolean exists(String key) throws IOException;
+
+    /** The size of a value in bytes; {@link RemoteNotFoundException} if absent. */
+    long size(String key) throws IOException;
+
+    /** Visits every key starting with {@code prefix}, in no particular order, without holding them all. */
+    void list(String prefix, Consumer<String> key) throws IOException;
+
+    /** Deletes a key; deleting a missing key is not an error. */
+    void delete(String key) throws IOException;
+
+    /** A human-readable location, such as {@code s3://bucket/prefix} or a directory path. */
+    String describe();
+
+    @Override
+    default void close() throws IOException {
+    }
+}

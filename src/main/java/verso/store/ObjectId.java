@@ -1,0 +1,93 @@
+package verso.store;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/** The SHA-256 of an object's bytes; written as 64 lower-case hex digits. */
+public final class ObjectId implements Comparable<ObjectId> {
+    public static final int LENGTH = 32;
+    public static final int HEX_LENGTH = 64;
+    /** Short ids shown to users: the first 10 hex digits (longer when ambiguous). */
+    public static final int SHORT_LENGTH = 10;
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final byte[] bytes;
+    private final int hash;
+
+    private ObjectId(byte[] bytes) {
+        this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
+    }
+
+    public static ObjectId fromBytes(byte[] digest) {
+        if (digest.length != LENGTH) {
+            throw new IllegalArgumentException("object id must be " + LENGTH + " bytes, got " + digest.length);
+        }
+        return new ObjectId(digest.clone());
+    }
+
+    /** Parses a full id; throws {@link IllegalArgumentException} on anything but 64 lower-case hex digits. */
+    public static ObjectId fromHex(String hex) {
+        if (!isValidHex(hex)) {
+            throw new IllegalArgumentException("not an object id: '" + hex + "'");
+        }
+        return new ObjectId(HEX.parseHex(hex));
+    }
+
+    public static boolean isValidHex(String s) {
+        return s != null && s.length() == HEX_LENGTH && isHexPrefix(s);
+    }
+
+    /** True if s is a non-empty run of lower-case hex digits no longer than a full id. */
+    public static boolean isHexPrefix(String s) {
+        if (s == null || s.isEmpty() || s.length() > HEX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public String hex() {
+        return HEX.formatHex(bytes);
+    }
+
+    public String shortHex() {
+        return hex().substring(0, SHORT_LENGTH);
+    }
+
+    /** The object's key below an {@code objects/} directory: {@code ab/cdef...}. */
+    public String fanoutPath() {
+        String h = hex();
+        return h.substring(0, 2) + "/" + h.substring(2);
+    }
+
+    public byte[] toBytes() {
+        return bytes.clone();
+    }
+
+    @Override
+    public int compareTo(ObjectId o) {
+        return Arrays.compareUnsigned(bytes, o.bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectId other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return hex();
+    }
+}

@@ -1,0 +1,249 @@
+package verso.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * A directory of objects by id: {@code objects/ab/cdef...}. Every write goes to a temp file in
+ * {@code tmp/} on the same filesystem and is moved into place atomically once its bytes are known
+ * to hash to the id, so a reader never sees a partial object under its final name. Objects are
+ * immutable: an insert of an object already present writes nothing.
+ */
+public final class ObjectStore {
+    private static final int COPY_BUFFER = 1 << 16;
+
+    private final Path root;
+    private final Path objects;
+    private final Path tmp;
+
+    public ObjectStore(Path root) {
+        this.root = root;
+        this.objects = root.resolve("objects");
+        this.tmp = root.resolve("tmp");
+    }
+
+    /** Creates the directories if they do not exist. */
+    public ObjectStore create() throws IOException {
+        Files.createDirectories(objects);
+        Files.createDirectories(tmp);
+        return this;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path pathOf(ObjectId id) {
+        String hex = id.hex();
+        return objects.resolve(hex.substring(0, 2)).resolve(hex.substring(2));
+    }
+
+    public boolean contains(ObjectId id) {
+        return Files.isRegularFile(pathOf(id));
+    }
+
+    /** The stored size, or -1 if absent. */
+    public long size(ObjectId id) {
+        try {
+            return Files.size(pathOf(id));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Hashes and stores {@code data}; returns its id. */
+    public ObjectId insert(byte[] data) throws IOException {
+        return insert(data, 0, data.length);
+    }
+
+    public ObjectId insert(byte[] data, int offset, int length) throws IOException {
+        ObjectId id = Hashing.hash(data, offset, length);
+        if (!contains(id)) {
+            Path t = newTemp();
+            try {
+                try (OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
+                    out.write(data, offset, length);
+                }
+                publish(t, id);
+            } finally {
+                Files.deleteIfExists(t);
+            }
+        }
+        return id;
+    }
+
+    /**
+     * Stores bytes that must hash to {@code expected}, streaming from {@code in}. Throws
+     * {@link CorruptObjectException} and stores nothing if they do not.
+     */
+    public void insert(ObjectId expected, InputStream in) throws IOException {
+        if (contains(expected)) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return;
+        }
+        Path t = newTemp();
+        try {
+            MessageDigest md = Hashing.sha256();
+            try (OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
+                byte[] buf = new byte[COPY_BUFFER];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    md.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                }
+            }
+            ObjectId actual = ObjectId.fromBytes(md.digest());
+            if (!actual.equals(expected)) {
+                throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
+            }
+            publish(t, expected);
+        } finally {
+            Files.deleteIfExists(t);
+        }
+    }
+
+    /** Stores bytes that must hash to {@code expected}. */
+    public void insert(ObjectId expected, byte[] data) throws IOException {
+        ObjectId actual = Hashing.hash(data);
+        if (!actual.equals(expected)) {
+            throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
+        }
+        insert(data);
+    }
+
+    /** Reads a whole object and checks its hash. Meant for objects that fit in memory (at most a block). */
+    public byte[] read(ObjectId id) throws IOException {
+        byte[] data;
+        try {
+            data = Files.readAllBytes(pathOf(id));
+        } catch (NoSuchFileException e) {
+            throw new MissingObjectException(id);
+        }
+        if (!Hashing.hash(data).equals(id)) {
+            throw new CorruptObjectException(id, "content does not match its id");
+        }
+        return data;
+    }
+
+    /** Opens an object for positional reads. The caller verifies what it reads (see {@link BlockIndex}). */
+    public FileChannel open(ObjectId id) throws IOException {
+        try {
+            return FileChannel.open(pathOf(id), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new MissingObjectException(id);
+        }
+    }
+
+    /** Re-hashes a stored object, streaming. */
+    public void verify(ObjectId id) throws IOException {
+        MessageDigest md = Hashing.sha256();
+        try (InputStream in = Files.newInputStream(pathOf(id))) {
+            byte[] buf = new byte[COPY_BUFFER];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        } catch (NoSuchFileException e) {
+            throw new MissingObjectException(id);
+        }
+        if (!ObjectId.fromBytes(md.digest()).equals(id)) {
+            throw new CorruptObjectException(id, "content does not match its id");
+        }
+    }
+
+    public boolean delete(ObjectId id) throws IOException {
+        return Files.deleteIfExists(pathOf(id));
+    }
+
+    /** Visits every stored object id (names that are not ids are skipped), without holding them all. */
+    public void forEach(Consumer<ObjectId> action) throws IOException {
+        if (!Files.isDirectory(objects)) {
+            return;
+        }
+        try (DirectoryStream<Path> fans = Files.newDirectoryStream(objects)) {
+            for (Path fan : fans) {
+                String prefix = fan.getFileName().toString();
+                if (prefix.length() != 2 || !Files.isDirectory(fan)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(fan)) {
+                    for (Path f : files) {
+                        String hex = prefix + f.getFileName();
+                        if (ObjectId.isValidHex(hex)) {
+                            action.accept(ObjectId.fromHex(hex));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Ids that start with the given hex prefix (for short-id resolution of objects). */
+    public List<ObjectId> findByPrefix(String hexPrefix) throws IOException {
+        List<ObjectId> found = new ArrayList<>();
+        if (hexPrefix.length() < 2 || !ObjectId.isHexPrefix(hexPrefix)) {
+            return found;
+        }
+        Path fan = objects.resolve(hexPrefix.substring(0, 2));
+        if (!Files.isDirectory(fan)) {
+            return found;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(fan)) {
+            for (Path f : files) {
+                String hex = hexPrefix.substring(0, 2) + f.getFileName();
+                if (ObjectId.isValidHex(hex) && hex.startsWith(hexPrefix)) {
+                    found.add(ObjectId.fromHex(hex));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** A fresh temp file on the store's filesystem; the caller moves or deletes it. */
+    public Path newTemp() throws IOException {
+        Files.createDirectories(tmp);
+        return Files.createFile(tmp.resolve(UUID.randomUUID().toString()));
+    }
+
+    /** Moves a temp file whose content hashes to {@code id} into place (a no-op if already present). */
+    public void publish(Path temp, ObjectId id) throws IOException {
+        Path target = pathOf(id);
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(temp);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the cache at " + root + " does not support atomic moves", e);
+        }
+    }
+
+    /** Removes temp files left by interrupted writers. Call only while holding the repository lock exclusively. */
+    public int clearTemp() throws IOException {
+        int n = 0;
+        if (Files.isDirectory(tmp)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
+                for (Path p : ds) {
+                    Files.deleteIfExists(p);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,81 @@
+package verso.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** A directory listing: entries sorted by name (UTF-8 byte order), names unique and valid. */
+public record Tree(List<TreeEntry> entries) {
+    public static final String KIND = "tree";
+
+    public Tree {
+        entries = List.copyOf(entries);
+        for (int i = 0; i < entries.size(); i++) {
+            String name = entries.get(i).name();
+            if (!Names.isValidSegment(name)) {
+                throw new IllegalArgumentException("invalid name in tree: '" + name + "'");
+            }
+            if (i > 0 && Names.compare(entries.get(i - 1).name(), name) >= 0) {
+                throw new IllegalArgumentException("tree entries not sorted or not unique at '" + name + "'");
+            }
+        }
+    }
+
+    /** Builds a tree from entries in any order. */
+    public static Tree of(List<TreeEntry> entries) {
+        List<TreeEntry> sorted = new ArrayList<>(entries);
+        sorted.sort((a, b) -> Names.compare(a.name(), b.name()));
+        return new Tree(sorted);
+    }
+
+    public static Tree empty() {
+        return new Tree(Collections.emptyList());
+    }
+
+    public byte[] encode() {
+        return CanonicalJson.encode(KIND, g -> {
+            g.writeArrayFieldStart("entries");
+            for (TreeEntry e : entries) {
+                CanonicalJson.writeEntry(g, "name", e);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    /** Decodes and validates; {@code id} is only used in error messages and may be null. */
+    public static Tree decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
+        JsonNode root = CanonicalJson.decode(id, bytes, KIND);
+        JsonNode arr = root.get("entries");
+        if (arr == null || !arr.isArray()) {
+            throw new CorruptObjectException(id, "tree has no entries array");
+        }
+        List<TreeEntry> list = new ArrayList<>(arr.size());
+        for (JsonNode n : arr) {
+            list.add(CanonicalJson.readEntry(id, n, "name"));
+        }
+        try {
+            return new Tree(list);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptObjectException(id, e.getMessage());
+        }
+    }
+
+    /** Binary search by name; null if absent. */
+    public TreeEntry find(String name) {
+        int lo = 0;
+        int hi = entries.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Names.compare(entries.get(mid).name(), name);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return entries.get(mid);
+            }
+        }
+        return null;
+    }
+}
