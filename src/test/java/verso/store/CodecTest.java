@@ -1,0 +1,113 @@
+package verso.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class CodecTest {
+    private static final ObjectId A = Hashing.hash("a".getBytes(StandardCharsets.UTF_8));
+    private static final ObjectId B = Hashing.hash("b".getBytes(StandardCharsets.UTF_8));
+
+    @Test
+    void objectId_roundTripsThroughHex() {
+        assertEquals(A, ObjectId.fromHex(A.hex()));
+        assertEquals("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", A.hex());
+        assertEquals("ca/978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", A.fanoutPath());
+        assertThrows(IllegalArgumentException.class, () -> ObjectId.fromHex(A.hex().toUpperCase()));
+        assertThrows(IllegalArgumentException.class, () -> ObjectId.fromHex("abc"));
+    }
+
+    @Test
+    void tree_encodingIsCanonicalWhateverTheInputOrder() {
+        TreeEntry f = TreeEntry.file("b.npz", 10, false, A, false);
+        TreeEntry d = TreeEntry.dir("a", 20, 3, B);
+        TreeEntry s = TreeEntry.symlink("c", "b.npz");
+        Tree t1 = Tree.of(List.of(f, d, s));
+        Tree t2 = Tree.of(List.of(s, f, d));
+        assertArrayEquals(t1.encode(), t2.encode());
+        assertEquals(List.of("a", "b.npz", "c"), t1.entries().stream().map(TreeEntry::name).toList());
+    }
+
+    @Test
+    void tree_decodeRoundTrips() throws Exception {
+        Tree t = Tree.of(List.of(TreeEntry.file("x", 5_000_000, true, A, true), TreeEntry.symlink("l", "../x"),
+                TreeEntry.dir("é", 0, 0, B)));
+        byte[] bytes = t.encode();
+        assertEquals(t, Tree.decode(Hashing.hash(bytes), bytes));
+        assertEquals(TreeEntry.symlink("l", "../x"), t.find("l"));
+        assertNull(t.find("nope"));
+    }
+
+    @Test
+    void tree_sortsByUtf8Bytes() {
+        Tree t = Tree.of(List.of(TreeEntry.symlink("é", "x"), TreeEntry.symlink("z", "x"), TreeEntry.symlink("Z", "x")));
+        assertEquals(List.of("Z", "z", "é"), t.entries().stream().map(TreeEntry::name).toList());
+    }
+
+    @Test
+    void tree_decodeRefusesMaliciousNames() {
+        for (String bad : new String[] {"..", ".", "a/b", "", "x\u0000y", "/etc"}) {
+            String json = "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"" + bad.replace("\u0000", "\\u0000")
+                    + "\",\"type\":\"file\",\"size\":1,\"executable\":false,\"blob\":\"" + A.hex() + "\"}]}";
+            assertThrows(CorruptObjectException.class, () -> Tree.decode(null, json.getBytes(StandardCharsets.UTF_8)),
+                    "name '" + bad + "'");
+        }
+    }
+
+    @Test
+    void tree_decodeRefusesUnsortedOrDuplicateOrMalformed() {
+        String e1 = "{\"name\":\"b\",\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}";
+        String e2 = "{\"name\":\"a\",\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}";
+        String[] bad = {
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[" + e1 + "," + e2 + "]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[" + e2 + "," + e2 + "]}",
+            "{\"format\":2,\"kind\":\"tree\",\"entries\":[]}",
+            "{\"format\":1,\"kind\":\"blocks\",\"entries\":[]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"file\",\"size\":-1,\"executable\":false,\"blob\":\"" + A.hex() + "\"}]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"file\",\"size\":1,\"executable\":false}]}",
+            "not json",
+        };
+        for (String json : bad) {
+            assertThrows(CorruptObjectException.class, () -> Tree.decode(null, json.getBytes(StandardCharsets.UTF_8)), json);
+        }
+    }
+
+    @Test
+    void blockIndex_roundTripsAndChecksBlockCount() throws Exception {
+        BlockIndex bi = new BlockIndex(4, 9, List.of(A, B, A));
+        assertEquals(BlockIndex.decode(null, bi.encode()), bi);
+        assertEquals(1, bi.blockLength(2));
+        assertThrows(IllegalArgumentException.class, () -> new BlockIndex(4, 9, List.of(A, B)));
+        byte[] wrong = "{\"format\":1,\"kind\":\"blocks\",\"blockSize\":4,\"size\":9,\"blocks\":[]}".getBytes(StandardCharsets.UTF_8);
+        assertThrows(CorruptObjectException.class, () -> BlockIndex.decode(null, wrong));
+    }
+
+    @Test
+    void version_idIsHashOfEncodingAndRoundTrips() throws Exception {
+        Version v = Version.of(null, Instant.parse("2026-11-27T10:00:00.123456Z"), "first",
+                List.of(TreeEntry.dir("datasets", 30, 2, A), TreeEntry.file("a/b.bin", 3, false, B, false)));
+        assertEquals(Hashing.hash(v.encode()), v.id());
+        Version back = Version.decode(v.id(), v.encode());
+        assertEquals(v, back);
+        assertEquals(Instant.parse("2026-11-27T10:00:00.123Z"), back.time());
+        assertEquals("a/b.bin", back.paths().get(0).name());
+        Version child = Version.of(v.id(), Instant.parse("2026-11-27T11:00:00Z"), "second", v.paths());
+        assertEquals(v.id(), Version.decode(null, child.encode()).parent());
+        assertTrue(!child.id().equals(v.id()));
+    }
+
+    @Test
+    void version_refusesEscapingPaths() {
+        for (String bad : new String[] {"../x", "/abs", "a//b", "a/./b", "a/"}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> Version.of(null, Instant.EPOCH, "m", List.of(TreeEntry.symlink(bad, "x"))), bad);
+        }
+    }
+}
