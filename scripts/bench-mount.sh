@@ -24,7 +24,7 @@ PORT=18931
 WORK=
 VERSO_CACHE_SIZE=
 LS_TOOLS="verso restic bindfs local s3fs rclone"
-ARGS="$*"
+ARGS=$(printf '%q ' "$@"); ARGS=${ARGS% }
 
 usage() {
   sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -206,9 +206,12 @@ verso_setup() {
   if tool_mount verso "$MNTS/probe"; then tool_umount verso "$MNTS/probe"; return 0; fi
   local url_note=${NOTE[verso]:-}
   VERSO_MODE=project
-  verso_step clone-init "$WORK/verso-clone" init || return 1
-  verso_step clone-remote "$WORK/verso-clone" remote add s3 "$VERSO_URL" --default --endpoint "$E" --path-style || return 1
-  if tool_mount verso "$MNTS/probe"; then
+  verso_step clone-init "$WORK/verso-clone" init \
+    && verso_step clone-remote "$WORK/verso-clone" remote add s3 "$VERSO_URL" --default --endpoint "$E" --path-style \
+    || { NOTE[verso]="--remote-url mount: $url_note; project: ${NOTE[verso]}"; return 1; }
+  if ! tool_mount verso "$MNTS/probe"; then
+    NOTE[verso]="--remote-url mount: $url_note; project mount: ${NOTE[verso]:-failed}"; return 1
+  else
     tool_umount verso "$MNTS/probe"; NOTE[verso_mode]="--remote-url mount failed ($url_note); measured an empty project with the S3 remote as default"
     return 0
   fi
@@ -493,7 +496,9 @@ report() {
   table_row reader "MB/s" "× bindfs"
   table_row "---" "---:" "---:"
   for t in verso bindfs local; do
-    table_row "$(tool_label "$t")" "$(v "c2.$t") [$(v "c2.$t.runs")]" "$(ratio "$(v "c2.$t")" "$(v c2.bindfs)")"
+    if measured "$t"; then
+      table_row "$(tool_label "$t")" "$(v "c2.$t") [$(v "c2.$t.runs")]" "$(ratio "$(v "c2.$t")" "$(v c2.bindfs)")"
+    else table_row "$(tool_label "$t")" "not measured: $(not_measured "$t")" ""; fi
   done
   echo
   echo "- goal verso ≥ 1.0 × bindfs: $(verdict "$(ratio "$(v c2.verso)" "$(v c2.bindfs)")" 1.0 ">=")"
@@ -523,7 +528,9 @@ report() {
   table_row reader "1 reader MB/s" "4 readers, aggregate MB/s" "4 ÷ 1"
   table_row "---" "---:" "---:" "---:"
   for t in verso bindfs local; do
-    table_row "$(tool_label "$t")" "$(v "c4.$t.one") [$(v "c4.$t.one.runs")]" "$(v "c4.$t.four") [$(v "c4.$t.four.runs")]" "$(ratio "$(v "c4.$t.four")" "$(v "c4.$t.one")")"
+    if measured "$t"; then
+      table_row "$(tool_label "$t")" "$(v "c4.$t.one") [$(v "c4.$t.one.runs")]" "$(v "c4.$t.four") [$(v "c4.$t.four.runs")]" "$(ratio "$(v "c4.$t.four")" "$(v "c4.$t.one")")"
+    else table_row "$(tool_label "$t")" "not measured: $(not_measured "$t")" "" ""; fi
   done
   echo
   echo "- goal verso 4 readers ≥ 1 reader: $(verdict "$(v c4.verso.four)" "$(v c4.verso.one)" ">=")"
