@@ -556,8 +556,9 @@ report() {
   echo "- curl: \`--aws-sigv4 aws:amz:us-east-1:s3\` plus \`x-amz-content-sha256: UNSIGNED-PAYLOAD\`"
   echo "  (S3Proxy answers 500 without that header). Dropping the page cache also drops S3Proxy's own"
   echo "  copy of the objects, so cold figures include the server's disk reads, for every S3 reader alike."
-  echo "- verso: mounted $( [ "$VERSO_MODE" = project ] && echo "from an empty project whose default remote is the bucket" || echo "with \`--remote-url\` from an empty folder (\`AWS_ENDPOINT_URL\` set)"):"
-  echo "  no object is local, every block comes from S3 by ranged GET."
+  [ "$VERSO_OK" = 1 ] && echo "- verso: mounted $( [ "$VERSO_MODE" = project ] && echo "from an empty project whose default remote is the bucket" || echo "with \`--remote-url\` from an empty folder (\`AWS_ENDPOINT_URL\` set)"):"
+  [ "$VERSO_OK" = 1 ] && echo "  no object is local, every block comes from S3 by ranged GET."
+  return 0
 }
 
 REPORT=$(report)
