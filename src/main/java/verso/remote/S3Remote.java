@@ -232,7 +232,11 @@ public final class S3Remote implements Remote {
         try {
             // The paginator fetches one page of up to 1000 keys at a time, as the loop asks.
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + keyPrefix)).contents()) {
-                key.accept(o.key().substring(prefix.length()));
+                // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
+                // directories), never values of ours.
+                if (!o.key().endsWith("/")) {
+                    key.accept(o.key().substring(prefix.length()));
+                }
             }
         } catch (SdkException e) {
             throw errors.map("list", keyPrefix, e);
