@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -18,7 +17,10 @@ public final class FaultyRemote implements Remote {
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger corruptions = new AtomicInteger();
-    private final AtomicLong breakAfter = new AtomicLong(-1);
+    private final AtomicInteger brokenStreams = new AtomicInteger();
+    private final AtomicInteger brokenLists = new AtomicInteger();
+    private volatile long streamBytesBeforeBreak;
+    private volatile int listKeysBeforeBreak;
     private volatile Supplier<IOException> failure;
 
     public FaultyRemote(Remote inner) {
@@ -38,9 +40,17 @@ public final class FaultyRemote implements Remote {
         return this;
     }
 
-    /** Streams from now on fail with a retryable error after {@code bytes} bytes (negative: never). */
-    public FaultyRemote breakStreamsAfter(long bytes) {
-        breakAfter.set(bytes);
+    /** The streams of the next {@code n} gets fail with a retryable error after {@code bytes} bytes. */
+    public FaultyRemote breakNextStreams(int n, long bytes) {
+        streamBytesBeforeBreak = bytes;
+        brokenStreams.set(n);
+        return this;
+    }
+
+    /** The next {@code n} lists fail with a retryable error after handing out {@code keys} keys. */
+    public FaultyRemote breakNextLists(int n, int keys) {
+        listKeysBeforeBreak = keys;
+        brokenLists.set(n);
         return this;
     }
 
@@ -67,8 +77,10 @@ public final class FaultyRemote implements Remote {
         if (corruptions.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             in = new Corrupting(in);
         }
-        long limit = breakAfter.get();
-        return limit < 0 ? in : new Breaking(in, limit);
+        if (brokenStreams.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            in = new Breaking(in, streamBytesBeforeBreak);
+        }
+        return in;
     }
 
     @Override
@@ -105,7 +117,21 @@ public final class FaultyRemote implements Remote {
     @Override
     public void list(String prefix, Consumer<String> key) throws IOException {
         maybeFail();
-        inner.list(prefix, key);
+        if (brokenLists.getAndUpdate(n -> Math.max(0, n - 1)) == 0) {
+            inner.list(prefix, key);
+            return;
+        }
+        int[] handedOut = {0};
+        try {
+            inner.list(prefix, k -> {
+                if (handedOut[0]++ == listKeysBeforeBreak) {
+                    throw new IllegalStateException("break");
+                }
+                key.accept(k);
+            });
+        } catch (IllegalStateException e) {
+            throw retryable();
+        }
     }
 
     @Override
@@ -164,6 +190,9 @@ public final class FaultyRemote implements Remote {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
             if (left <= 0) {
                 throw retryable();
             }
