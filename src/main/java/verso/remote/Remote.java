@@ -24,7 +24,11 @@ import java.util.function.Consumer;
  */
 public interface Remote extends Closeable {
 
-    /** Streams {@code length} bytes from {@code offset} ({@code length < 0}: to the end). The caller closes it. */
+    /**
+     * Streams {@code length} bytes from {@code offset} ({@code length < 0}: to the end); an offset at or
+     * past the end gives an empty stream. The caller closes it. A failure while reading the stream is a
+     * {@link RemoteRetryableException} for the caller to handle: wrappers retry only opening it.
+     */
     InputStream get(String key, long offset, long length) throws IOException;
 
     /** The whole value of a small key (a version, a tag, a block). */

@@ -1,0 +1,108 @@
+package verso.remote;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.UnknownHostException;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The one mapping from AWS SDK failures to the {@link Remote} contract: not found, retryable, or a
+ * plain {@link RemoteException} whose message tells the user what to fix.
+ */
+final class S3Errors {
+    private static final Set<String> CREDENTIAL_CODES = Set.of(
+            "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
+            "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed");
+    private static final Set<String> RETRYABLE_CODES = Set.of(
+            "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed",
+            "InternalError", "ServiceUnavailable", "RequestLimitExceeded", "TooManyRequestsException");
+    static final String CREDENTIAL_SOURCES = "credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            + "else ~/.aws/credentials (profile AWS_PROFILE or default), else an instance or container role";
+
+    private final String bucket;
+    private final String endpoint;
+
+    S3Errors(String bucket, String endpoint) {
+        this.bucket = bucket;
+        this.endpoint = endpoint;
+    }
+
+    /** Maps a failure of {@code operation} on {@code key} (a key relative to the remote). */
+    IOException map(String operation, String key, SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            return mapService(operation, key, service);
+        }
+        String what = operation + " " + key + " at " + endpoint;
+        if (Thread.currentThread().isInterrupted()) {
+            return new RemoteException(what + " was interrupted", e);
+        }
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("Unable to load credentials")) {
+            return new RemoteException("no S3 credentials found for " + endpoint + ": " + CREDENTIAL_SOURCES, e);
+        }
+        Throwable cause = ioCause(e);
+        if (cause instanceof UnknownHostException) {
+            return new RemoteException("cannot resolve host " + cause.getMessage() + " of " + endpoint
+                    + "; check the endpoint or the network", e);
+        }
+        if (cause != null || e.retryable()) {
+            return new RemoteRetryableException(what + " failed: " + describe(cause != null ? cause : e), e);
+        }
+        return new RemoteException(what + " failed: " + message, e);
+    }
+
+    /** Maps a failure while reading a body that had started to arrive: the connection broke. */
+    IOException mapRead(String key, IOException e) {
+        if (e instanceof RemoteException || e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
+            return e;
+        }
+        return new RemoteRetryableException("reading " + key + " from " + endpoint + " failed: " + describe(e), e);
+    }
+
+    private IOException mapService(String operation, String key, AwsServiceException e) {
+        int status = e.statusCode();
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        if ("NoSuchBucket".equals(code)) {
+            return new RemoteException("bucket '" + bucket + "' does not exist at " + endpoint
+                    + "; create it or fix the remote URL", e);
+        }
+        if ("NoSuchKey".equals(code) || status == 404) {
+            return new RemoteNotFoundException(key);
+        }
+        if (status == 403 || status == 401 || CREDENTIAL_CODES.contains(code)) {
+            return new RemoteException(endpoint + " refused the credentials for bucket '" + bucket + "' ("
+                    + (code != null ? code : "HTTP " + status) + "); " + CREDENTIAL_SOURCES, e);
+        }
+        if (status >= 500 || status == 429 || RETRYABLE_CODES.contains(code) || e.isThrottlingException()) {
+            return new RemoteRetryableException(operation + " " + key + " at " + endpoint + " failed: "
+                    + (code != null ? code : "HTTP " + status), e);
+        }
+        return new RemoteException(operation + " " + key + " at " + endpoint + " failed: "
+                + (code != null ? code + " " : "") + "HTTP " + status + " " + firstLine(e.getMessage()), e);
+    }
+
+    private static Throwable ioCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        String name = t.getClass().getSimpleName();
+        return m == null ? name : name + ": " + firstLine(m);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

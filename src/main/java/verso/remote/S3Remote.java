@@ -1,0 +1,348 @@
+package verso.remote;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A remote in an S3 bucket under a prefix, through the AWS SDK's synchronous client.
+ *
+ * <p>Ranged reads are single GETs with {@code Range: bytes=a-b}; a range that starts at or past the
+ * end answers 416, which is the empty result rather than an error. Large files are uploaded as a
+ * multipart upload whose parts go in parallel on a small pool, each part streamed from its own slice
+ * of the file (never held in memory); any failure aborts the upload so no parts are left billed.
+ * The SDK does not retry: {@link RetryingRemote} does, and every SDK failure goes through
+ * {@link S3Errors}.
+ */
+public final class S3Remote implements Remote {
+    /** Closing a stream with more than this left unread drops the connection instead of draining it. */
+    private static final long DRAIN_LIMIT = 256 << 10;
+    private static final int PART_THREADS = 8;
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+    private final S3Settings settings;
+    private final S3Errors errors;
+    private final ExecutorService parts;
+
+    /** Connects to {@code bucket} (keys below {@code prefix}, empty or ending with {@code /}); lazily, no request yet. */
+    public S3Remote(String bucket, String prefix, S3Settings settings) {
+        if (!prefix.isEmpty()) {
+            RemoteKeys.check(prefix.substring(0, prefix.length() - 1));
+            if (!prefix.endsWith("/")) {
+                throw new IllegalArgumentException("S3 prefix must end with '/': " + prefix);
+            }
+        }
+        this.bucket = bucket;
+        this.prefix = prefix;
+        this.settings = settings;
+        this.errors = new S3Errors(bucket, settings.describeEndpoint());
+        this.s3 = settings.newClient();
+        AtomicInteger n = new AtomicInteger();
+        this.parts = Executors.newFixedThreadPool(PART_THREADS, r -> {
+            Thread t = new Thread(r, "verso-s3-part-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public InputStream get(String key, long offset, long length) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset: " + offset);
+        }
+        if (length == 0) {
+            size(key); // still reports a missing key
+            return InputStream.nullInputStream();
+        }
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(full(key));
+        if (offset > 0 || length > 0) {
+            request.range("bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1)));
+        }
+        try {
+            return new Body(key, s3.getObject(request.build()));
+        } catch (AwsServiceException e) {
+            if (e.statusCode() == 416) {
+                return InputStream.nullInputStream(); // the key exists; the range starts at or past its end
+            }
+            throw errors.map("get", key, e);
+        } catch (SdkException e) {
+            throw errors.map("get", key, e);
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] data) throws IOException {
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(full(key)).contentLength((long) data.length),
+                    RequestBody.fromBytes(data));
+        } catch (SdkException e) {
+            throw errors.map("put", key, e);
+        }
+    }
+
+    @Override
+    public void put(String key, Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > settings.multipartThreshold()) {
+            putMultipart(key, file, size);
+            return;
+        }
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(full(key)).contentLength(size),
+                    RequestBody.fromContentProvider(() -> openSlice(file, 0, size), size, "application/octet-stream"));
+        } catch (SdkException e) {
+            throw errors.map("put", key, e);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void putMultipart(String key, Path file, long size) throws IOException {
+        String fullKey = full(key);
+        String uploadId;
+        try {
+            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(fullKey)).uploadId();
+        } catch (SdkException e) {
+            throw errors.map("put", key, e);
+        }
+        long partSize = settings.partSize();
+        int count = (int) ((size + partSize - 1) / partSize);
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Future<CompletedPart>> futures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int number = i + 1;
+            long offset = i * partSize;
+            long length = Math.min(partSize, size - offset);
+            futures.add(parts.submit(() -> {
+                if (failed.get()) {
+                    return null; // another part failed; don't spend bandwidth on a doomed upload
+                }
+                try {
+                    String etag = s3.uploadPart(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
+                                    .partNumber(number).contentLength(length),
+                            RequestBody.fromContentProvider(() -> openSlice(file, offset, length), length,
+                                    "application/octet-stream")).eTag();
+                    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                } catch (RuntimeException e) {
+                    failed.set(true);
+                    throw e;
+                }
+            }));
+        }
+        // Wait for every part, even after a failure, so the abort below comes after the last part.
+        List<CompletedPart> completed = new ArrayList<>(count);
+        Throwable failure = null;
+        for (Future<CompletedPart> f : futures) {
+            try {
+                completed.add(f.get());
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed.set(true);
+                failure = failure == null ? e : failure;
+            }
+        }
+        try {
+            if (failure == null) {
+                s3.completeMultipartUpload(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(completed)));
+                return;
+            }
+        } catch (SdkException e) {
+            failure = e;
+        }
+        abort(fullKey, uploadId);
+        throw mapFailure(key, failure);
+    }
+
+    private void abort(String fullKey, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId));
+        } catch (SdkException ignored) {
+            // Best effort: the original failure is what the caller needs; a bucket lifecycle rule
+            // cleans up uploads that could not be aborted.
+        }
+    }
+
+    private IOException mapFailure(String key, Throwable failure) {
+        if (failure instanceof SdkException e) {
+            return errors.map("put", key, e);
+        }
+        if (failure instanceof UncheckedIOException e) {
+            return e.getCause();
+        }
+        if (failure instanceof IOException e) {
+            return e;
+        }
+        if (failure instanceof InterruptedException) {
+            return new RemoteException("upload of " + key + " was interrupted", failure);
+        }
+        return new RemoteException("upload of " + key + " failed: " + failure, failure);
+    }
+
+    @Override
+    public boolean exists(String key) throws IOException {
+        try {
+            size(key);
+            return true;
+        } catch (RemoteNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public long size(String key) throws IOException {
+        try {
+            return s3.headObject(b -> b.bucket(bucket).key(full(key))).contentLength();
+        } catch (SdkException e) {
+            throw errors.map("head", key, e);
+        }
+    }
+
+    @Override
+    public void list(String keyPrefix, Consumer<String> key) throws IOException {
+        RemoteKeys.checkPrefix(keyPrefix);
+        try {
+            // The paginator fetches one page of up to 1000 keys at a time, as the loop asks.
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + keyPrefix)).contents()) {
+                // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
+                // directories), never values of ours.
+                if (!o.key().endsWith("/")) {
+                    key.accept(o.key().substring(prefix.length()));
+                }
+            }
+        } catch (SdkException e) {
+            throw errors.map("list", keyPrefix, e);
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(full(key)));
+        } catch (SdkException e) {
+            throw errors.map("delete", key, e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        String url = "s3://" + bucket + "/" + prefix;
+        return settings.endpoint() == null ? url : url + " at " + settings.endpoint();
+    }
+
+    @Override
+    public void close() {
+        parts.shutdownNow();
+        s3.close();
+    }
+
+    private String full(String key) {
+        return prefix + RemoteKeys.check(key);
+    }
+
+    private static InputStream openSlice(Path file, long offset, long length) {
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            channel.position(offset);
+            return new SliceInputStream(Channels.newInputStream(channel), length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A response body: read failures become retryable, and an early close drops a big remainder. */
+    private final class Body extends FilterInputStream {
+        private final String key;
+        private final ResponseInputStream<GetObjectResponse> response;
+        private long remaining;
+
+        Body(String key, ResponseInputStream<GetObjectResponse> response) {
+            super(response);
+            this.key = key;
+            this.response = response;
+            Long length = response.response().contentLength();
+            this.remaining = length == null ? Long.MAX_VALUE : length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                int b = in.read();
+                if (b >= 0) {
+                    remaining--;
+                } else {
+                    remaining = 0;
+                }
+                return b;
+            } catch (IOException e) {
+                throw errors.mapRead(key, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            try {
+                int n = in.read(buf, off, len);
+                if (n > 0) {
+                    remaining -= n;
+                } else if (n < 0) {
+                    remaining = 0;
+                }
+                return n;
+            } catch (IOException e) {
+                throw errors.mapRead(key, e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                long skipped = in.skip(n);
+                remaining -= skipped;
+                return skipped;
+            } catch (IOException e) {
+                throw errors.mapRead(key, e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (remaining > DRAIN_LIMIT) {
+                response.abort();
+            }
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // The bytes the caller wanted were read; a failure to release the connection is not theirs.
+            }
+        }
+    }
+}
