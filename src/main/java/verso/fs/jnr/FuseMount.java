@@ -133,7 +133,14 @@ public final class FuseMount implements AutoCloseable {
         closed = true;
         try {
             if (isServing() && MountTable.find(mountPoint).isPresent()) {
-                MountTable.unmount(mountPoint, true);
+                try {
+                    MountTable.unmount(mountPoint, true);
+                } catch (IOException e) {
+                    // jnr-fuse's own shutdown hook may have unmounted it a moment ago
+                    if (MountTable.find(mountPoint).isPresent()) {
+                        throw e;
+                    }
+                }
             }
         } finally {
             adapter.markUnmounted();

@@ -237,12 +237,19 @@ final class MountIT {
     void sigterm_daemonUnmountsCleanly_andLogsStats() throws Exception {
         DaemonLauncher.Daemon d = launch();
         assertEquals("second a", ok("cat", v(v2, "data/a.npz")));
+        ok("kill", "-USR2", d.pid() + "");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.readString(d.log()).contains("stats: opens=1")) {
+            assertTrue(System.nanoTime() < deadline, "no stats after SIGUSR2: " + Files.readString(d.log()));
+            Thread.sleep(100);
+        }
         ProcessHandle h = ProcessHandle.of(d.pid()).orElseThrow();
         h.destroy();
         h.onExit().get(30, TimeUnit.SECONDS);
         assertFalse(MountTable.find(mnt).isPresent());
         String log = Files.readString(d.log());
-        assertTrue(log.contains("opens=") && log.contains("test=1"), log);
+        assertTrue(log.contains("stopping: opens=1") && log.contains("test=1"), log);
+        System.out.println("daemon log:\n" + log);
     }
 
     @Test
