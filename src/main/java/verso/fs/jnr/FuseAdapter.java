@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
 import jnr.ffi.types.dev_t;
 import jnr.ffi.types.gid_t;
 import jnr.ffi.types.mode_t;
@@ -124,10 +126,16 @@ public final class FuseAdapter extends FuseStubFS {
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
             var entries = fs.readdir(path);
-            fillName(filler, buf, ".");
-            fillName(filler, buf, "..");
+            // one stat, reused: libfuse copies the type bits out of it for each entry, and with the
+            // type known, tools such as ls -R and find need no getattr per entry
+            FileStat stat = new FileStat(Runtime.getSystemRuntime());
+            Pointer statMem = Struct.getMemory(stat);
+            stat.st_mode.set(FileStat.S_IFDIR | Attributes.READ_EXECUTE);
+            fillName(filler, buf, ".", statMem);
+            fillName(filler, buf, "..", statMem);
             for (DirEntry e : entries) {
-                if (fillName(filler, buf, e.name()) != 0) {
+                fill(stat, e.attributes());
+                if (fillName(filler, buf, e.name(), statMem) != 0) {
                     break; // buffer full: libfuse 2 with offset 0 keeps what it has
                 }
             }
@@ -139,11 +147,11 @@ public final class FuseAdapter extends FuseStubFS {
      * Passes a NUL-terminated UTF-8 name: jnr-fuse's own String overload encodes with the platform
      * charset and adds no terminator.
      */
-    private static int fillName(FuseFillDir filler, Pointer buf, String name) {
+    private static int fillName(FuseFillDir filler, Pointer buf, String name, Pointer stat) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(utf8.length + 1);
         b.put(utf8).put((byte) 0).flip();
-        return filler.apply(buf, b, null, 0);
+        return filler.apply(buf, b, stat, 0);
     }
 
     @Override
