@@ -1,0 +1,119 @@
+package verso.fs;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts a mount daemon in the background and returns once its mount answers.
+ *
+ * <p>Design: the daemon is the current JVM's executable and class path running a foreground mount
+ * (the caller names the main class and arguments), in a session of its own ({@code setsid}, so a
+ * terminal's hang-up or Ctrl-C does not reach it), with stdin from /dev/null and stdout and stderr
+ * appended to a log file. The launcher then polls: the mount is ready when the mount table shows
+ * a {@code fuse.verso} mount at the mount point and a listing of it answers; if the child exits first
+ * or the timeout passes, the error carries the last lines of the log.
+ */
+public final class DaemonLauncher {
+    private static final int LOG_TAIL_LINES = 20;
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    /** A started daemon: its process id and log. */
+    public record Daemon(long pid, Path log) {
+    }
+
+    private DaemonLauncher() {
+    }
+
+    /** The command that runs {@code mainClass} in a new JVM like this one (same executable and class path). */
+    public static List<String> javaCommand(String mainClass, List<String> args) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = new ArrayList<>(List.of(java));
+        // FUSE passes names as bytes; jnr decodes them with the default charset, UTF-8 only from JDK 18
+        cmd.add("-Dfile.encoding=UTF-8");
+        if (Runtime.version().feature() >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /**
+     * Runs {@code command} detached and waits until a verso mount answers at {@code mountPoint}.
+     * A live mount already there is refused before anything starts; a dead one is left for the
+     * daemon to clear.
+     *
+     * @param pidFile where to write the daemon's pid once it is ready; may be null
+     */
+    public static Daemon launch(List<String> command, Path mountPoint, Path log, Path pidFile, Duration timeout)
+            throws IOException {
+        Optional<MountTable.Mount> existing = MountTable.find(mountPoint);
+        if (existing.isPresent() && MountTable.answers(mountPoint, Duration.ofSeconds(2))) {
+            throw new IOException(mountPoint + " is already mounted (" + existing.get().fsType() + ")");
+        }
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            cmd.add("/usr/bin/setsid");
+        }
+        cmd.addAll(command);
+        Process p = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IOException("the mount daemon exited with code " + p.exitValue() + ":\n" + tail(log));
+            }
+            Optional<MountTable.Mount> m = MountTable.find(mountPoint);
+            if (m.isPresent() && m.get().fsType().equals(MountOptions.FS_TYPE)
+                    && MountTable.answers(mountPoint, Duration.ofSeconds(1))) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                p.destroy();
+                throw new IOException("the mount at " + mountPoint + " did not answer within "
+                        + timeout.toSeconds() + " s; daemon log:\n" + tail(log));
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroy();
+                throw new IOException("interrupted while waiting for the mount", e);
+            }
+        }
+        if (pidFile != null) {
+            Files.createDirectories(pidFile.toAbsolutePath().getParent());
+            Files.writeString(pidFile, p.pid() + "\n");
+        }
+        return new Daemon(p.pid(), log);
+    }
+
+    /** The last lines of a log file (read from its end, so a large log costs little). */
+    public static String tail(Path log) {
+        try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, 16 * 1024);
+            byte[] b = new byte[n];
+            f.seek(len - n);
+            f.readFully(b);
+            String[] lines = new String(b, StandardCharsets.UTF_8).split("\n");
+            int from = Math.max(0, lines.length - LOG_TAIL_LINES);
+            return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+        } catch (IOException e) {
+            return "(no log at " + log + ")";
+        }
+    }
+}

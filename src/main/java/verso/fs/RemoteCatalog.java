@@ -1,0 +1,57 @@
+package verso.fs;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import verso.remote.Remote;
+
+/**
+ * The versions and tags of a {@link Remote}: lists {@code versions/} and {@code tags/}; only version
+ * ids not seen before are fetched on each refresh. The remote is not closed by this catalog.
+ */
+public final class RemoteCatalog extends ListingCatalog {
+    private static final String VERSIONS = "versions/";
+    private static final String TAGS = "tags/";
+
+    private final Remote remote;
+
+    public RemoteCatalog(Remote remote) {
+        this.remote = remote;
+    }
+
+    @Override
+    protected List<String> listVersions() throws IOException {
+        return list(VERSIONS);
+    }
+
+    @Override
+    protected byte[] readVersion(String name) throws IOException {
+        return remote.getBytes(VERSIONS + name);
+    }
+
+    @Override
+    protected List<String> listTags() throws IOException {
+        return list(TAGS);
+    }
+
+    @Override
+    protected byte[] readTag(String name) throws IOException {
+        return remote.getBytes(TAGS + name);
+    }
+
+    @Override
+    public String describe() {
+        return remote.describe();
+    }
+
+    private List<String> list(String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        remote.list(prefix, key -> {
+            String name = key.substring(prefix.length());
+            if (!name.isEmpty() && name.indexOf('/') < 0) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+}

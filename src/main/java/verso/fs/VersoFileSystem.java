@@ -1,0 +1,389 @@
+package verso.fs;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verso.repo.ContentSource;
+import verso.store.EntryType;
+import verso.store.ObjectId;
+import verso.store.Tree;
+import verso.store.TreeEntry;
+
+/**
+ * The mount's filesystem, without FUSE: resolves paths of the layout
+ *
+ * <pre>
+ *   latest -> versions/&lt;id&gt;            the newest version
+ *   versions/&lt;id&gt;/&lt;tracked path&gt;/...   every version (full ids listed; a unique prefix of at
+ *                                     least 4 hex digits resolves to a link to the full id)
+ *   tags/&lt;name&gt; -> ../versions/&lt;id&gt;
+ *   dates/&lt;YYYY-MM-DDTHH:MM:SSZ&gt; -> ../versions/&lt;id&gt;
+ * </pre>
+ *
+ * and answers getattr, readdir, readlink, open, read, release and statfs; every write is EROFS.
+ *
+ * <p>Design: operations are stateless except for open files. Each call resolves its path from the
+ * current catalog snapshot (read without locks), walking a version's tracked paths then its trees
+ * by binary search; decoded trees are kept in a cache bounded by entry count, and concurrent loads
+ * of one tree share a single fetch. Every entry of a version carries the version's time; the
+ * top-level directories carry the newest version's time. Directories inside trees report one link
+ * (their subdirectory count is not known without loading them; one link tells tools such as find
+ * not to infer it). Open files live in a table from handle number to the open content.
+ */
+public final class VersoFileSystem {
+    private static final Logger LOG = LoggerFactory.getLogger(VersoFileSystem.class);
+    public static final long DEFAULT_TREE_CACHE_ENTRIES = 1_000_000;
+    public static final int NAME_MAX = 255;
+    public static final int PATH_MAX = 4096;
+    /** Shortest id prefix resolved under {@code versions/}. */
+    public static final int MIN_PREFIX = 4;
+    private static final int O_ACCMODE = 3;
+
+    private final Catalog catalog;
+    private final ContentSource content;
+    private final Instant started = Instant.now();
+    private final Cache<ObjectId, Tree> trees;
+    private final Cache<ObjectId, VersionLayout> layouts = Caffeine.newBuilder().maximumSize(1024).build();
+    private final Map<Long, ContentSource.OpenFile> handles = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private final AtomicLong opens = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong ioErrors = new AtomicLong();
+
+    public VersoFileSystem(Catalog catalog, ContentSource content) {
+        this(catalog, content, DEFAULT_TREE_CACHE_ENTRIES);
+    }
+
+    /** @param treeCacheEntries how many tree entries, over all cached trees, to keep decoded */
+    public VersoFileSystem(Catalog catalog, ContentSource content, long treeCacheEntries) {
+        if (treeCacheEntries <= 0) {
+            throw new IllegalArgumentException("tree cache size must be positive");
+        }
+        this.catalog = catalog;
+        this.content = content;
+        this.trees = Caffeine.newBuilder()
+                .maximumWeight(treeCacheEntries)
+                .weigher((ObjectId id, Tree t) -> t.entries().size() + 1)
+                .build();
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public Attributes getattr(String path) throws FsException {
+        CatalogSnapshot s = catalog.snapshot();
+        return attributes(s, resolve(s, path));
+    }
+
+    /** The entries of a directory, without "." and "..". */
+    public List<DirEntry> readdir(String path) throws FsException {
+        CatalogSnapshot s = catalog.snapshot();
+        Node node = resolve(s, path);
+        List<DirEntry> out = new ArrayList<>();
+        if (node instanceof Node.Top top) {
+            switch (top) {
+                case ROOT -> {
+                    for (String name : List.of("dates", "latest", "tags", "versions")) {
+                        if (!name.equals("latest") || !s.isEmpty()) {
+                            out.add(new DirEntry(name, attributes(s, resolve(s, "/" + name))));
+                        }
+                    }
+                }
+                case VERSIONS -> {
+                    for (CatalogVersion v : s.versions()) {
+                        out.add(new DirEntry(v.id().hex(), attributes(s, new Node.Synthetic(v, ""))));
+                    }
+                }
+                case TAGS -> s.tags().forEach((name, id) ->
+                        out.add(new DirEntry(name, attributes(s, tagLink(s, id)))));
+                case DATES -> s.dates().forEach((name, v) ->
+                        out.add(new DirEntry(name, attributes(s, dateLink(v)))));
+            }
+        } else if (node instanceof Node.Synthetic syn) {
+            layout(syn.version()).children(syn.prefix()).forEach((name, e) -> {
+                Node child = e == null
+                        ? new Node.Synthetic(syn.version(), VersionLayout.child(syn.prefix(), name))
+                        : new Node.Entry(syn.version(), e);
+                out.add(new DirEntry(name, attributes(s, child)));
+            });
+        } else if (node instanceof Node.Entry en && en.entry().type() == EntryType.DIR) {
+            for (TreeEntry e : tree(en.entry().id()).entries()) {
+                out.add(new DirEntry(e.name(), attributes(s, new Node.Entry(en.version(), e))));
+            }
+        } else {
+            throw new FsException(Errno.ENOTDIR, path + " is not a directory");
+        }
+        return out;
+    }
+
+    public String readlink(String path) throws FsException {
+        Node node = resolve(catalog.snapshot(), path);
+        if (node instanceof Node.Link link) {
+            return link.target();
+        }
+        if (node instanceof Node.Entry en && en.entry().type() == EntryType.SYMLINK) {
+            return en.entry().target();
+        }
+        throw new FsException(Errno.EINVAL, path + " is not a symlink");
+    }
+
+    /** Opens a file for reading; {@code flags} are open(2) flags. Returns a handle for read and release. */
+    public long open(String path, int flags) throws FsException {
+        if ((flags & O_ACCMODE) != 0) {
+            throw new FsException(Errno.EROFS, "open for writing: " + path);
+        }
+        Node node = resolve(catalog.snapshot(), path);
+        if (!(node instanceof Node.Entry en) || en.entry().type() != EntryType.FILE) {
+            if (node instanceof Node.Link || (node instanceof Node.Entry e && e.entry().type() == EntryType.SYMLINK)) {
+                throw new FsException(Errno.EINVAL, path + " is a symlink");
+            }
+            throw new FsException(Errno.EISDIR, path + " is a directory");
+        }
+        ContentSource.OpenFile file;
+        try {
+            file = content.open(en.entry());
+        } catch (IOException | RuntimeException e) {
+            throw io("open " + path, e);
+        }
+        long handle = nextHandle.getAndIncrement();
+        handles.put(handle, file);
+        opens.incrementAndGet();
+        return handle;
+    }
+
+    /** Reads into {@code dst}; returns the count read, short only at the end of the file. */
+    public int read(long handle, long offset, byte[] dst, int dstOffset, int length) throws FsException {
+        ContentSource.OpenFile file = handles.get(handle);
+        if (file == null) {
+            throw new FsException(Errno.EBADF, "no open file with handle " + handle);
+        }
+        if (offset < 0 || length < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset or length");
+        }
+        try {
+            int n = file.read(offset, dst, dstOffset, length);
+            reads.incrementAndGet();
+            bytesRead.addAndGet(n);
+            return n;
+        } catch (IOException | RuntimeException e) {
+            throw io("read at " + offset, e);
+        }
+    }
+
+    /** Closes an open file; an unknown handle is ignored. */
+    public void release(long handle) {
+        ContentSource.OpenFile file = handles.remove(handle);
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("closing an open file: {}", e.toString());
+            }
+        }
+    }
+
+    public FsUsage statfs() {
+        long bytes = 0;
+        long files = 0;
+        for (CatalogVersion v : catalog.snapshot().versions()) {
+            bytes += v.version().totalSize();
+            files += v.version().totalFiles();
+        }
+        return new FsUsage(4096, bytes, files, NAME_MAX);
+    }
+
+    /** Every operation that would change the filesystem: always EROFS. */
+    public void refuseWrite(String operation, String path) throws FsException {
+        throw new FsException(Errno.EROFS, operation + " " + path + ": read-only filesystem");
+    }
+
+    /** Files currently open. */
+    public int openFiles() {
+        return handles.size();
+    }
+
+    /** One line of counters for the daemon log. */
+    public String stats() {
+        return "opens=" + opens.get() + " open=" + handles.size() + " reads=" + reads.get()
+                + " bytesRead=" + bytesRead.get() + " ioErrors=" + ioErrors.get()
+                + " cachedTrees=" + trees.estimatedSize() + " versions=" + catalog.snapshot().versions().size();
+    }
+
+    private FsException io(String what, Throwable e) {
+        ioErrors.incrementAndGet();
+        Throwable c = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
+        return new FsException(Errno.EIO, what + ": " + c.getMessage(), c);
+    }
+
+    // ---- resolution
+
+    private Node resolve(CatalogSnapshot s, String path) throws FsException {
+        List<String> segs = split(path);
+        if (segs.isEmpty()) {
+            return Node.Top.ROOT;
+        }
+        String first = segs.get(0);
+        switch (first) {
+            case "versions" -> {
+                if (segs.size() == 1) {
+                    return Node.Top.VERSIONS;
+                }
+                return resolveVersion(s, segs, path);
+            }
+            case "tags", "dates" -> {
+                if (segs.size() == 1) {
+                    return first.equals("tags") ? Node.Top.TAGS : Node.Top.DATES;
+                }
+                if (segs.size() > 2) {
+                    throw new FsException(Errno.ENOTDIR, path + ": a link, not a directory");
+                }
+                if (first.equals("tags")) {
+                    ObjectId id = s.tags().get(segs.get(1));
+                    if (id != null) {
+                        return tagLink(s, id);
+                    }
+                } else {
+                    CatalogVersion v = s.dates().get(segs.get(1));
+                    if (v != null) {
+                        return dateLink(v);
+                    }
+                }
+                throw new FsException(Errno.ENOENT, path);
+            }
+            case "latest" -> {
+                CatalogVersion v = s.latest();
+                if (v == null) {
+                    throw new FsException(Errno.ENOENT, path + ": no versions yet");
+                }
+                if (segs.size() > 1) {
+                    throw new FsException(Errno.ENOTDIR, path + ": a link, not a directory");
+                }
+                return new Node.Link("versions/" + v.id().hex(), v.version().time());
+            }
+            default -> throw new FsException(Errno.ENOENT, path);
+        }
+    }
+
+    private Node resolveVersion(CatalogSnapshot s, List<String> segs, String path) throws FsException {
+        String name = segs.get(1);
+        CatalogVersion v = ObjectId.isValidHex(name) ? s.version(ObjectId.fromHex(name)) : null;
+        if (v == null) {
+            if (segs.size() == 2 && name.length() >= MIN_PREFIX && ObjectId.isHexPrefix(name)) {
+                List<CatalogVersion> found = s.findByPrefix(name);
+                if (found.size() == 1) {
+                    return new Node.Link(found.get(0).id().hex(), found.get(0).version().time());
+                }
+            }
+            throw new FsException(Errno.ENOENT, path);
+        }
+        Node node = new Node.Synthetic(v, "");
+        for (int i = 2; i < segs.size(); i++) {
+            String seg = segs.get(i);
+            if (node instanceof Node.Synthetic syn) {
+                SortedMap<String, TreeEntry> children = layout(v).children(syn.prefix());
+                if (!children.containsKey(seg)) {
+                    throw new FsException(Errno.ENOENT, path);
+                }
+                TreeEntry e = children.get(seg);
+                node = e == null ? new Node.Synthetic(v, VersionLayout.child(syn.prefix(), seg)) : new Node.Entry(v, e);
+            } else {
+                TreeEntry dir = ((Node.Entry) node).entry();
+                if (dir.type() != EntryType.DIR) {
+                    throw new FsException(Errno.ENOTDIR, path);
+                }
+                TreeEntry e = tree(dir.id()).find(seg);
+                if (e == null) {
+                    throw new FsException(Errno.ENOENT, path);
+                }
+                node = new Node.Entry(v, e);
+            }
+        }
+        return node;
+    }
+
+    private static List<String> split(String path) throws FsException {
+        if (path.length() > PATH_MAX) {
+            throw new FsException(Errno.ENAMETOOLONG, "path too long");
+        }
+        List<String> segs = new ArrayList<>();
+        for (String seg : path.split("/")) {
+            if (seg.isEmpty()) {
+                continue;
+            }
+            if (seg.length() > NAME_MAX / 3 && seg.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+                throw new FsException(Errno.ENAMETOOLONG, "name too long: " + seg.substring(0, 32) + "...");
+            }
+            segs.add(seg);
+        }
+        return segs;
+    }
+
+    private static Node tagLink(CatalogSnapshot s, ObjectId id) {
+        return new Node.Link("../versions/" + id.hex(), s.version(id).version().time());
+    }
+
+    private static Node dateLink(CatalogVersion v) {
+        return new Node.Link("../versions/" + v.id().hex(), v.version().time());
+    }
+
+    private VersionLayout layout(CatalogVersion v) {
+        return layouts.get(v.id(), k -> new VersionLayout(v.version()));
+    }
+
+    private Tree tree(ObjectId id) throws FsException {
+        try {
+            return trees.get(id, k -> {
+                try {
+                    return content.tree(k);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException | IllegalStateException e) {
+            throw io("tree " + id.shortHex(), e);
+        }
+    }
+
+    private Attributes attributes(CatalogSnapshot s, Node node) {
+        if (node instanceof Node.Top top) {
+            CatalogVersion latest = s.latest();
+            Instant time = latest == null ? started : latest.version().time();
+            long links = switch (top) {
+                case ROOT -> 5;
+                case VERSIONS -> 2 + s.versions().size();
+                case TAGS, DATES -> 2;
+            };
+            return Attributes.dir(links, time);
+        }
+        if (node instanceof Node.Link link) {
+            return Attributes.symlink(link.target(), link.time());
+        }
+        if (node instanceof Node.Synthetic syn) {
+            long subdirs = layout(syn.version()).children(syn.prefix()).values().stream()
+                    .filter(e -> e == null || e.type() == EntryType.DIR).count();
+            return Attributes.dir(2 + subdirs, syn.version().version().time());
+        }
+        Node.Entry en = (Node.Entry) node;
+        TreeEntry e = en.entry();
+        Instant time = en.version().version().time();
+        return switch (e.type()) {
+            case FILE -> new Attributes(EntryType.FILE, e.size(),
+                    e.executable() ? Attributes.READ_EXECUTE : Attributes.READ_ONLY, 1, time);
+            case DIR -> Attributes.dir(1, time);
+            case SYMLINK -> Attributes.symlink(e.target(), time);
+        };
+    }
+}

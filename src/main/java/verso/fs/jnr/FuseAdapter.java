@@ -1,0 +1,304 @@
+package verso.fs.jnr;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
+import jnr.ffi.types.dev_t;
+import jnr.ffi.types.gid_t;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.uid_t;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+import verso.fs.Attributes;
+import verso.fs.DirEntry;
+import verso.fs.Errno;
+import verso.fs.FsException;
+import verso.fs.FsUsage;
+import verso.fs.VersoFileSystem;
+
+/**
+ * Forwards FUSE callbacks to {@link VersoFileSystem}. Every callback runs inside {@link #call}: an
+ * {@link FsException} becomes its negative errno, anything else is logged and becomes -EIO, so no
+ * exception reaches native code. Only the operations overridden here are registered with libfuse;
+ * the ones that would change something answer EROFS (the mount is also {@code ro}, so the kernel
+ * normally refuses them first).
+ */
+public final class FuseAdapter extends FuseStubFS {
+    private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
+
+    private final VersoFileSystem fs;
+    private final long uid;
+    private final long gid;
+
+    public FuseAdapter(VersoFileSystem fs, long uid, long gid) {
+        this.fs = fs;
+        this.uid = uid;
+        this.gid = gid;
+    }
+
+    @FunctionalInterface
+    private interface Op {
+        int run() throws Exception;
+    }
+
+    private static int call(String op, String path, Op body) {
+        try {
+            return body.run();
+        } catch (FsException e) {
+            if (e.errno() == Errno.EIO) {
+                LOG.warn("{} {}: {}", op, path, e.getMessage());
+            }
+            return -errno(e.errno());
+        } catch (Throwable t) {
+            LOG.error("{} {} failed: {}", op, path, t.toString());
+            return -ErrorCodes.EIO();
+        }
+    }
+
+    static int errno(Errno e) {
+        return switch (e) {
+            case ENOENT -> ErrorCodes.ENOENT();
+            case EIO -> ErrorCodes.EIO();
+            case EBADF -> ErrorCodes.EBADF();
+            case EACCES -> ErrorCodes.EACCES();
+            case ENOTDIR -> ErrorCodes.ENOTDIR();
+            case EISDIR -> ErrorCodes.EISDIR();
+            case EINVAL -> ErrorCodes.EINVAL();
+            case EROFS -> ErrorCodes.EROFS();
+            case ENAMETOOLONG -> ErrorCodes.ENAMETOOLONG();
+        };
+    }
+
+    @Override
+    protected String getFSName() {
+        return verso.fs.MountOptions.FS_NAME;
+    }
+
+    /** Lets a caller that unmounted by other means tell jnr-fuse, so its shutdown hook does nothing. */
+    void markUnmounted() {
+        mounted.set(false);
+    }
+
+    @Override
+    public int getattr(String path, FileStat stat) {
+        return call("getattr", path, () -> {
+            fill(stat, fs.getattr(path));
+            return 0;
+        });
+    }
+
+    private void fill(FileStat stat, Attributes a) {
+        int type = switch (a.type()) {
+            case FILE -> FileStat.S_IFREG;
+            case DIR -> FileStat.S_IFDIR;
+            case SYMLINK -> FileStat.S_IFLNK;
+        };
+        stat.st_mode.set(type | a.permissions());
+        stat.st_size.set(a.size());
+        stat.st_nlink.set(a.links());
+        stat.st_uid.set(uid);
+        stat.st_gid.set(gid);
+        stat.st_blksize.set(4096);
+        stat.st_blocks.set((a.size() + 511) / 512);
+        setTime(stat.st_mtim, a.time());
+        setTime(stat.st_ctim, a.time());
+        setTime(stat.st_atim, a.time());
+    }
+
+    private static void setTime(Timespec ts, Instant t) {
+        ts.tv_sec.set(t.getEpochSecond());
+        ts.tv_nsec.set(t.getNano());
+    }
+
+    @Override
+    public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+        return call("readdir", path, () -> {
+            var entries = fs.readdir(path);
+            // one stat, reused: libfuse copies the type bits out of it for each entry, and with the
+            // type known, tools such as ls -R and find need no getattr per entry
+            FileStat stat = new FileStat(Runtime.getSystemRuntime());
+            Pointer statMem = Struct.getMemory(stat);
+            stat.st_mode.set(FileStat.S_IFDIR | Attributes.READ_EXECUTE);
+            fillName(filler, buf, ".", statMem);
+            fillName(filler, buf, "..", statMem);
+            for (DirEntry e : entries) {
+                fill(stat, e.attributes());
+                if (fillName(filler, buf, e.name(), statMem) != 0) {
+                    break; // buffer full: libfuse 2 with offset 0 keeps what it has
+                }
+            }
+            return 0;
+        });
+    }
+
+    /**
+     * Passes a NUL-terminated UTF-8 name: jnr-fuse's own String overload encodes with the platform
+     * charset and adds no terminator.
+     */
+    private static int fillName(FuseFillDir filler, Pointer buf, String name, Pointer stat) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(utf8.length + 1);
+        b.put(utf8).put((byte) 0).flip();
+        return filler.apply(buf, b, stat, 0);
+    }
+
+    @Override
+    public int readlink(String path, Pointer buf, @size_t long size) {
+        return call("readlink", path, () -> {
+            byte[] target = fs.readlink(path).getBytes(StandardCharsets.UTF_8);
+            int n = (int) Math.min(target.length, size - 1);
+            buf.put(0, target, 0, n);
+            buf.putByte(n, (byte) 0);
+            return 0;
+        });
+    }
+
+    @Override
+    public int open(String path, FuseFileInfo fi) {
+        return call("open", path, () -> {
+            fi.fh.set(fs.open(path, fi.flags.get()));
+            return 0;
+        });
+    }
+
+    @Override
+    public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return call("read", path, () -> {
+            byte[] tmp = new byte[(int) Math.min(size, Integer.MAX_VALUE)];
+            int n = fs.read(fi.fh.get(), offset, tmp, 0, tmp.length);
+            buf.put(0, tmp, 0, n);
+            return n;
+        });
+    }
+
+    @Override
+    public int release(String path, FuseFileInfo fi) {
+        return call("release", path, () -> {
+            fs.release(fi.fh.get());
+            return 0;
+        });
+    }
+
+    @Override
+    public int statfs(String path, Statvfs st) {
+        return call("statfs", path, () -> {
+            FsUsage u = fs.statfs();
+            st.f_bsize.set(u.blockSize());
+            st.f_frsize.set(u.blockSize());
+            st.f_blocks.set((u.totalBytes() + u.blockSize() - 1) / u.blockSize());
+            st.f_bfree.set(0);
+            st.f_bavail.set(0);
+            st.f_files.set(u.totalFiles());
+            st.f_ffree.set(0);
+            st.f_favail.set(0);
+            st.f_namemax.set(u.nameMax());
+            return 0;
+        });
+    }
+
+    // ---- everything that would change the tree
+
+    private int refuse(String op, String path) {
+        return call(op, path, () -> {
+            fs.refuseWrite(op, path);
+            return 0;
+        });
+    }
+
+    @Override
+    public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        return refuse("write", path);
+    }
+
+    @Override
+    public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+        return refuse("create", path);
+    }
+
+    @Override
+    public int mknod(String path, @mode_t long mode, @dev_t long rdev) {
+        return refuse("mknod", path);
+    }
+
+    @Override
+    public int mkdir(String path, @mode_t long mode) {
+        return refuse("mkdir", path);
+    }
+
+    @Override
+    public int unlink(String path) {
+        return refuse("unlink", path);
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return refuse("rmdir", path);
+    }
+
+    @Override
+    public int symlink(String oldpath, String newpath) {
+        return refuse("symlink", newpath);
+    }
+
+    @Override
+    public int rename(String oldpath, String newpath) {
+        return refuse("rename", oldpath);
+    }
+
+    @Override
+    public int link(String oldpath, String newpath) {
+        return refuse("link", newpath);
+    }
+
+    @Override
+    public int chmod(String path, @mode_t long mode) {
+        return refuse("chmod", path);
+    }
+
+    @Override
+    public int chown(String path, @uid_t long uid, @gid_t long gid) {
+        return refuse("chown", path);
+    }
+
+    @Override
+    public int truncate(String path, @off_t long size) {
+        return refuse("truncate", path);
+    }
+
+    @Override
+    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+        return refuse("ftruncate", path);
+    }
+
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        return refuse("utimens", path);
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+        return refuse("setxattr", path);
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return refuse("removexattr", path);
+    }
+
+    @Override
+    public int fallocate(String path, int mode, @off_t long off, @off_t long length, FuseFileInfo fi) {
+        return refuse("fallocate", path);
+    }
+}

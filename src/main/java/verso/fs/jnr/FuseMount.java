@@ -1,0 +1,202 @@
+package verso.fs.jnr;
+
+import com.sun.security.auth.module.UnixSystem;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verso.fs.MountOptions;
+import verso.fs.MountTable;
+import verso.fs.VersoFileSystem;
+
+/**
+ * A live FUSE mount of a {@link VersoFileSystem}.
+ *
+ * <p>Design: jnr-fuse's non-blocking mount waits a fixed 2 s and then assumes success, so instead
+ * the blocking libfuse loop runs on a thread of ours, and readiness is confirmed the way a user
+ * would: the mount table shows a {@code fuse.verso} mount at the mount point and a stat of it
+ * answers. If the loop ends first, or the timeout passes, mounting fails with the reason. A dead
+ * mount left by a killed daemon is cleared first. Closing unmounts (lazily, so a busy mount point
+ * does not keep the daemon alive) and waits for the loop to end.
+ */
+public final class FuseMount implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path mountPoint;
+    private final FuseAdapter adapter;
+    private final CountDownLatch loopDone = new CountDownLatch(1);
+    private final AtomicReference<Throwable> loopError = new AtomicReference<>();
+    private volatile boolean closed;
+
+    private FuseMount(Path mountPoint, FuseAdapter adapter) {
+        this.mountPoint = mountPoint;
+        this.adapter = adapter;
+    }
+
+    /** Mounts and returns once the mount answers; throws with the reason otherwise. */
+    public static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options) throws IOException {
+        Path mp = mountPoint.toAbsolutePath().normalize();
+        MountTable.clearStale(mp);
+        Files.createDirectories(mp);
+        if (!Files.isDirectory(mp)) {
+            throw new IOException(mp + " is not a directory");
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(mp)) {
+            if (ds.iterator().hasNext()) {
+                throw new IOException("mount point " + mp + " is not empty");
+            }
+        }
+        mp = mp.toRealPath();
+        UnixSystem user = new UnixSystem();
+        FuseMount m = new FuseMount(mp, new FuseAdapter(fs, user.getUid(), user.getGid()));
+        m.start(options);
+        return m;
+    }
+
+    private void start(MountOptions options) throws IOException {
+        String[] args = {"-o", options.optionString()};
+        Thread loop = new Thread(() -> {
+            try {
+                adapter.mount(mountPoint, true, options.debug(), args);
+            } catch (Throwable t) {
+                loopError.set(t);
+            } finally {
+                loopDone.countDown();
+            }
+        }, "verso-fuse-loop");
+        loop.setDaemon(true);
+        loop.start();
+        long deadline = System.nanoTime() + options.readyTimeout().toNanos();
+        while (true) {
+            if (loopDone.getCount() == 0) {
+                Throwable t = loopError.get();
+                throw new IOException("mounting " + mountPoint + " failed"
+                        + (t == null ? "" : ": " + rootMessage(t)) + " (libfuse's reason, if any, is on stderr)");
+            }
+            Optional<MountTable.Mount> m = MountTable.find(mountPoint);
+            if (m.isPresent() && m.get().fsType().equals(MountOptions.FS_TYPE)
+                    && MountTable.answers(mountPoint, Duration.ofSeconds(1))) {
+                LOG.info("mounted {} ({})", mountPoint, options.optionString());
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                try {
+                    close();
+                } catch (IOException e) {
+                    LOG.warn("cleaning up after a mount that did not answer: {}", e.getMessage());
+                }
+                throw new IOException("the mount at " + mountPoint + " did not answer within "
+                        + options.readyTimeout().toSeconds() + " s");
+            }
+            sleep(POLL);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    public Path mountPoint() {
+        return mountPoint;
+    }
+
+    /** True while the libfuse loop runs (it ends when the filesystem is unmounted by anyone). */
+    public boolean isServing() {
+        return loopDone.getCount() > 0;
+    }
+
+    /** Waits for the libfuse loop to end; true if it did within the timeout. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return loopDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Unmounts (lazily if busy) and waits for the loop to end. Safe to call twice. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (isServing() && MountTable.find(mountPoint).isPresent()) {
+                try {
+                    MountTable.unmount(mountPoint, true);
+                } catch (IOException e) {
+                    // jnr-fuse's own shutdown hook may have unmounted it a moment ago
+                    if (MountTable.find(mountPoint).isPresent()) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            adapter.markUnmounted();
+        }
+        try {
+            if (!awaitExit(EXIT_TIMEOUT)) {
+                LOG.warn("the FUSE loop for {} did not end within {} s", mountPoint, EXIT_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("unmounted {}", mountPoint);
+    }
+
+    /**
+     * The foreground daemon: mounts, runs {@code ready} once the mount answers, then serves until
+     * the filesystem is unmounted (by {@code verso umount} or {@code fusermount -u}) or the process
+     * gets SIGTERM or SIGINT (a shutdown hook unmounts cleanly). Statistics (the filesystem's own
+     * plus {@code stats}) go to the log on exit and on SIGUSR2 when the JVM lets us handle it.
+     */
+    public static void serve(VersoFileSystem fs, Path mountPoint, MountOptions options, Runnable ready,
+                             Supplier<String> stats) throws IOException, InterruptedException {
+        FuseMount m = mount(fs, mountPoint, options);
+        Supplier<String> all = () -> fs.stats() + (stats == null ? "" : " " + stats.get());
+        Thread hook = new Thread(() -> {
+            LOG.info("stopping: {}", all.get());
+            try {
+                m.close();
+            } catch (IOException e) {
+                LOG.warn("unmounting {} on exit: {}", m.mountPoint(), e.getMessage());
+            }
+        }, "verso-unmount");
+        Runtime.getRuntime().addShutdownHook(hook);
+        StatsSignal.install(() -> LOG.info("stats: {}", all.get()));
+        try {
+            ready.run();
+            while (!m.awaitExit(Duration.ofSeconds(60))) {
+                // serve until unmounted
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                m.close();
+                LOG.info("stopped: {}", all.get());
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook does the rest
+            }
+        }
+    }
+
+    private static void sleep(Duration d) throws IOException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while mounting", e);
+        }
+    }
+}

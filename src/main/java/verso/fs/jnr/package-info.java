@@ -1,0 +1,7 @@
+/**
+ * The only code that imports jnr-fuse: {@link verso.fs.jnr.FuseAdapter} forwards each FUSE callback
+ * to {@link verso.fs.VersoFileSystem}, converts stat, statvfs and directory entries, and maps
+ * errors to negative errno values; {@link verso.fs.jnr.FuseMount} mounts, confirms readiness,
+ * serves in the foreground and unmounts.
+ */
+package verso.fs.jnr;

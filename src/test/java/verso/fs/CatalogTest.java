@@ -1,0 +1,125 @@
+package verso.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verso.remote.InMemoryRemote;
+import verso.store.ObjectId;
+import verso.store.Version;
+
+final class CatalogTest {
+    @TempDir
+    Path tmp;
+
+    private static Version version(int n) {
+        return Version.of(null, Instant.parse("2024-01-01T00:00:00Z").plusSeconds(n), "v" + n, List.of());
+    }
+
+    private static ObjectId put(Path meta, Version v) throws IOException {
+        Files.createDirectories(meta.resolve("versions"));
+        Files.write(meta.resolve("versions").resolve(v.id().hex()), v.encode());
+        return v.id();
+    }
+
+    @Test
+    void dirCatalog_badVersionFiles_areSkipped() throws IOException {
+        Path meta = tmp.resolve("meta");
+        ObjectId good = put(meta, version(1));
+        Files.write(meta.resolve("versions").resolve(version(2).id().hex()), version(3).encode());
+        Files.writeString(meta.resolve("versions").resolve("0".repeat(64)), "not json");
+        Files.writeString(meta.resolve("versions").resolve("README"), "hello");
+        DirCatalog c = new DirCatalog(meta);
+        c.refresh();
+        assertEquals(List.of(good), c.snapshot().versions().stream().map(CatalogVersion::id).toList());
+    }
+
+    @Test
+    void dirCatalog_tags_needAKnownVersion() throws IOException {
+        Path meta = tmp.resolve("meta");
+        ObjectId a = put(meta, version(1));
+        Files.createDirectories(meta.resolve("tags"));
+        Files.writeString(meta.resolve("tags").resolve("good"), a.hex() + "\n");
+        Files.writeString(meta.resolve("tags").resolve("dangling"), version(9).id().hex() + "\n");
+        Files.writeString(meta.resolve("tags").resolve("junk"), "xyz");
+        DirCatalog c = new DirCatalog(meta);
+        c.refresh();
+        assertEquals(List.of("good"), List.copyOf(c.snapshot().tags().keySet()));
+    }
+
+    @Test
+    void dirCatalog_missingDirectory_isEmpty() throws IOException {
+        DirCatalog c = new DirCatalog(tmp.resolve("none"));
+        c.refresh();
+        assertTrue(c.snapshot().isEmpty());
+        assertNull(c.snapshot().latest());
+    }
+
+    @Test
+    void remoteCatalog_refresh_fetchesOnlyNewVersions() throws IOException {
+        InMemoryRemote remote = new InMemoryRemote();
+        Version v1 = version(1);
+        remote.put("versions/" + v1.id().hex(), v1.encode());
+        RemoteCatalog c = new RemoteCatalog(remote);
+        c.refresh();
+        long gets = remote.gets.get();
+        Version v2 = version(2);
+        remote.put("versions/" + v2.id().hex(), v2.encode());
+        remote.put("tags/release", (v1.id().hex() + "\n").getBytes());
+        c.refresh();
+        assertEquals(2, remote.gets.get() - gets, "one new version and one tag");
+        assertEquals(v2.id(), c.snapshot().latest().id());
+        assertEquals(v1.id(), c.snapshot().tags().get("release"));
+    }
+
+    @Test
+    void compositeCatalog_mergesAndDeduplicates_localTagsFirst() throws IOException {
+        Path meta = tmp.resolve("meta");
+        Version v1 = version(1);
+        Version v2 = version(2);
+        put(meta, v1);
+        Files.createDirectories(meta.resolve("tags"));
+        Files.writeString(meta.resolve("tags").resolve("t"), v1.id().hex());
+        InMemoryRemote remote = new InMemoryRemote();
+        remote.put("versions/" + v1.id().hex(), v1.encode());
+        remote.put("versions/" + v2.id().hex(), v2.encode());
+        remote.put("tags/t", v2.id().hex().getBytes());
+        CompositeCatalog c = new CompositeCatalog(List.of(new DirCatalog(meta), new RemoteCatalog(remote)));
+        c.refresh();
+        assertEquals(List.of(v1.id(), v2.id()), c.snapshot().versions().stream().map(CatalogVersion::id).toList());
+        assertEquals(v1.id(), c.snapshot().tags().get("t"));
+    }
+
+    @Test
+    void refresher_newVersion_appearsWithinAPeriod() throws Exception {
+        Path meta = tmp.resolve("meta");
+        put(meta, version(1));
+        DirCatalog c = new DirCatalog(meta);
+        c.refresh();
+        try (CatalogRefresher r = new CatalogRefresher(c, Duration.ofMillis(50))) {
+            ObjectId v2 = put(meta, version(2));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!v2.equals(c.snapshot().latest().id()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(v2, c.snapshot().latest().id());
+        }
+    }
+
+    @Test
+    void snapshot_findByPrefix_matchesStart() {
+        Version v1 = version(1);
+        CatalogSnapshot s = new CatalogSnapshot(List.of(new CatalogVersion(v1.id(), v1)), java.util.Map.of());
+        assertEquals(1, s.findByPrefix(v1.id().hex().substring(0, 6)).size());
+        assertFalse(s.findByPrefix("zz").size() > 0);
+    }
+}

@@ -1,0 +1,243 @@
+package verso.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verso.store.EntryType;
+import verso.store.ObjectId;
+
+final class VersoFileSystemTest {
+    private static final Instant T1 = Instant.parse("2024-03-01T10:00:00.250Z");
+    private static final Instant T2 = Instant.parse("2024-03-02T11:30:15.500Z");
+    private static final int BIG = 9 * 1024 * 1024 + 123;
+
+    @TempDir
+    Path tmp;
+    private TestRepo repo;
+    private DirCatalog catalog;
+    private StoreContentSource content;
+    private VersoFileSystem fs;
+    private ObjectId v1;
+    private ObjectId v2;
+    private byte[] big;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = new TestRepo(tmp);
+        repo.write("datasets/train.csv", "a,b\n1,2\n");
+        repo.writeExecutable("datasets/tools/run.sh", "#!/bin/sh\necho hi\n");
+        repo.symlink("datasets/current", "train.csv");
+        repo.write("data/a.npz", "first a");
+        v1 = repo.commit(T1, "first", "datasets", "data/a.npz");
+        big = TestRepo.random(BIG, 7);
+        repo.write("data/a.npz", "second a");
+        repo.write("data/big.bin", big);
+        v2 = repo.commit(T2, "second", "datasets", "data/a.npz", "data/big.bin");
+        repo.tag("v1.0", v1);
+        catalog = new DirCatalog(repo.meta());
+        catalog.refresh();
+        content = new StoreContentSource(repo.store());
+        fs = new VersoFileSystem(catalog, content);
+    }
+
+    @AfterEach
+    void tearDown() {
+        repo.close();
+    }
+
+    private static List<String> names(List<DirEntry> entries) {
+        return entries.stream().map(DirEntry::name).sorted().toList();
+    }
+
+    private byte[] readAll(String path) throws FsException {
+        long h = fs.open(path, 0);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[128 * 1024];
+            long off = 0;
+            int n;
+            while ((n = fs.read(h, off, buf, 0, buf.length)) > 0) {
+                out.write(buf, 0, n);
+                off += n;
+            }
+            return out.toByteArray();
+        } finally {
+            fs.release(h);
+        }
+    }
+
+    @Test
+    void readdir_root_listsLayout() throws FsException {
+        assertEquals(List.of("dates", "latest", "tags", "versions"), names(fs.readdir("/")));
+        assertEquals(List.of(v1.hex(), v2.hex()), fs.readdir("/versions").stream().map(DirEntry::name).toList());
+        assertEquals(List.of("v1.0"), names(fs.readdir("/tags")));
+        assertEquals(List.of("2024-03-01T10:00:00Z", "2024-03-02T11:30:15Z"), names(fs.readdir("/dates")));
+    }
+
+    @Test
+    void readlink_layoutLinks_pointAtVersions() throws FsException {
+        assertEquals("versions/" + v2.hex(), fs.readlink("/latest"));
+        assertEquals("../versions/" + v1.hex(), fs.readlink("/tags/v1.0"));
+        assertEquals("../versions/" + v1.hex(), fs.readlink("/dates/2024-03-01T10:00:00Z"));
+        assertEquals(EntryType.SYMLINK, fs.getattr("/latest").type());
+        assertEquals(("versions/" + v2.hex()).length(), fs.getattr("/latest").size());
+    }
+
+    @Test
+    void readlink_storedSymlink_returnsRecordedTarget() throws FsException {
+        String p = "/versions/" + v1.hex() + "/datasets/current";
+        assertEquals("train.csv", fs.readlink(p));
+        Attributes a = fs.getattr(p);
+        assertEquals(EntryType.SYMLINK, a.type());
+        assertEquals(0777, a.permissions());
+    }
+
+    @Test
+    void getattr_entries_carrySizesModesAndVersionTime() throws FsException {
+        String root = "/versions/" + v1.hex();
+        Attributes csv = fs.getattr(root + "/datasets/train.csv");
+        assertEquals(EntryType.FILE, csv.type());
+        assertEquals(8, csv.size());
+        assertEquals(0444, csv.permissions());
+        assertEquals(T1, csv.time());
+        Attributes sh = fs.getattr(root + "/datasets/tools/run.sh");
+        assertEquals(0555, sh.permissions());
+        Attributes dir = fs.getattr(root + "/datasets/tools");
+        assertEquals(EntryType.DIR, dir.type());
+        assertEquals(0555, dir.permissions());
+        assertEquals(T1, dir.time());
+        assertEquals(T1, fs.getattr(root).time());
+        assertEquals(T2, fs.getattr("/").time());
+        assertEquals(T2, fs.getattr("/versions").time());
+        assertEquals(4, fs.getattr("/versions").links());
+        assertEquals(BIG, fs.getattr("/versions/" + v2.hex() + "/data/big.bin").size());
+    }
+
+    @Test
+    void readdir_trackedPathWithSlash_makesIntermediateDirectory() throws FsException {
+        String root = "/versions/" + v2.hex();
+        assertEquals(List.of("data", "datasets"), names(fs.readdir(root)));
+        Attributes data = fs.getattr(root + "/data");
+        assertEquals(EntryType.DIR, data.type());
+        assertEquals(T2, data.time());
+        assertEquals(List.of("a.npz", "big.bin"), names(fs.readdir(root + "/data")));
+        assertEquals(List.of("current", "tools", "train.csv"), names(fs.readdir(root + "/datasets")));
+    }
+
+    @Test
+    void read_files_returnStoredBytes() throws IOException, FsException {
+        assertEquals("first a", new String(readAll("/versions/" + v1.hex() + "/data/a.npz")));
+        assertEquals("second a", new String(readAll("/versions/" + v2.hex() + "/data/a.npz")));
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("ws/datasets/train.csv")),
+                readAll("/versions/" + v2.hex() + "/datasets/train.csv"));
+        assertArrayEquals(big, readAll("/versions/" + v2.hex() + "/data/big.bin"));
+    }
+
+    @Test
+    void read_acrossBlockBoundaryAndPastEnd_isExact() throws FsException {
+        long h = fs.open("/versions/" + v2.hex() + "/data/big.bin", 0);
+        byte[] buf = new byte[1000];
+        int at = 4 * 1024 * 1024 - 500;
+        assertEquals(1000, fs.read(h, at, buf, 0, 1000));
+        assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), buf);
+        assertEquals(123, fs.read(h, BIG - 123, buf, 0, 1000));
+        assertEquals(0, fs.read(h, BIG, buf, 0, 1000));
+        assertEquals(1, content.open.get());
+        fs.release(h);
+        assertEquals(0, content.open.get());
+        assertEquals(Errno.EBADF, assertThrows(FsException.class, () -> fs.read(h, 0, buf, 0, 10)).errno());
+    }
+
+    @Test
+    void writes_areRefusedWithEROFS() {
+        String file = "/versions/" + v1.hex() + "/data/a.npz";
+        assertEquals(Errno.EROFS, assertThrows(FsException.class, () -> fs.open(file, 1)).errno());
+        assertEquals(Errno.EROFS, assertThrows(FsException.class, () -> fs.open(file, 2)).errno());
+        assertEquals(Errno.EROFS, assertThrows(FsException.class, () -> fs.refuseWrite("mkdir", "/x")).errno());
+    }
+
+    @Test
+    void errors_carryTheirErrno() {
+        String root = "/versions/" + v1.hex();
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr("/nothing")).errno());
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr(root + "/missing")).errno());
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr("/tags/none")).errno());
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class,
+                () -> fs.getattr("/versions/" + "0".repeat(64))).errno());
+        assertEquals(Errno.ENOTDIR, assertThrows(FsException.class,
+                () -> fs.getattr(root + "/datasets/train.csv/x")).errno());
+        assertEquals(Errno.ENOTDIR, assertThrows(FsException.class,
+                () -> fs.readdir(root + "/datasets/train.csv")).errno());
+        assertEquals(Errno.EISDIR, assertThrows(FsException.class, () -> fs.open(root + "/datasets", 0)).errno());
+        assertEquals(Errno.EINVAL, assertThrows(FsException.class,
+                () -> fs.readlink(root + "/datasets/train.csv")).errno());
+        assertEquals(Errno.ENAMETOOLONG, assertThrows(FsException.class,
+                () -> fs.getattr(root + "/" + "x".repeat(300))).errno());
+    }
+
+    @Test
+    void getattr_shortId_isLinkToFullId() throws FsException {
+        String prefix = v1.hex().substring(0, 10);
+        assertEquals(EntryType.SYMLINK, fs.getattr("/versions/" + prefix).type());
+        assertEquals(v1.hex(), fs.readlink("/versions/" + prefix));
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class,
+                () -> fs.getattr("/versions/" + v1.hex().substring(0, 3))).errno());
+    }
+
+    @Test
+    void refresh_newVersion_appears() throws IOException, FsException {
+        repo.write("data/a.npz", "third a");
+        Instant t3 = Instant.parse("2024-03-03T00:00:00Z");
+        ObjectId v3 = repo.commit(t3, "third", "data/a.npz");
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr("/versions/" + v3.hex())).errno());
+        catalog.refresh();
+        assertEquals("versions/" + v3.hex(), fs.readlink("/latest"));
+        assertEquals("third a", new String(readAll("/versions/" + v3.hex() + "/data/a.npz")));
+        assertEquals(t3, fs.getattr("/").time());
+    }
+
+    @Test
+    void dates_sameSecond_nameTheNewest() throws IOException, FsException {
+        Instant early = Instant.parse("2024-03-05T08:00:00.100Z");
+        Instant late = Instant.parse("2024-03-05T08:00:00.900Z");
+        repo.write("data/a.npz", "early");
+        ObjectId e = repo.commit(early, "early", "data/a.npz");
+        repo.write("data/a.npz", "late");
+        ObjectId l = repo.commit(late, "late", "data/a.npz");
+        catalog.refresh();
+        assertEquals("../versions/" + l.hex(), fs.readlink("/dates/2024-03-05T08:00:00Z"));
+        assertTrue(fs.readdir("/versions").stream().anyMatch(d -> d.name().equals(e.hex())));
+    }
+
+    @Test
+    void statfs_totalsEveryVersion() {
+        FsUsage u = fs.statfs();
+        long expected = catalog.snapshot().versions().stream().mapToLong(v -> v.version().totalSize()).sum();
+        assertEquals(expected, u.totalBytes());
+        assertTrue(u.totalBytes() > BIG);
+        assertEquals(255, u.nameMax());
+    }
+
+    @Test
+    void trees_areCachedAcrossCalls() throws FsException {
+        String p = "/versions/" + v1.hex() + "/datasets/tools/run.sh";
+        fs.getattr(p);
+        int loads = content.treeLoads.get();
+        fs.getattr(p);
+        fs.readdir("/versions/" + v1.hex() + "/datasets/tools");
+        assertEquals(loads, content.treeLoads.get());
+    }
+}
