@@ -37,10 +37,14 @@ public final class BlockCache {
     /** Charged per entry on top of its bytes, so many tiny objects still count against the bound. */
     static final int ENTRY_OVERHEAD = 128;
 
-    /** Produces the verified bytes of an object; may throw. Runs at most once per concurrent miss. */
+    /**
+     * Produces the verified bytes of an object; may throw. Runs at most once per concurrent miss.
+     * {@code sizeHint} is the caller's expected size (-1 if unknown), to size buffers up front; the
+     * loader must not trust it.
+     */
     @FunctionalInterface
     public interface Loader {
-        byte[] load(ObjectId id) throws IOException;
+        byte[] load(ObjectId id, int sizeHint) throws IOException;
     }
 
     /**
@@ -87,9 +91,9 @@ public final class BlockCache {
     /**
      * The object's bytes: from the cache, from a load already in flight, or by running
      * {@code loader} on this thread. A loader's {@link IOException} is rethrown as is to every
-     * caller that shared the load.
+     * caller that shared the load. Pass a loader held in a field: the hit path then allocates nothing.
      */
-    public byte[] get(ObjectId id, Loader loader) throws IOException {
+    public byte[] get(ObjectId id, int sizeHint, Loader loader) throws IOException {
         byte[] bytes = cache.getIfPresent(id);
         if (bytes != null) {
             hits.increment();
@@ -97,7 +101,7 @@ public final class BlockCache {
         }
         Load load = inFlight.get(id);
         if (load == null) {
-            Load mine = new Load(id, loader);
+            Load mine = new Load(id, sizeHint, loader);
             load = inFlight.putIfAbsent(id, mine);
             if (load == null) {
                 load = mine;
@@ -115,11 +119,11 @@ public final class BlockCache {
      * Starts loading the object on {@code executor} unless it is cached or already loading.
      * Returns true if a load was queued.
      */
-    public boolean prefetch(ObjectId id, Loader loader, Executor executor) {
+    public boolean prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
         if (cache.getIfPresent(id) != null || inFlight.containsKey(id)) {
             return false;
         }
-        Load mine = new Load(id, loader);
+        Load mine = new Load(id, sizeHint, loader);
         if (inFlight.putIfAbsent(id, mine) != null) {
             return false;
         }
@@ -172,11 +176,13 @@ public final class BlockCache {
     /** A load that runs once, on whichever thread claims it first (a pool thread or a demand reader). */
     private final class Load extends CompletableFuture<byte[]> implements Runnable {
         private final ObjectId id;
+        private final int sizeHint;
         private final Loader loader;
         private final AtomicBoolean claimed = new AtomicBoolean();
 
-        Load(ObjectId id, Loader loader) {
+        Load(ObjectId id, int sizeHint, Loader loader) {
             this.id = id;
+            this.sizeHint = sizeHint;
             this.loader = loader;
         }
 
@@ -193,7 +199,7 @@ public final class BlockCache {
             try {
                 bytes = cache.getIfPresent(id);
                 if (bytes == null) {
-                    bytes = loader.load(id);
+                    bytes = loader.load(id, sizeHint);
                     if (bytes == null) {
                         throw new IOException("no bytes loaded for object " + id.shortHex());
                     }
