@@ -326,6 +326,41 @@ final class BlockReaderTest {
     }
 
     @Test
+    void readAhead_onOwnPoolWithParallelReadersFetchesEachBlockOnce() throws Exception {
+        List<byte[]> originals = new ArrayList<>();
+        List<TreeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            originals.add(content(64 * BS + i, 100 + i));
+            entries.add(storeFile(Where.REMOTE, "f" + i, originals.get(i)));
+        }
+        ObjectReader objects = new ObjectReader(null, remote, new BlockCache(1 << 20));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (BlockReader reader = new BlockReader(objects, 8, 8)) {
+            long base = remote.gets();
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (TreeEntry entry : entries) {
+                results.add(pool.submit(() -> {
+                    try (ContentSource.OpenFile f = reader.open(entry)) {
+                        byte[] out = new byte[(int) entry.size()];
+                        for (int off = 0; off < out.length; off += 128) {
+                            f.read(off, out, off, Math.min(128, out.length - off));
+                        }
+                        return out;
+                    }
+                }));
+            }
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(originals.get(i), results.get(i).get(30, TimeUnit.SECONDS));
+            }
+            long blocks = 64 + 3 * 65;
+            assertEquals(base + 4 + blocks, remote.gets(), "indexes and blocks, each fetched once");
+            assertTrue(reader.stats().cache().prefetches() > 0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void read_cacheStaysWithinByteBound() throws IOException {
         byte[] original = content(50 * BS, 13);
         TreeEntry entry = storeFile(Where.REMOTE, "f", original);
