@@ -31,6 +31,11 @@ import verso.store.ObjectId;
  * queued on the caller's executor; if a demand read arrives while that load is still queued, the
  * reader claims it and runs it itself, so a long prefetch queue never delays the block being read.
  *
+ * <p>Caffeine's W-TinyLFU admission is scan-resistant: once the cache is full of blocks that were
+ * each read many times, a block fetched ahead (seen once) loses to them and is dropped at once. So
+ * {@link #prefetch} returns the load's future, and the reader that asked for it keeps it until it
+ * has read the block; the cache alone never has to hold a streamed block until its first use.
+ *
  * <p>The hit path is one Caffeine lookup: no allocation, no lock of ours.
  */
 public final class BlockCache {
@@ -116,26 +121,54 @@ public final class BlockCache {
     }
 
     /**
-     * Starts loading the object on {@code executor} unless it is cached or already loading.
-     * Returns true if a load was queued.
+     * Starts loading the object on {@code executor} unless it is cached or already loading, and
+     * returns a future of its bytes to pass to {@link #join} (complete at once if cached). Holding
+     * the future keeps the bytes for the holder even if the cache declines to keep them.
      */
-    public boolean prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
-        if (cache.getIfPresent(id) != null || inFlight.containsKey(id)) {
-            return false;
+    public CompletableFuture<byte[]> prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
+        byte[] cached = cache.getIfPresent(id);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        Load load = inFlight.get(id);
+        if (load != null) {
+            return load;
         }
         Load mine = new Load(id, sizeHint, loader);
-        if (inFlight.putIfAbsent(id, mine) != null) {
-            return false;
+        load = inFlight.putIfAbsent(id, mine);
+        if (load != null) {
+            return load;
         }
         try {
             executor.execute(mine);
         } catch (RejectedExecutionException e) {
-            // Shutting down: drop the entry rather than leave it pending.
-            mine.abandon(e);
-            return false;
+            // Shutting down: a reader that joins this runs it itself.
+            return mine;
         }
         prefetches.increment();
-        return true;
+        return mine;
+    }
+
+    /**
+     * The bytes of a future from {@link #prefetch}: at once if loaded; if its load is still queued,
+     * it runs on this thread rather than waiting for the pool; else waits for it. A failed load's
+     * exception is rethrown; the caller should drop that future and retry through {@link #get}.
+     */
+    public byte[] join(CompletableFuture<byte[]> future) throws IOException {
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            hits.increment();
+            return future.join();
+        }
+        if (future instanceof Load load) {
+            if (load.runIfUnclaimed()) {
+                misses.increment();
+            } else {
+                joins.increment();
+            }
+            return load.await();
+        }
+        joins.increment();
+        return await(future);
     }
 
     /** The bytes if cached, else null. Counts nothing. */
@@ -165,6 +198,27 @@ public final class BlockCache {
 
     public void invalidateAll() {
         cache.invalidateAll();
+    }
+
+    private static byte[] await(CompletableFuture<byte[]> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(cause);
+        }
     }
 
     public Stats stats() {
@@ -216,32 +270,8 @@ public final class BlockCache {
             return true;
         }
 
-        void abandon(Throwable why) {
-            if (claimed.compareAndSet(false, true)) {
-                inFlight.remove(id, this);
-                completeExceptionally(why);
-            }
-        }
-
         byte[] await() throws IOException {
-            try {
-                return join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof IOException io) {
-                    throw io;
-                }
-                if (cause instanceof UncheckedIOException u) {
-                    throw u.getCause();
-                }
-                if (cause instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw new IOException(cause);
-            }
+            return BlockCache.await(this);
         }
     }
 }

@@ -7,12 +7,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
@@ -33,9 +35,13 @@ import verso.store.TreeEntry;
  *   <li>Each open chunked file has a {@link ReadAhead}. It is told of every read before the read
  *       waits for its own block, so the next blocks are already being fetched (on this reader's
  *       pool, at most {@code prefetchThreads} at a time) while the current one arrives. Its window
- *       is capped at a quarter of the cache so read-ahead cannot evict what it fetched.</li>
- *   <li>The hit path — a 128 KiB kernel read of a cached block — is a division, a cache lookup
- *       and an array copy: no allocation and no lock of ours.</li>
+ *       is capped at a quarter of the cache. The open file holds the futures of what it fetched
+ *       ahead, and the block it reads now, because Caffeine's scan-resistant admission may drop a
+ *       block seen only once: without that, a file larger than the cache would be fetched twice.
+ *       So memory beyond the cache bound is one block per open file plus the read-ahead windows
+ *       of files being read sequentially.</li>
+ *   <li>The hit path — a 128 KiB kernel read of the block being read — is a division, a field
+ *       read and an array copy: no allocation and no lock.</li>
  *   <li>Decoded trees and block indexes are kept in small caches of their own, weighed by entry
  *       count; their raw bytes bypass the block cache.</li>
  *   <li>A failed or corrupt block fails that read only: nothing failed is cached, and other reads,
@@ -204,7 +210,16 @@ public final class BlockReader implements ContentSource, Closeable {
         }
     }
 
-    /** A file stored as blocks: reads by division, read-ahead on sequential runs. */
+    /** A block this open file holds on to: the one it reads now, or one fetched ahead. */
+    private record Held(int block, CompletableFuture<byte[]> bytes) {
+    }
+
+    /**
+     * A file stored as blocks: reads by division, read-ahead on sequential runs. The file holds the
+     * futures of the blocks it fetched ahead (a ring of window + 2 slots, slot = block mod size, so
+     * the blocks ahead never overwrite the one being read or the one before it) and the block it
+     * read last, since the block cache may decline to keep either.
+     */
     private static final class ChunkedFile implements OpenFile {
         private final ObjectReader objects;
         private final ObjectId indexId;
@@ -212,6 +227,8 @@ public final class BlockReader implements ContentSource, Closeable {
         private final List<ObjectId> blocks;
         private final long blockSize;
         private final ReadAhead readAhead;
+        private final AtomicReferenceArray<Held> ahead;
+        private volatile Held current;
         private volatile boolean closed;
 
         ChunkedFile(BlockReader reader, ObjectId indexId, BlockIndex index) {
@@ -222,11 +239,18 @@ public final class BlockReader implements ContentSource, Closeable {
             this.blockSize = index.blockSize();
             int window = reader.windowFor(index.blockSize());
             Executor executor = reader.prefetchExecutor;
-            this.readAhead = window < 1 ? null : new ReadAhead(index.blockSize(), index.size(), window, b -> {
-                if (!closed) {
-                    objects.prefetch(blocks.get(b), index.blockLength(b), executor);
-                }
-            });
+            if (window < 1) {
+                this.readAhead = null;
+                this.ahead = null;
+            } else {
+                this.ahead = new AtomicReferenceArray<>(window + 2);
+                this.readAhead = new ReadAhead(index.blockSize(), index.size(), window, b -> {
+                    if (!closed) {
+                        CompletableFuture<byte[]> f = objects.prefetch(blocks.get(b), index.blockLength(b), executor);
+                        ahead.set(b % ahead.length(), new Held(b, f));
+                    }
+                });
+            }
         }
 
         @Override
@@ -252,18 +276,41 @@ public final class BlockReader implements ContentSource, Closeable {
         }
 
         private byte[] block(int b) throws IOException {
-            int expected = index.blockLength(b);
-            byte[] block = objects.read(blocks.get(b), expected);
-            if (block.length != expected) {
-                throw new CorruptObjectException(blocks.get(b), "block " + b + " of index " + indexId.shortHex()
-                        + " has " + block.length + " bytes, the index says " + expected);
+            Held held = current;
+            if (held == null || held.block() != b) {
+                held = ahead == null ? null : ahead.get(b % ahead.length());
+                if (held == null || held.block() != b || held.bytes().isCompletedExceptionally()) {
+                    // Not fetched ahead (or that fetch failed: retry it afresh).
+                    held = null;
+                }
             }
-            return block;
+            byte[] bytes;
+            if (held != null) {
+                bytes = objects.join(held.bytes());
+            } else {
+                bytes = objects.read(blocks.get(b), index.blockLength(b));
+                held = new Held(b, CompletableFuture.completedFuture(bytes));
+            }
+            if (current != held) {
+                current = held;
+            }
+            int expected = index.blockLength(b);
+            if (bytes.length != expected) {
+                throw new CorruptObjectException(blocks.get(b), "block " + b + " of index " + indexId.shortHex()
+                        + " has " + bytes.length + " bytes, the index says " + expected);
+            }
+            return bytes;
         }
 
         @Override
         public void close() {
             closed = true;
+            current = null;
+            if (ahead != null) {
+                for (int i = 0; i < ahead.length(); i++) {
+                    ahead.set(i, null);
+                }
+            }
         }
     }
 }

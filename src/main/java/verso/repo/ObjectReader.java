@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import verso.cache.BlockCache;
 import verso.remote.Remote;
@@ -52,9 +53,17 @@ public final class ObjectReader {
         return cache.get(id, sizeHint, loader);
     }
 
-    /** Starts loading the object into the block cache on {@code executor}; true if a load was queued. */
-    public boolean prefetch(ObjectId id, int sizeHint, Executor executor) {
+    /**
+     * Starts loading the object into the block cache on {@code executor} (unless cached or loading)
+     * and returns its future; pass it to {@link #join}. Holding it keeps the bytes for the holder.
+     */
+    public CompletableFuture<byte[]> prefetch(ObjectId id, int sizeHint, Executor executor) {
         return cache.prefetch(id, sizeHint, loader, executor);
+    }
+
+    /** The verified bytes of a {@link #prefetch} future (runs its load here if still queued). */
+    public byte[] join(CompletableFuture<byte[]> future) throws IOException {
+        return cache.join(future);
     }
 
     /** The object's verified bytes, bypassing the block cache. */

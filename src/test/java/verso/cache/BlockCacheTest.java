@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,12 +38,12 @@ final class BlockCacheTest {
         byte[] data = bytes(1000, 1);
         ObjectId id = Hashing.hash(data);
         AtomicInteger loads = new AtomicInteger();
-        BlockCache.Loader loader = k -> {
+        BlockCache.Loader loader = (k, hint) -> {
             loads.incrementAndGet();
             return data;
         };
-        assertArrayEquals(data, cache.get(id, loader));
-        assertArrayEquals(data, cache.get(id, loader));
+        assertArrayEquals(data, cache.get(id, -1, loader));
+        assertArrayEquals(data, cache.get(id, -1, loader));
         assertEquals(1, loads.get());
         BlockCache.Stats s = cache.stats();
         assertEquals(1, s.misses());
@@ -56,16 +57,16 @@ final class BlockCacheTest {
         byte[] data = bytes(10, 2);
         ObjectId id = Hashing.hash(data);
         AtomicInteger calls = new AtomicInteger();
-        BlockCache.Loader flaky = k -> {
+        BlockCache.Loader flaky = (k, hint) -> {
             if (calls.incrementAndGet() == 1) {
                 throw new IOException("remote down");
             }
             return data;
         };
-        IOException e = assertThrows(IOException.class, () -> cache.get(id, flaky));
+        IOException e = assertThrows(IOException.class, () -> cache.get(id, -1, flaky));
         assertEquals("remote down", e.getMessage());
         assertFalse(cache.containsOrLoading(id));
-        assertArrayEquals(data, cache.get(id, flaky));
+        assertArrayEquals(data, cache.get(id, -1, flaky));
         assertEquals(2, calls.get());
         assertEquals(1, cache.stats().loadFailures());
     }
@@ -78,7 +79,7 @@ final class BlockCacheTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger loads = new AtomicInteger();
-        BlockCache.Loader slow = k -> {
+        BlockCache.Loader slow = (k, hint) -> {
             loads.incrementAndGet();
             started.countDown();
             try {
@@ -91,10 +92,10 @@ final class BlockCacheTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<byte[]>> results = new ArrayList<>();
-            results.add(pool.submit(() -> cache.get(id, slow)));
+            results.add(pool.submit(() -> cache.get(id, -1, slow)));
             assertTrue(started.await(5, TimeUnit.SECONDS));
             for (int i = 0; i < 7; i++) {
-                results.add(pool.submit(() -> cache.get(id, slow)));
+                results.add(pool.submit(() -> cache.get(id, -1, slow)));
             }
             // Let the waiters reach the in-flight entry before the load completes.
             while (cache.stats().joins() < 7) {
@@ -116,18 +117,32 @@ final class BlockCacheTest {
         byte[] data = bytes(100, 4);
         ObjectId id = Hashing.hash(data);
         AtomicInteger loads = new AtomicInteger();
-        BlockCache.Loader loader = k -> {
+        BlockCache.Loader loader = (k, hint) -> {
             loads.incrementAndGet();
             return data;
         };
         List<Runnable> queued = new ArrayList<>();
-        assertTrue(cache.prefetch(id, loader, queued::add));
-        assertFalse(cache.prefetch(id, loader, queued::add), "already loading");
+        CompletableFuture<byte[]> first = cache.prefetch(id, -1, loader, queued::add);
+        assertSame(first, cache.prefetch(id, -1, loader, queued::add), "already loading: same load");
         assertNull(cache.getIfPresent(id), "not loaded yet");
-        assertArrayEquals(data, cache.get(id, loader));
+        assertArrayEquals(data, cache.get(id, -1, loader));
         queued.forEach(Runnable::run);
         assertEquals(1, loads.get());
         assertEquals(1, queued.size());
+        assertArrayEquals(data, cache.join(first));
+        assertTrue(cache.prefetch(id, -1, loader, queued::add).isDone(), "cached: complete at once");
+    }
+
+    @Test
+    void join_runsQueuedLoadOnCallerThread() throws IOException {
+        BlockCache cache = new BlockCache(1 << 20, Runnable::run);
+        byte[] data = bytes(100, 6);
+        ObjectId id = Hashing.hash(data);
+        List<Runnable> neverRun = new ArrayList<>();
+        CompletableFuture<byte[]> f = cache.prefetch(id, -1, (k, hint) -> data, neverRun::add);
+        assertArrayEquals(data, cache.join(f));
+        assertEquals(1, cache.stats().misses());
+        assertSame(data, cache.getIfPresent(id));
     }
 
     @Test
@@ -135,11 +150,12 @@ final class BlockCacheTest {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
         byte[] data = bytes(100, 5);
         ObjectId id = Hashing.hash(data);
-        assertTrue(cache.prefetch(id, k -> {
+        CompletableFuture<byte[]> failed = cache.prefetch(id, -1, (k, hint) -> {
             throw new IOException("boom");
-        }, Runnable::run));
+        }, Runnable::run);
+        assertThrows(IOException.class, () -> cache.join(failed));
         assertFalse(cache.containsOrLoading(id));
-        assertArrayEquals(data, cache.get(id, k -> data));
+        assertArrayEquals(data, cache.get(id, -1, (k, hint) -> data));
     }
 
     @Test
@@ -149,7 +165,7 @@ final class BlockCacheTest {
         for (int i = 0; i < 40; i++) {
             byte[] data = bytes(1 << 20, i);
             ObjectId id = Hashing.hash(data);
-            cache.get(id, k -> data);
+            cache.get(id, -1, (k, hint) -> data);
             cache.cleanUp();
             assertTrue(cache.sizeBytes() <= max, "size " + cache.sizeBytes());
         }

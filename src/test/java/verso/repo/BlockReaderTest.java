@@ -370,12 +370,26 @@ final class BlockReaderTest {
             for (int pass = 0; pass < 2; pass++) {
                 for (int off = 0; off < original.length; off += 300) {
                     assertArrayEquals(expected(original, off, 300), read(f, off, 300));
-                    reader.stats();
                     BlockCache.Stats s = reader.stats().cache();
                     assertTrue(s.sizeBytes() <= bound, "cache holds " + s.sizeBytes() + " > " + bound);
                 }
             }
             assertTrue(reader.stats().cache().evictions() > 0);
+        }
+    }
+
+    @Test
+    void readAhead_fileLargerThanCacheFetchesEachBlockOnce() throws IOException {
+        byte[] original = content(200 * BS, 17);
+        TreeEntry entry = storeFile(Where.REMOTE, "f", original);
+        long bound = 40 * (BS + 128);
+        try (BlockReader reader = reader(Where.REMOTE, bound, 16);
+             ContentSource.OpenFile f = reader.open(entry)) {
+            long base = remote.gets();
+            for (int off = 0; off < original.length; off += 128) {
+                assertArrayEquals(expected(original, off, 128), read(f, off, 128));
+            }
+            assertEquals(base + 200, remote.gets(), "a streamed block is not evicted before it is read");
         }
     }
 
