@@ -1,0 +1,46 @@
+package verso.repo;
+
+import java.util.concurrent.atomic.LongAdder;
+import verso.cache.BlockCache;
+
+/** Counters of the mount's data path, updated without locks; read as a {@link Snapshot}. */
+public final class ReadStats {
+    final LongAdder remoteGets = new LongAdder();
+    final LongAdder remoteBytes = new LongAdder();
+    final LongAdder localReads = new LongAdder();
+    final LongAdder localBytes = new LongAdder();
+    final LongAdder fetchErrors = new LongAdder();
+    final LongAdder verificationFailures = new LongAdder();
+
+    /**
+     * The counters at one moment, with the block cache's. {@code fetchErrors} counts remote requests
+     * that failed (after the remote's own retries); {@code verificationFailures} counts objects whose
+     * bytes did not hash to their id, local or remote.
+     */
+    public record Snapshot(BlockCache.Stats cache, long remoteGets, long remoteBytes, long localReads,
+                           long localBytes, long fetchErrors, long verificationFailures) {
+
+        /** One line for the daemon log. */
+        public String summary() {
+            return String.format("cache: %d hits, %d misses, %d shared, %d read-ahead, %d evicted, %s of %s held;"
+                            + " remote: %d gets, %s; local: %d reads, %s; %d fetch errors, %d verification failures",
+                    cache.hits(), cache.misses(), cache.joins(), cache.prefetches(), cache.evictions(),
+                    bytes(cache.sizeBytes()), bytes(cache.maxBytes()), remoteGets, bytes(remoteBytes),
+                    localReads, bytes(localBytes), fetchErrors, verificationFailures);
+        }
+
+        private static String bytes(long n) {
+            if (n < 1024) {
+                return n + " B";
+            }
+            String units = "KMGTPE";
+            int u = (63 - Long.numberOfLeadingZeros(n)) / 10;
+            return String.format("%.1f %siB", n / (double) (1L << (10 * u)), units.charAt(u - 1));
+        }
+    }
+
+    Snapshot snapshot(BlockCache cache) {
+        return new Snapshot(cache.stats(), remoteGets.sum(), remoteBytes.sum(), localReads.sum(),
+                localBytes.sum(), fetchErrors.sum(), verificationFailures.sum());
+    }
+}
