@@ -1,8 +1,104 @@
 package verso.cli;
 
-/** Placeholder entry point until the CLI lands. */
-public final class Main {
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import verso.repo.RepoException;
+import verso.repo.Repository;
+import verso.store.CorruptObjectException;
+import verso.store.MissingObjectException;
+
+/**
+ * The {@code verso} command. Exit codes: 0 success, 1 a user error (one line on stderr saying what
+ * and what to do), 2 bad usage, 3 an internal error (stack trace only with {@code --verbose}).
+ */
+@Command(name = "verso", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Version datasets the way git versions code; mount any version read-only.",
+        subcommands = {InitCommand.class, AddCommand.class, CommitCommand.class, StatusCommand.class,
+                LogCommand.class, DiffCommand.class, TagCommand.class, CheckoutCommand.class, GcCommand.class,
+                VerifyCommand.class, RemoteCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int USER_ERROR = 1;
+    public static final int INTERNAL_ERROR = 3;
+
+    @Option(names = "--verbose", description = "Show details of internal errors (stack traces).",
+            scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @Option(names = "-C", paramLabel = "DIR", description = "Run as if verso was started in DIR.")
+    Path directory;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.out.println("verso");
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (without exiting). */
+    public static int run(String... args) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) -> main.report(e, cmd));
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The directory the command acts in. */
+    Path cwd() {
+        Path here = Paths.get(System.getProperty("user.dir"));
+        return directory == null ? here : here.resolve(directory).normalize();
+    }
+
+    Repository openRepository() throws IOException {
+        return Repository.open(cwd());
+    }
+
+    private int report(Exception e, CommandLine cmd) {
+        PrintWriter err = cmd.getErr();
+        String line;
+        int code = USER_ERROR;
+        if (e instanceof RepoException) {
+            line = e.getMessage();
+        } else if (e instanceof CorruptObjectException) {
+            line = e.getMessage() + "; run verso verify, then fetch a good copy from a remote";
+        } else if (e instanceof MissingObjectException) {
+            line = e.getMessage() + "; fetch it from a remote with verso fetch";
+        } else if (e instanceof NoSuchFileException n) {
+            line = n.getFile() + ": no such file or directory; check the path";
+        } else if (e instanceof AccessDeniedException a) {
+            line = a.getFile() + ": permission denied; check its permissions";
+        } else if (e instanceof IOException && String.valueOf(e.getMessage()).contains("No space left on device")) {
+            line = "disk full (" + e.getMessage() + "); free some space and run the command again";
+        } else {
+            code = INTERNAL_ERROR;
+            line = "internal error: " + e + (verbose ? "" : "; run again with --verbose for details");
+        }
+        err.println("verso: " + line);
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"verso " + (v == null ? "0.1.0" : v)};
+        }
     }
 }

@@ -1,0 +1,40 @@
+package verso.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import verso.repo.Checkout;
+import verso.repo.Repository;
+import verso.store.ObjectId;
+
+@Command(name = "checkout", mixinStandardHelpOptions = true,
+        description = {"Make the workspace match VERSION (id, short id or tag): write its files, remove files it",
+                "does not have, rewrite the pointer files. Without VERSION, restore what the pointer files name",
+                "(for example after git checkout REV -- PATH.verso). Refuses to overwrite uncommitted changes",
+                "unless --force."})
+final class CheckoutCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(arity = "0..1", paramLabel = "VERSION", description = "The version to check out.")
+    String version;
+
+    @Option(names = {"-f", "--force"}, description = "Discard uncommitted changes in the way.")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Repository repo = main.openRepository()) {
+            ObjectId id = version == null ? null : repo.versions().resolve(version);
+            Checkout.Result r = repo.checkout(id, force, RemoteWiring.fetcher(repo), TerminalProgress.forConsole());
+            for (String p : r.untouched()) {
+                System.err.println("verso: " + p + " is not in version " + id.shortHex() + "; left as it is");
+            }
+            String what = id == null ? "the pointer files" : "version " + id.shortHex();
+            System.out.println("checked out " + what + ": " + r.written() + " written, " + r.removed() + " removed");
+        }
+        return 0;
+    }
+}

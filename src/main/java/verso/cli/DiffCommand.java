@@ -1,0 +1,47 @@
+package verso.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import verso.repo.Change;
+import verso.repo.Repository;
+import verso.store.ObjectId;
+
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = {"List files added (A), removed (D) and changed (M) from V1 to V2.",
+                "Without V2, compares V1 with the workspace, as git diff V1 does.",
+                "Versions are ids, short ids (4+ hex digits), tags or 'head'."})
+final class DiffCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "V1", description = "The older version.")
+    String v1;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "V2", description = "The newer version (default: the workspace).")
+    String v2;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Repository repo = main.openRepository()) {
+            ObjectId a = repo.versions().resolve(v1);
+            ObjectId b = v2 == null ? null : repo.versions().resolve(v2);
+            List<Change> changes = repo.diff(a, b);
+            long added = 0;
+            long removed = 0;
+            long changed = 0;
+            for (Change c : changes) {
+                System.out.println(c.code() + "\t" + c.path());
+                switch (c.code()) {
+                    case 'A' -> added++;
+                    case 'D' -> removed++;
+                    default -> changed++;
+                }
+            }
+            System.err.println(added + " added, " + removed + " removed, " + changed + " changed");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package verso.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import verso.repo.Change;
+import verso.repo.Comparison;
+import verso.repo.PointerFile;
+import verso.repo.Repository;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show what changed in the workspace since the current version, per tracked path.",
+                "Only files whose size or time changed are read again."})
+final class StatusCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Repository repo = main.openRepository()) {
+            List<Comparison.PathStatus> all = repo.status();
+            String head = repo.head().map(id -> id.shortHex()).orElse(null);
+            System.out.println(head == null ? "no version yet" : "on version " + head);
+            if (all.isEmpty()) {
+                System.out.println("nothing tracked; run verso add PATH");
+                return 0;
+            }
+            boolean clean = true;
+            for (Comparison.PathStatus s : all) {
+                switch (s.kind()) {
+                    case UNCHANGED -> System.out.println("  unchanged  " + s.path());
+                    case NEW -> System.out.println("  new        " + s.path() + " (not in a version yet)");
+                    case MISSING -> System.out.println("  missing    " + s.path() + " (restore it with verso checkout)");
+                    case UNTRACKED -> System.out.println("  untracked  " + s.path() + " (in the version, but "
+                            + s.path() + PointerFile.SUFFIX + " is gone)");
+                    case MODIFIED -> {
+                        System.out.println("  modified   " + s.path());
+                        for (Change c : s.changes()) {
+                            System.out.println("      " + c.code() + " " + c.path());
+                        }
+                    }
+                }
+                if (s.pointerDiffers()) {
+                    System.out.println("             " + s.path() + PointerFile.SUFFIX
+                            + " names other content: run verso checkout to restore it, or verso commit to keep "
+                            + "the workspace");
+                }
+                clean &= s.kind() == Comparison.Kind.UNCHANGED && !s.pointerDiffers();
+            }
+            if (clean) {
+                System.out.println("nothing to commit");
+            } else {
+                System.out.println("run verso commit to record a new version");
+            }
+        }
+        return 0;
+    }
+}

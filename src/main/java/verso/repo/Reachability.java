@@ -1,0 +1,40 @@
+package verso.repo;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.function.Consumer;
+import verso.store.EntryType;
+import verso.store.MissingObjectException;
+import verso.store.ObjectId;
+import verso.store.TreeEntry;
+
+/**
+ * The objects an entry needs: trees, blobs, block indexes and blocks. Adds them to a set, and does
+ * not descend into an object already in it, so walking many versions that share subtrees costs
+ * only what differs. Objects that cannot be read are reported as missing (and not descended into);
+ * corrupt structured objects throw.
+ */
+final class Reachability {
+    private final TreeSource trees;
+
+    Reachability(TreeSource trees) {
+        this.trees = trees;
+    }
+
+    void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> missing) throws IOException {
+        if (e.type() == EntryType.SYMLINK || !out.add(e.id())) {
+            return;
+        }
+        try {
+            if (e.type() == EntryType.DIR) {
+                for (TreeEntry c : trees.tree(e.id()).entries()) {
+                    walk(c, out, missing);
+                }
+            } else if (e.chunked()) {
+                out.addAll(trees.blocks(e.id()).blocks());
+            }
+        } catch (MissingObjectException m) {
+            missing.accept(m.id());
+        }
+    }
+}

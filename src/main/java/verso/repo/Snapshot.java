@@ -1,0 +1,19 @@
+package verso.repo;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import verso.store.ObjectId;
+import verso.store.TreeEntry;
+
+/**
+ * What a scan found at one tracked path: its entry (named by the project-relative path; null if the
+ * path does not exist) and the encoded trees below it, children before parents. After a storing
+ * scan the trees are in the store too; after a hashing scan they exist only here.
+ */
+public record Snapshot(TreeEntry entry, Map<ObjectId, byte[]> trees, List<String> skipped) {
+    public Snapshot {
+        trees = Collections.unmodifiableMap(trees);
+        skipped = List.copyOf(skipped);
+    }
+}

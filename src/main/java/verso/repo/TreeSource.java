@@ -1,0 +1,111 @@
+package verso.repo;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import verso.store.BlockIndex;
+import verso.store.EntryType;
+import verso.store.MissingObjectException;
+import verso.store.ObjectId;
+import verso.store.ObjectStore;
+import verso.store.Tree;
+import verso.store.TreeEntry;
+
+/**
+ * Decoded trees and block indexes by id: first from snapshots not (yet) in the store, then from the
+ * store, then, if a fetcher is given, fetched into the store. Every tree is verified and validated
+ * on decode, so a malicious name is refused here, before anything follows it. Keeps a bounded
+ * memo of decoded trees, because diffs and lookups revisit the same ones.
+ */
+final class TreeSource {
+    private static final int MEMO = 4096;
+
+    private final ObjectStore store;
+    private final ObjectFetcher fetcher;
+    private final Map<ObjectId, byte[]> overlay = new HashMap<>();
+    private final Map<ObjectId, Tree> memo = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ObjectId, Tree> e) {
+            return size() > MEMO;
+        }
+    };
+
+    TreeSource(ObjectStore store, ObjectFetcher fetcher) {
+        this.store = store;
+        this.fetcher = fetcher;
+    }
+
+    /** Makes the trees of a hashing scan readable. */
+    TreeSource with(Snapshot s) {
+        overlay.putAll(s.trees());
+        return this;
+    }
+
+    byte[] read(ObjectId id) throws IOException {
+        byte[] b = overlay.get(id);
+        if (b != null) {
+            return b;
+        }
+        if (!store.contains(id) && fetcher != null) {
+            fetcher.fetch(List.of(id));
+        }
+        return store.read(id);
+    }
+
+    Tree tree(ObjectId id) throws IOException {
+        Tree t = memo.get(id);
+        if (t == null) {
+            t = Tree.decode(id, read(id));
+            memo.put(id, t);
+        }
+        return t;
+    }
+
+    BlockIndex blocks(ObjectId id) throws IOException {
+        return BlockIndex.decode(id, read(id));
+    }
+
+    /**
+     * The entry at project-relative {@code path} inside {@code top} (whose name is a tracked path),
+     * or null if there is none. Missing objects count as absent.
+     */
+    TreeEntry lookup(TreeEntry top, String path) throws IOException {
+        if (top == null) {
+            return null;
+        }
+        if (path.equals(top.name())) {
+            return top;
+        }
+        if (!path.startsWith(top.name() + "/")) {
+            return null;
+        }
+        TreeEntry cur = top;
+        for (String seg : path.substring(top.name().length() + 1).split("/")) {
+            if (cur.type() != EntryType.DIR) {
+                return null;
+            }
+            try {
+                cur = tree(cur.id()).find(seg);
+            } catch (MissingObjectException e) {
+                return null;
+            }
+            if (cur == null) {
+                return null;
+            }
+        }
+        return cur;
+    }
+
+    /** Every object a file entry needs: its blob, or its block index and blocks. */
+    List<ObjectId> fileObjects(TreeEntry file) throws IOException {
+        List<ObjectId> out = new ArrayList<>();
+        out.add(file.id());
+        if (file.chunked()) {
+            out.addAll(blocks(file.id()).blocks());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,94 @@
+package verso.repo;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import verso.store.BlockIndex;
+import verso.store.EntryType;
+import verso.store.ObjectId;
+import verso.store.ObjectStore;
+import verso.store.TreeEntry;
+
+/**
+ * Writes one file or symlink of a version into the workspace, atomically: the content goes to a temp
+ * file beside the target (so the move stays on one filesystem), each blob verified as it is read
+ * from the cache, block by block for chunked files (memory bounded by the block size), then the
+ * temp file is moved over the target. A reader never sees a half-written file.
+ */
+final class WorkspaceWriter {
+    private final ObjectStore store;
+    private final ProgressListener progress;
+
+    WorkspaceWriter(ObjectStore store, ProgressListener progress) {
+        this.store = store;
+        this.progress = progress;
+    }
+
+    void write(Path dest, TreeEntry e) throws IOException {
+        Files.createDirectories(dest.getParent());
+        Path tmp = AtomicFile.tempBeside(dest);
+        try {
+            if (e.type() == EntryType.SYMLINK) {
+                Files.createSymbolicLink(tmp, Paths.get(e.target()));
+            } else {
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    if (e.chunked()) {
+                        BlockIndex index = BlockIndex.decode(e.id(), store.read(e.id()));
+                        if (index.size() != e.size()) {
+                            throw new verso.store.CorruptObjectException(e.id(), "block index size does not match the tree");
+                        }
+                        for (ObjectId b : index.blocks()) {
+                            writeAll(out, store.read(b));
+                        }
+                    } else {
+                        byte[] data = store.read(e.id());
+                        if (data.length != e.size()) {
+                            throw new verso.store.CorruptObjectException(e.id(), "blob size does not match the tree");
+                        }
+                        writeAll(out, data);
+                    }
+                }
+                setExecutable(tmp, e.executable());
+            }
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void writeAll(FileChannel out, byte[] data) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(data);
+        while (bb.hasRemaining()) {
+            out.write(bb);
+        }
+        progress.advance(data.length);
+    }
+
+    static void setExecutable(Path p, boolean executable) throws IOException {
+        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(p));
+        boolean changed;
+        if (executable) {
+            changed = perms.add(PosixFilePermission.OWNER_EXECUTE);
+            if (perms.contains(PosixFilePermission.GROUP_READ)) {
+                changed |= perms.add(PosixFilePermission.GROUP_EXECUTE);
+            }
+            if (perms.contains(PosixFilePermission.OTHERS_READ)) {
+                changed |= perms.add(PosixFilePermission.OTHERS_EXECUTE);
+            }
+        } else {
+            changed = perms.removeAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_EXECUTE));
+        }
+        if (changed) {
+            Files.setPosixFilePermissions(p, perms);
+        }
+    }
+}

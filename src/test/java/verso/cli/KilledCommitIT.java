@@ -1,0 +1,67 @@
+package verso.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static verso.cli.VersoProcess.verso;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verso.cli.VersoProcess.Result;
+
+/** A commit killed while it writes objects leaves a repository that verifies, and a retried commit completes. */
+final class KilledCommitIT {
+    @TempDir
+    Path dir;
+
+    private long objectCount() throws Exception {
+        try (Stream<Path> s = Files.walk(dir.resolve(".verso/cache/objects"))) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void commit_killedMidway_repositoryVerifies_andRetryCompletes() throws Exception {
+        assertEquals(0, verso(dir, "init").exit());
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Files.writeString(data.resolve("seed.txt"), "seed");
+        assertEquals(0, verso(dir, "add", "data").exit());
+        assertEquals(0, verso(dir, "commit", "-m", "seed").exit());
+
+        Random rnd = new Random(3);
+        byte[] buf = new byte[128 << 10];
+        for (int d = 0; d < 25; d++) {
+            Path sub = Files.createDirectories(data.resolve("d" + d));
+            for (int f = 0; f < 100; f++) {
+                rnd.nextBytes(buf);
+                Files.write(sub.resolve("f" + f + ".bin"), buf);
+            }
+        }
+        long before = objectCount();
+        Process p = new ProcessBuilder(VersoProcess.versoCommand("commit", "-m", "big")).directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        while (p.isAlive() && objectCount() < before + 100) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the commit finished before it could be killed; make the tree larger");
+        p.destroyForcibly().waitFor();
+        long written = objectCount() - before;
+        assertTrue(written >= 100 && written < 2500, "killed after " + written + " objects");
+
+        Result verify = verso(dir, "verify");
+        assertEquals(0, verify.exit(), verify.toString());
+        assertEquals(1, verso(dir, "log", "--json").out().split("\"parent\"").length - 1, "no version from the kill");
+
+        Result retry = verso(dir, "commit", "-m", "big");
+        assertEquals(0, retry.exit(), retry.toString());
+        assertTrue(retry.out().startsWith("committed "), retry.out());
+        assertEquals(0, verso(dir, "verify").exit());
+        assertTrue(verso(dir, "status").out().contains("nothing to commit"));
+    }
+}

@@ -1,0 +1,57 @@
+package verso.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs verso (or any command) as a real process in a project directory, as a user would. */
+final class VersoProcess {
+    record Result(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private VersoProcess() {
+    }
+
+    static List<String> versoCommand(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("-Dverso.lockTimeoutMillis=2000");
+        cmd.add("verso.cli.Main");
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Result verso(Path dir, String... args) throws IOException, InterruptedException {
+        return run(dir, versoCommand(args));
+    }
+
+    static Result run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("verso-out", ".txt");
+        Path err = Files.createTempFile("verso-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + cmd);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package verso.repo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verso.store.CorruptObjectException;
+import verso.store.ObjectId;
+import verso.store.ObjectStore;
+import verso.store.TreeEntry;
+import verso.store.Version;
+
+final class RepositoryTest {
+    @TempDir
+    Path dir;
+    Repository repo;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = Repository.init(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        repo.close();
+    }
+
+    private void write(String rel, String text) throws IOException {
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    private void writeRandom(String rel, int size, long seed) throws IOException {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.write(p, b);
+    }
+
+    private ObjectId commit(String msg) throws IOException {
+        return repo.commit(msg, ProgressListener.NONE).id();
+    }
+
+    private void add(String... paths) throws IOException {
+        repo.add(dir, List.of(paths), ProgressListener.NONE);
+    }
+
+    @Test
+    void open_outsideRepository_saysRunInit(@TempDir Path other) {
+        RepoException e = assertThrows(RepoException.class, () -> Repository.open(other));
+        assertTrue(e.getMessage().contains("run verso init"), e.getMessage());
+    }
+
+    @Test
+    void init_twice_refuses() {
+        assertThrows(RepoException.class, () -> Repository.init(dir));
+    }
+
+    @Test
+    void add_writesPointerAndGitignore_andRefusesTwice() throws IOException {
+        write("data/a.txt", "alpha");
+        write("data/b/c.txt", "gamma");
+        add("data");
+        PointerFile pf = PointerFile.read(dir, "data");
+        assertEquals(2, pf.entry().files());
+        assertEquals(10, pf.entry().size());
+        assertNull(pf.version());
+        assertTrue(Files.readString(dir.resolve(".gitignore")).contains("/data\n"));
+        RepoException e = assertThrows(RepoException.class, () -> add("data"));
+        assertTrue(e.getMessage().contains("already tracked"), e.getMessage());
+        assertThrows(RepoException.class, () -> add("data/a.txt"));
+        assertThrows(RepoException.class, () -> add("../outside"));
+    }
+
+    @Test
+    void commit_thenUnchanged_recordsNothing() throws IOException {
+        write("data/a.txt", "alpha");
+        add("data");
+        ObjectId first = commit("one");
+        assertNotNull(first);
+        assertEquals(first, repo.head().orElseThrow());
+        assertEquals(first, PointerFile.read(dir, "data").version());
+        Recorder.CommitResult again = repo.commit("two", ProgressListener.NONE);
+        assertFalse(again.changed());
+        assertEquals(1, repo.versions().ids().size());
+    }
+
+    @Test
+    void commit_largeFile_isChunkedAndRestoredExactly() throws IOException {
+        writeRandom("data/big.bin", 9 << 20, 1);
+        byte[] original = Files.readAllBytes(dir.resolve("data/big.bin"));
+        add("data");
+        ObjectId v1 = commit("big");
+        Files.write(dir.resolve("data/big.bin"), new byte[] {1, 2, 3});
+        ObjectId v2 = commit("small");
+        repo.checkout(v1, false, null, ProgressListener.NONE);
+        assertArrayEquals(original, Files.readAllBytes(dir.resolve("data/big.bin")));
+        TreeEntry big = new TreeSource(repo.store(), null).lookup(repo.version(v1).find("data"), "data/big.bin");
+        assertTrue(big.chunked());
+        List<Change> d = repo.diff(v1, v2);
+        assertEquals(1, d.size());
+        assertEquals('M', d.get(0).code());
+        assertEquals(big, d.get(0).before());
+    }
+
+    @Test
+    void status_reportsAddedChangedDeleted() throws IOException {
+        write("data/a.txt", "alpha");
+        write("data/b.txt", "beta");
+        add("data");
+        commit("one");
+        write("data/a.txt", "ALPHA");
+        Files.delete(dir.resolve("data/b.txt"));
+        write("data/new/c.txt", "gamma");
+        List<Comparison.PathStatus> st = repo.status();
+        assertEquals(1, st.size());
+        assertEquals(Comparison.Kind.MODIFIED, st.get(0).kind());
+        Set<String> got = new HashSet<>();
+        st.get(0).changes().forEach(c -> got.add(c.code() + " " + c.path()));
+        assertEquals(Set.of("M data/a.txt", "D data/b.txt", "A data/new/c.txt"), got);
+    }
+
+    @Test
+    void checkout_restoresFilesDirsSymlinksAndExecBits() throws IOException {
+        write("data/run.sh", "#!/bin/sh\n");
+        WorkspaceWriter.setExecutable(dir.resolve("data/run.sh"), true);
+        write("data/sub/x.txt", "x");
+        Files.createDirectories(dir.resolve("data/empty"));
+        Files.createSymbolicLink(dir.resolve("data/link"), Paths.get("sub/x.txt"));
+        add("data");
+        ObjectId v1 = commit("one");
+        deleteTree(dir.resolve("data"));
+        write("data/other.txt", "o");
+        repo.checkout(v1, true, null, ProgressListener.NONE);
+        assertTrue(Files.isExecutable(dir.resolve("data/run.sh")));
+        assertEquals("x", Files.readString(dir.resolve("data/sub/x.txt")));
+        assertTrue(Files.isDirectory(dir.resolve("data/empty")));
+        assertEquals(Paths.get("sub/x.txt"), Files.readSymbolicLink(dir.resolve("data/link")));
+        assertFalse(Files.exists(dir.resolve("data/other.txt")));
+        assertEquals(Comparison.Kind.UNCHANGED, repo.status().get(0).kind());
+    }
+
+    @Test
+    void checkout_refusesToOverwriteUncommittedWork_unlessForced() throws IOException {
+        write("data/a.txt", "one");
+        add("data");
+        ObjectId v1 = commit("one");
+        write("data/a.txt", "two");
+        commit("two");
+        write("data/a.txt", "unsaved work");
+        RepoException e = assertThrows(RepoException.class,
+                () -> repo.checkout(v1, false, null, ProgressListener.NONE));
+        assertTrue(e.getMessage().contains("data/a.txt") && e.getMessage().contains("--force"), e.getMessage());
+        assertEquals("unsaved work", Files.readString(dir.resolve("data/a.txt")));
+        repo.checkout(v1, true, null, ProgressListener.NONE);
+        assertEquals("one", Files.readString(dir.resolve("data/a.txt")));
+    }
+
+    @Test
+    void checkout_withoutVersion_followsPointerFile_andKeepsHead() throws IOException {
+        write("data/a.txt", "one");
+        add("data");
+        commit("one");
+        byte[] oldPointer = Files.readAllBytes(dir.resolve("data.verso"));
+        write("data/a.txt", "two");
+        ObjectId v2 = commit("two");
+        Files.write(dir.resolve("data.verso"), oldPointer); // as git checkout REV -- data.verso does
+        repo.checkout(null, false, null, ProgressListener.NONE);
+        assertEquals("one", Files.readString(dir.resolve("data/a.txt")));
+        assertEquals(v2, repo.head().orElseThrow());
+        ObjectId v3 = commit("restored");
+        assertEquals(v2, repo.version(v3).parent());
+    }
+
+    @Test
+    void checkout_missingObject_callsFetcherThenFailsClearly() throws IOException {
+        write("data/a.txt", "one");
+        add("data");
+        ObjectId v1 = commit("one");
+        write("data/a.txt", "two");
+        commit("two");
+        ObjectId blob = verso.store.Hashing.hash("one".getBytes(StandardCharsets.UTF_8));
+        repo.store().delete(blob);
+        AtomicInteger asked = new AtomicInteger();
+        RepoException e = assertThrows(RepoException.class, () -> repo.checkout(v1, false,
+                ids -> asked.addAndGet(ids.size()), ProgressListener.NONE));
+        assertEquals(1, asked.get());
+        assertTrue(e.getMessage().contains("not in the cache"), e.getMessage());
+        assertEquals("two", Files.readString(dir.resolve("data/a.txt")));
+    }
+
+    @Test
+    void checkout_maliciousTreeName_isRefused() throws IOException {
+        String evil = "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"..\",\"type\":\"file\",\"size\":1,"
+                + "\"executable\":false,\"blob\":\"" + repo.store().insert(new byte[] {1}).hex() + "\"}]}";
+        ObjectId tree = repo.store().insert(evil.getBytes(StandardCharsets.UTF_8));
+        ObjectId v = repo.versions().write(Version.of(null, Instant.now(), "evil",
+                List.of(TreeEntry.dir("data", 1, 1, tree))));
+        assertThrows(CorruptObjectException.class, () -> repo.checkout(v, true, null, ProgressListener.NONE));
+        assertFalse(Files.exists(dir.resolve("data")));
+        assertFalse(repo.verify(id -> false).ok());
+    }
+
+    @Test
+    void gc_withoutRemote_keepsCommittedObjects_andForceDeletesThem() throws IOException {
+        write("data/a.txt", "one");
+        add("data");
+        ObjectId v1 = commit("one");
+        write("data/a.txt", "two");
+        commit("two");
+        ObjectId oneBlob = verso.store.Hashing.hash("one".getBytes(StandardCharsets.UTF_8));
+        GarbageCollector.Report r = repo.gc(false, false, false, id -> false);
+        assertTrue(repo.store().contains(oneBlob));
+        assertEquals(List.of(v1), r.unpushed().stream().map(VersionLog.Entry::id).toList());
+        GarbageCollector.Report onRemote = repo.gc(false, true, false, id -> true);
+        assertTrue(onRemote.deleted().contains(oneBlob));
+        assertTrue(repo.store().contains(oneBlob), "dry run deletes nothing");
+        repo.gc(false, false, true, id -> false);
+        assertFalse(repo.store().contains(oneBlob));
+        assertTrue(repo.verify(id -> true).ok());
+        assertFalse(repo.verify(id -> false).ok());
+    }
+
+    @Test
+    void gc_deletesUnreferencedObjects_andTempFiles() throws IOException {
+        write("data/a.txt", "one");
+        add("data");
+        commit("one");
+        ObjectId stray = repo.store().insert("stray".getBytes(StandardCharsets.UTF_8));
+        Path temp = repo.store().newTemp();
+        GarbageCollector.Report r = repo.gc(true, false, false, id -> false);
+        assertEquals(List.of(stray), r.deleted());
+        assertFalse(Files.exists(temp));
+        assertTrue(repo.verify(id -> false).ok());
+    }
+
+    @Test
+    void verify_findsCorruptObject() throws IOException {
+        write("data/a.txt", "alpha");
+        add("data");
+        commit("one");
+        ObjectId blob = verso.store.Hashing.hash("alpha".getBytes(StandardCharsets.UTF_8));
+        ObjectStore store = repo.store();
+        Files.writeString(store.pathOf(blob), "alpHa");
+        RepositoryVerifier.Report r = repo.verify(id -> false);
+        assertFalse(r.ok());
+        assertTrue(r.problems().get(0).contains(blob.shortHex()), r.problems().toString());
+    }
+
+    @Test
+    void resolve_acceptsShortIdsTagsAndHead() throws IOException {
+        write("data/a.txt", "alpha");
+        add("data");
+        ObjectId v1 = commit("one");
+        repo.versions().tag("release", v1);
+        assertEquals(v1, repo.versions().resolve(v1.hex().substring(0, 4)));
+        assertEquals(v1, repo.versions().resolve("release"));
+        assertEquals(v1, repo.versions().resolve("head"));
+        assertThrows(RepoException.class, () -> repo.versions().resolve("abc"));
+        assertThrows(RepoException.class, () -> repo.versions().resolve("nosuchtag"));
+        assertThrows(RepoException.class, () -> repo.versions().tag("abcd", v1));
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
