@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import verso.remote.RemoteException;
 import verso.repo.RepoException;
 import verso.repo.Repository;
 import verso.store.CorruptObjectException;
@@ -69,7 +70,7 @@ public final class Main implements Runnable {
         PrintWriter err = cmd.getErr();
         String line;
         int code = USER_ERROR;
-        if (e instanceof RepoException) {
+        if (e instanceof RepoException || e instanceof RemoteException) {
             line = e.getMessage();
         } else if (e instanceof CorruptObjectException) {
             line = e.getMessage() + "; run verso verify, then fetch a good copy from a remote";

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import verso.repo.RemoteSpec;
+import verso.remote.RemoteSpec;
 import verso.repo.RepoConfig;
 import verso.repo.Repository;
 
@@ -51,12 +51,9 @@ final class RemoteCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            RemoteSpec.checkName(name);
-            RemoteSpec.checkUrl(url);
-            RemoteSpec.checkEndpoint(endpoint);
+            RemoteSpec spec = new RemoteSpec(name, url, endpoint, region, pathStyle).validate();
             try (Repository repo = parent.main.openRepository()) {
-                RepoConfig c = repo.config().withRemote(new RemoteSpec(name, url, endpoint, region, pathStyle),
-                        makeDefault);
+                RepoConfig c = repo.config().withRemote(spec, makeDefault);
                 repo.saveConfig(c);
                 System.out.println("added remote " + name + " " + url + (name.equals(c.defaultRemote())
                         ? " (default)" : ""));

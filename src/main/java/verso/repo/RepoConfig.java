@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import verso.remote.RemoteException;
+import verso.remote.RemoteSpec;
 import verso.store.BlockIndex;
 
 /**
@@ -126,10 +128,15 @@ public record RepoConfig(int format, String cacheDir, int blockSize, List<Remote
         for (JsonNode n : root.path("remotes")) {
             String name = n.path("name").asText(null);
             String url = n.path("url").asText(null);
-            RemoteSpec.checkName(name);
-            RemoteSpec.checkUrl(url);
-            remotes.add(new RemoteSpec(name, url, n.path("endpoint").asText(null), n.path("region").asText(null),
-                    n.path("pathStyle").asBoolean(false)));
+            if (name == null || url == null) {
+                throw new RepoException("a remote in " + file + " has no name or url; fix it or run verso remote remove");
+            }
+            try {
+                remotes.add(new RemoteSpec(name, url, n.path("endpoint").asText(null), n.path("region").asText(null),
+                        n.path("pathStyle").asBoolean(false)).validate());
+            } catch (RemoteException e) {
+                throw new RepoException(file + ": " + e.getMessage());
+            }
         }
         String def = root.path("default").isTextual() ? root.get("default").textValue() : null;
         return new RepoConfig(format, cache, blockSize, remotes, def);

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import verso.remote.RemoteException;
+import verso.remote.RemoteSpec;
 import org.junit.jupiter.api.io.TempDir;
 
 final class RepoConfigTest {
@@ -29,14 +31,14 @@ final class RepoConfigTest {
     }
 
     @Test
-    void checkUrl_acceptsS3AndPaths_refusesOthers() throws RepoException {
-        RemoteSpec.checkUrl("s3://my-bucket/some/prefix");
-        RemoteSpec.checkUrl("s3://my.bucket");
-        RemoteSpec.checkUrl("/srv/verso");
-        RemoteSpec.checkUrl("../relative");
-        assertThrows(RepoException.class, () -> RemoteSpec.checkUrl("s3://UPPER/x"));
-        assertThrows(RepoException.class, () -> RemoteSpec.checkUrl("s3://"));
-        assertThrows(RepoException.class, () -> RemoteSpec.checkUrl("http://example.com/x"));
-        assertThrows(RepoException.class, () -> RemoteSpec.checkName("bad name"));
+    void validate_acceptsS3AndPaths_refusesOthers() throws RemoteException {
+        for (String ok : new String[] {"s3://my-bucket/some/prefix", "s3://my.bucket", "/srv/verso", "../relative"}) {
+            new RemoteSpec("r", ok, null, null, false).validate();
+        }
+        for (String bad : new String[] {"s3://UPPER/x", "s3://", "http://example.com/x"}) {
+            assertThrows(RemoteException.class, () -> new RemoteSpec("r", bad, null, null, false).validate(), bad);
+        }
+        assertThrows(RemoteException.class, () -> new RemoteSpec("bad name", "/x", null, null, false).validate());
+        assertThrows(RemoteException.class, () -> new RemoteSpec("r", "/x", "ftp://h", null, false).validate());
     }
 }
