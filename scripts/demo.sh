@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# The dataset-versioning tutorial (a DVC tutorial on two MedMNIST 3D datasets in S3), played with
+# verso from start to end, then the part DVC cannot do: reading the old version through the mount,
+# with no pull, after the local cache has been garbage-collected.
+#
+#   scripts/demo.sh [--remote s3://bucket/prefix] [--download] [--keep]
+#
+# By default it starts a local S3-compatible server (S3Proxy) on 127.0.0.1, so no cloud account is
+# needed. With --remote it uses that S3 location instead, with the AWS settings of the environment
+# (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile, AWS_REGION, AWS_ENDPOINT_URL).
+# --download fetches the real archives from zenodo instead of generating look-alikes with numpy.
+# --keep keeps the temporary project (its path is printed). The demo prints every command it runs,
+# checks its output against what the tutorial shows, and exits 1 at the first step that differs.
+set -euo pipefail
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+
+remote_url=""
+download=false
+keep=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --remote) [ $# -ge 2 ] || { usage >&2; exit 2; }; remote_url=$2; shift 2 ;;
+    --remote=*) remote_url=${1#--remote=}; shift ;;
+    --download) download=true; shift ;;
+    --keep) keep=true; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "demo: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case "$remote_url" in ""|s3://?*) ;; *) echo "demo: --remote takes s3://bucket/prefix" >&2; exit 2 ;; esac
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/verso-demo.XXXXXX")
+project=$work/mnist3d
+mnt=$work/mnt
+last=$work/last-output.txt
+s3_pid=""
+current=""
+
+# ---- output and checks ----------------------------------------------------------------------
+say() { printf '\n## %s\n' "$*"; }
+note() { printf '   (%s)\n' "$*"; }
+
+fail() {
+  printf '\ndemo: FAILED: %s\n' "$*" >&2
+  [ -n "$current" ] && printf 'demo: the step was: $ %s\n' "$current" >&2
+  exit 1
+}
+
+# run 'COMMAND LINE' — prints it like a terminal session, runs it in the project, shows its output
+# (stdout and stderr) and keeps it in $last for the checks; a non-zero exit fails the demo.
+run() {
+  current=$1
+  printf '$ %s\n' "$1"
+  if ! (eval "$1") > "$last" 2>&1; then
+    cat "$last"
+    fail "the command exited with a non-zero status"
+  fi
+  cat "$last"
+}
+
+# expect TEXT... — each TEXT must appear in the last command's output
+expect() {
+  local t
+  for t in "$@"; do
+    grep -qF -- "$t" "$last" || fail "expected the output to contain: $t"
+  done
+}
+
+# expect_shapes PREFIX ADRENAL FRACTURE — the last output shows both training sets' shapes
+expect_shapes() {
+  expect "$1adrenalmnist3d.npz ($2, 28, 28, 28)" "$1fracturemnist3d.npz ($3, 28, 28, 28)"
+}
+
+count_objects() { find "$project/.verso/cache/objects" -type f | wc -l; }
+
+cleanup() {
+  local rc=$?
+  set +e
+  if mountpoint -q "$mnt" 2>/dev/null; then
+    (cd "$project" && timeout 30 verso umount "$mnt") >/dev/null 2>&1 \
+      || fusermount -u "$mnt" 2>/dev/null || fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
+  fi
+  if [ -n "$s3_pid" ] && kill -0 "$s3_pid" 2>/dev/null; then
+    kill "$s3_pid" 2>/dev/null
+    wait "$s3_pid" 2>/dev/null
+  fi
+  if $keep || [ "$rc" != 0 ]; then
+    echo "demo: the project is kept in $project" >&2
+  else
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- prerequisites --------------------------------------------------------------------------
+cd "$repo"
+bash scripts/setup-os.sh || fail "the OS packages verso's mount needs are missing (see above)"
+[ -c /dev/fuse ] || fail "/dev/fuse is missing; in a container run it with --device /dev/fuse --cap-add SYS_ADMIN"
+command -v git >/dev/null || fail "git is not installed"
+if [ ! -f target/verso.jar ] || [ -n "$(find pom.xml src/main -newer target/verso.jar -print -quit)" ]; then
+  echo "building verso (./mvnw -q -B package -DskipTests)..."
+  ./mvnw -q -B package -DskipTests || fail "the build failed; run ./mvnw -B package to see why"
+fi
+mkdir -p "$work/bin" "$project" "$mnt"
+ln -s "$repo/scripts/verso" "$work/bin/verso"
+export PATH="$work/bin:$PATH"
+export GIT_AUTHOR_NAME="verso demo" GIT_AUTHOR_EMAIL="demo@example.com"
+export GIT_COMMITTER_NAME="verso demo" GIT_COMMITTER_EMAIL="demo@example.com"
+
+endpoint_flag=""
+if [ -z "$remote_url" ]; then
+  echo "starting a local S3 server (S3Proxy) on 127.0.0.1..."
+  bash scripts/s3server.sh --port 0 --dir "$work/s3" --bucket verso-demo > "$work/s3server.log" 2>&1 &
+  s3_pid=$!
+  line=""
+  for _ in $(seq 1 600); do
+    line=$(grep -m1 '^S3 endpoint ' "$work/s3server.log" || true)
+    [ -n "$line" ] && break
+    kill -0 "$s3_pid" 2>/dev/null || { tail -20 "$work/s3server.log" >&2; fail "the S3 server did not start"; }
+    sleep 0.5
+  done
+  [ -n "$line" ] || fail "the S3 server did not start within 5 minutes (log: $work/s3server.log)"
+  read -r _ _ s3_endpoint _ s3_bucket _ s3_key _ s3_secret _ <<< "$line"
+  export AWS_ACCESS_KEY_ID=$s3_key AWS_SECRET_ACCESS_KEY=$s3_secret AWS_REGION=us-east-1
+  unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
+  remote_url="s3://$s3_bucket/mnist3d_cache"
+  endpoint_flag=" --endpoint $s3_endpoint"
+  echo "S3 server ready: $s3_endpoint, bucket $s3_bucket"
+fi
+
+cd "$project"
+
+# ---- Set up the project ---------------------------------------------------------------------
+say "Set up the project (in $project)"
+run "git init -q"
+run "verso init"
+expect "Initialized"
+run "verso remote add s3cache $remote_url --default$endpoint_flag"
+run "mkdir datasets"
+
+if $download; then
+  for name in adrenalmnist3d fracturemnist3d; do
+    url=https://zenodo.org/record/5208230/files/$name.npz
+    printf '$ curl %s --output datasets/%s.npz\n' "$url" "$name"
+    curl -fsSL --connect-timeout 20 --max-time 900 "$url" --output "datasets/$name.npz" \
+      || fail "cannot download $url (no network?); run the demo without --download to use generated archives"
+  done
+else
+  note "no download: two archives shaped like MedMNIST 3D are generated with numpy (--download fetches the real ones)"
+  cat > "$work/generate.py" <<'EOF'
+import sys
+import numpy as np
+rng = np.random.default_rng(2021)
+def images(n):
+    # a bright blob in a noisy volume: compresses like a scan, not like random bytes
+    z, y, x = np.mgrid[0:28, 0:28, 0:28]
+    centre = rng.uniform(9, 19, size=(n, 3, 1, 1, 1))
+    d2 = (z - centre[:, 0]) ** 2 + (y - centre[:, 1]) ** 2 + (x - centre[:, 2]) ** 2
+    blob = (d2 < rng.uniform(16, 64, size=(n, 1, 1, 1))).astype(np.uint8) * 160
+    return blob + rng.integers(0, 4, size=(n, 28, 28, 28), dtype=np.uint8) * 8
+def labels(n):
+    return rng.integers(0, 2, size=(n, 1), dtype=np.uint8)
+def archive(name, train, val, test):
+    np.savez_compressed("datasets/" + name, train_images=images(train), train_labels=labels(train),
+                        val_images=images(val), val_labels=labels(val),
+                        test_images=images(test), test_labels=labels(test))
+archive("adrenalmnist3d.npz", 1188, 98, 298)
+archive("fracturemnist3d.npz", 1027, 103, 240)
+EOF
+  run "python3 $work/generate.py"
+fi
+run "ls -l datasets"
+run "echo datasets > .gitignore"
+run "verso add datasets"
+expect "added datasets (2 files"
+
+cat > train_shape.py <<'EOF'
+import glob
+import numpy as np
+for dataset_filename in glob.glob("datasets/*"):
+    dataset=np.load(dataset_filename)
+    print(dataset_filename,dataset["train_images"].shape)
+EOF
+cat > train_resample.py <<'EOF'
+import glob
+import numpy as np
+for dataset_filename in glob.glob("datasets/*"):
+    dataset=np.load(dataset_filename)
+    perm=np.random.permutation(len(dataset["train_images"]))[:100]
+    np.savez_compressed(dataset_filename,
+        train_images=dataset["train_images"][perm],
+        train_labels=dataset["train_labels"][perm],
+        val_images=dataset["val_images"],
+        val_labels=dataset["val_labels"],
+        test_images=dataset["test_images"],
+        test_labels=dataset["test_labels"]
+    )
+EOF
+note "train_shape.py and train_resample.py are the tutorial's own scripts"
+run "git add .verso/config .gitignore datasets.verso *.py"
+run "git commit -q -m 'initial commit'"
+first_commit=$(git rev-parse HEAD)
+run "verso commit -m 'original datasets'"
+expect "committed "
+first_version=$(python3 -c 'import json; print(json.load(open("datasets.verso"))["version"])')
+run "verso push -r s3cache"
+
+# ---- Modifying the datasets -----------------------------------------------------------------
+say "Modifying the datasets"
+run "python3 train_shape.py"
+expect_shapes datasets/ 1188 1027
+run "python3 train_resample.py"
+run "python3 train_shape.py"
+expect_shapes datasets/ 100 100
+run "verso status"
+expect "modified   datasets"
+run "verso commit -m 'resampled to 100 training volumes'"
+expect "committed "
+run "verso push -r s3cache"
+run "verso log"
+
+# ---- The local cache and gc -----------------------------------------------------------------
+say "The local cache, before and after garbage collection"
+run "ls -R .verso/cache"
+before=$(count_objects)
+note "$before objects in the cache: both versions"
+run "verso gc --workspace"
+expect "deleted "
+run "ls -R .verso/cache"
+after=$(count_objects)
+note "$after objects left: only what the workspace uses"
+[ "$after" -lt "$before" ] || fail "gc --workspace deleted nothing ($before objects before, $after after)"
+run "python3 train_shape.py"
+expect_shapes datasets/ 100 100
+run "git add datasets.verso; git commit -q -m 'resampled training data'"
+
+# ---- The old version through the mount ------------------------------------------------------
+say "The original datasets, read through the mount: no pull, no checkout"
+run "verso mount $mnt"
+run "ls $mnt $mnt/versions"
+expect "$first_version"
+run "ls -l $mnt/versions/$first_version/datasets"
+run "python3 -c 'import glob, numpy as np; [print(f, np.load(f)[\"train_images\"].shape) for f in sorted(glob.glob(\"$mnt/versions/$first_version/datasets/*.npz\"))]'"
+expect_shapes "$mnt/versions/$first_version/datasets/" 1188 1027
+[ "$(count_objects)" = "$after" ] || fail "reading through the mount changed the local cache"
+note "the local cache still holds $after objects: the bytes came from S3, block by block, verified"
+
+say "The current datasets"
+run "python3 train_shape.py"
+expect_shapes datasets/ 100 100
+run "python3 -c 'import glob, numpy as np; [print(f, np.load(f)[\"train_images\"].shape) for f in sorted(glob.glob(\"$mnt/latest/datasets/*.npz\"))]'"
+expect_shapes "$mnt/latest/datasets/" 100 100
+
+# ---- Reverting the datasets, as the tutorial does -------------------------------------------
+say "Reverting the datasets, as in the tutorial"
+run "git log --oneline"
+run "git checkout $first_commit -- datasets.verso"
+run "verso pull -r s3cache"
+run "python3 train_shape.py"
+expect_shapes datasets/ 1188 1027
+run "git commit -q -am 'restored data'"
+run "verso commit -m 'restored data'"
+run "verso umount $mnt"
+mountpoint -q "$mnt" && fail "$mnt is still mounted after verso umount"
+
+say "Done: the original shapes were read through the mount after gc, then the resampled ones, then the restored originals"
