@@ -19,7 +19,8 @@ import java.util.function.LongConsumer;
  * Hashes files and stores them in an {@link ObjectStore}, block by block, in parallel.
  *
  * <p>Design: a file is cut into fixed-size blocks; each block is read once into a per-thread buffer,
- * hashed, and written to the store only if absent. A file of at most one block is a single blob;
+ * hashed, and written to the store only if absent. The buffers are direct, so block bytes go from the
+ * file to the store without a round trip through the Java heap. A file of at most one block is a single blob;
  * a larger one becomes a {@link BlockIndex} naming its blocks. Blocks of one file and blocks of
  * many files are spread over the same executor, so one 100 GiB file uses every core, and memory is
  * bounded by (threads x block size) plus a bounded queue of pending blocks: {@link #insert} blocks
@@ -30,7 +31,7 @@ public final class FileInserter {
     private final int blockSize;
     private final Executor executor;
     private final Semaphore inFlight;
-    private final ThreadLocal<byte[]> buffers;
+    private final ThreadLocal<ByteBuffer> buffers;
     private final LongConsumer progress;
 
     /** What a stored file's content is: a blob, or (chunked) a block index. */
@@ -49,7 +50,7 @@ public final class FileInserter {
         this.blockSize = blockSize;
         this.executor = executor;
         this.inFlight = new Semaphore(maxInFlight);
-        this.buffers = ThreadLocal.withInitial(() -> new byte[blockSize]);
+        this.buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(blockSize));
         this.progress = progress;
     }
 
@@ -118,9 +119,8 @@ public final class FileInserter {
     }
 
     private ObjectId storeBlock(Path file, long offset, int length, boolean last) throws IOException {
-        byte[] buf = buffers.get();
+        ByteBuffer bb = buffers.get().clear().limit(length);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, length);
             while (bb.hasRemaining()) {
                 if (ch.read(bb, offset + bb.position()) < 0) {
                     throw new EOFException(file + " shrank while it was being read; run the command again");
@@ -130,7 +130,7 @@ public final class FileInserter {
                 throw new IOException(file + " changed size while it was being read; run the command again");
             }
         }
-        ObjectId id = store.insert(buf, 0, length);
+        ObjectId id = store.insert(bb.flip());
         progress.accept(length);
         return id;
     }

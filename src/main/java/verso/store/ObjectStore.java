@@ -3,6 +3,7 @@ package verso.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -81,6 +82,33 @@ public final class ObjectStore {
                 }
                 publish(t, id);
             } finally {
+                Files.deleteIfExists(t);
+            }
+        }
+        return id;
+    }
+
+    /**
+     * Hashes and stores the remaining bytes of {@code data} (its position is restored), writing
+     * nothing when the object is already present. Direct buffers avoid copies through the heap.
+     */
+    public ObjectId insert(ByteBuffer data) throws IOException {
+        MessageDigest md = Hashing.sha256();
+        int start = data.position();
+        md.update(data);
+        data.position(start);
+        ObjectId id = ObjectId.fromBytes(md.digest());
+        if (!contains(id)) {
+            Path t = newTemp();
+            try {
+                try (FileChannel out = FileChannel.open(t, StandardOpenOption.WRITE)) {
+                    while (data.hasRemaining()) {
+                        out.write(data);
+                    }
+                }
+                publish(t, id);
+            } finally {
+                data.position(start);
                 Files.deleteIfExists(t);
             }
         }
