@@ -207,6 +207,7 @@ first_commit=$(git rev-parse HEAD)
 run "verso commit -m 'original datasets'"
 expect "committed "
 first_version=$(python3 -c 'import json; print(json.load(open("datasets.verso"))["version"])')
+first_short=${first_version:0:10}
 run "verso push -r s3cache"
 
 # ---- Modifying the datasets -----------------------------------------------------------------
@@ -243,9 +244,10 @@ say "The original datasets, read through the mount: no pull, no checkout"
 run "verso mount $mnt"
 run "ls $mnt $mnt/versions"
 expect "$first_version"
-run "ls -l $mnt/versions/$first_version/datasets"
-run "python3 -c 'import glob, numpy as np; [print(f, np.load(f)[\"train_images\"].shape) for f in sorted(glob.glob(\"$mnt/versions/$first_version/datasets/*.npz\"))]'"
-expect_shapes "$mnt/versions/$first_version/datasets/" 1188 1027
+note "a short id works too: versions/$first_short is a link to versions/$first_version"
+run "ls -l $mnt/versions/$first_short/datasets"
+run "python3 -c 'import glob, numpy as np; [print(f, np.load(f)[\"train_images\"].shape) for f in sorted(glob.glob(\"$mnt/versions/$first_short/datasets/*.npz\"))]'"
+expect_shapes "$mnt/versions/$first_short/datasets/" 1188 1027
 [ "$(count_objects)" = "$after" ] || fail "reading through the mount changed the local cache"
 note "the local cache still holds $after objects: the bytes came from S3, block by block, verified"
 
@@ -264,6 +266,10 @@ run "python3 train_shape.py"
 expect_shapes datasets/ 1188 1027
 run "git commit -q -am 'restored data'"
 run "verso commit -m 'restored data'"
+run "verso gc --workspace"
+expect "deleted "
+run "verso log"
+expect "restored data" "resampled to 100 training volumes" "original datasets"
 run "verso umount $mnt"
 mountpoint -q "$mnt" && fail "$mnt is still mounted after verso umount"
 

@@ -59,8 +59,8 @@ final class DemoIT {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "demo.sh failed:\n" + out);
 
-        int old = find(out, 0, "/versions/[0-9a-f]{64}/datasets/adrenalmnist3d\\.npz \\(1188, 28, 28, 28\\)");
-        find(out, 0, "/versions/[0-9a-f]{64}/datasets/fracturemnist3d\\.npz \\(1027, 28, 28, 28\\)");
+        int old = find(out, 0, "/versions/[0-9a-f]{4,64}/datasets/adrenalmnist3d\\.npz \\(1188, 28, 28, 28\\)");
+        find(out, 0, "/versions/[0-9a-f]{4,64}/datasets/fracturemnist3d\\.npz \\(1027, 28, 28, 28\\)");
         assertTrue(old > out.indexOf("$ verso gc --workspace"), "the mount was read before gc:\n" + out);
         int resampled = find(out, old, "\ndatasets/adrenalmnist3d\\.npz \\(100, 28, 28, 28\\)");
         find(out, old, "/latest/datasets/fracturemnist3d\\.npz \\(100, 28, 28, 28\\)");
