@@ -49,14 +49,17 @@ import verso.store.ObjectStore;
  */
 @Command(name = "mount", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Show every version as a read-only directory tree at MOUNTPOINT:",
-                "  latest -> versions/<id>, versions/<id>/<tracked path>/..., tags/<name>, dates/<time>.",
-                "File bytes are read lazily: from the local cache if it has them, else from the remote by",
-                "ranged GET, verified, and kept in memory (--cache-size). Versions committed or pushed later",
-                "appear within seconds. Returns once the mount answers and leaves a daemon serving it (pid",
-                "and log in .verso/mounts/, or ~/.local/state/verso/mounts/ with --remote-url and no",
-                "repository). Stop it with: verso umount MOUNTPOINT."},
+                "  latest -> versions/<id>        the newest version",
+                "  versions/<id>/<tracked path>   every version",
+                "  tags/<name>, dates/<time>      links to versions",
+                "File bytes are read when used: from the local cache if it has them, else",
+                "from the remote by ranged GET, verified, and kept in memory (--cache-size).",
+                "Versions committed or pushed later appear within seconds.",
+                "Returns once the mount answers, leaving a daemon that serves it; its pid",
+                "and log are in .verso/mounts/ (with --remote-url outside a repository: in",
+                "~/.local/state/verso/mounts/). Stop it with verso umount MOUNTPOINT."},
         footer = {"", "Examples:", "  verso mount /mnt/data",
-                "  verso mount --remote-url s3://bucket/datasets --foreground /data   (in a container)"})
+                "  verso mount --foreground --remote-url s3://bucket/datasets /data"})
 final class MountCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(MountCommand.class);
     static final String DAEMON_MARKER = "--daemon";

@@ -25,8 +25,9 @@ import verso.repo.RepoException;
  */
 @Command(name = "umount", aliases = "unmount", mixinStandardHelpOptions = true,
         description = {"Unmount a verso mount and stop its daemon.",
-                "A mount whose daemon was killed (\"Transport endpoint is not connected\") is cleared too.",
-                "--force detaches a busy mount at once; it goes away when its last open file is closed."})
+                "A mount whose daemon was killed (\"Transport endpoint is not",
+                "connected\") is cleared too. --force detaches a busy mount at once;",
+                "it goes away when the last file open there is closed."})
 final class UmountCommand implements Callable<Integer> {
     static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
     static final Duration TERM_TIMEOUT = Duration.ofSeconds(10);
