@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Starts a mount daemon in the background and returns once its mount answers.
@@ -17,7 +19,7 @@ import java.util.Optional;
  * <p>Design: the daemon is the current JVM's executable and class path running a foreground mount
  * (the caller names the main class and arguments), in a session of its own ({@code setsid}, so a
  * terminal's hang-up or Ctrl-C does not reach it), with stdin from /dev/null and stdout and stderr
- * appended to a log file. The launcher then polls: the mount is ready when the mount table shows
+ * appended to a log file, in {@code /}. The launcher then polls: the mount is ready when the mount table shows
  * a {@code fuse.verso} mount at the mount point and a listing of it answers; if the child exits first
  * or the timeout passes, the error carries the last lines of the log.
  */
@@ -34,15 +36,34 @@ public final class DaemonLauncher {
 
     /** The command that runs {@code mainClass} in a new JVM like this one (same executable and class path). */
     public static List<String> javaCommand(String mainClass, List<String> args) {
+        return javaCommand(List.of(), mainClass, args);
+    }
+
+    /**
+     * The command that runs {@code mainClass} in a new JVM like this one, with extra JVM options
+     * (heap, GC) before the class path. Class path entries are made absolute, since the daemon
+     * runs in {@code /}.
+     */
+    public static List<String> javaCommand(List<String> jvmOptions, String mainClass, List<String> args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java));
         // FUSE passes names as bytes; jnr decodes them with the default charset, UTF-8 only from JDK 18
         cmd.add("-Dfile.encoding=UTF-8");
-        if (Runtime.version().feature() >= 22) {
+        int feature = Runtime.version().feature();
+        if (feature >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED");
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        if (feature >= 24) {
+            // jnr/jffi use sun.misc.Unsafe memory access, which JDK 24 warns about on every start
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.addAll(jvmOptions);
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.isEmpty())
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+        cmd.addAll(List.of("-cp", classPath, mainClass));
         cmd.addAll(args);
         return cmd;
     }
@@ -66,7 +87,9 @@ public final class DaemonLauncher {
             cmd.add("/usr/bin/setsid");
         }
         cmd.addAll(command);
+        // in / so that the daemon keeps no other directory busy (paths in the command are absolute)
         Process p = new ProcessBuilder(cmd)
+                .directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true)
@@ -111,7 +134,7 @@ public final class DaemonLauncher {
             f.readFully(b);
             String[] lines = new String(b, StandardCharsets.UTF_8).split("\n");
             int from = Math.max(0, lines.length - LOG_TAIL_LINES);
-            return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+            return String.join("\n", Arrays.copyOfRange(lines, from, lines.length));
         } catch (IOException e) {
             return "(no log at " + log + ")";
         }

@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +27,9 @@ import java.util.function.Consumer;
  */
 public final class ObjectStore {
     private static final int COPY_BUFFER = 1 << 16;
+    /** Temp names unique across processes (pid) and threads (counter) without a random source. */
+    private static final String TEMP_PREFIX = ProcessHandle.current().pid() + "-" + System.nanoTime() + "-";
+    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
     private final Path root;
     private final Path objects;
@@ -73,19 +76,7 @@ public final class ObjectStore {
     }
 
     public ObjectId insert(byte[] data, int offset, int length) throws IOException {
-        ObjectId id = Hashing.hash(data, offset, length);
-        if (!contains(id)) {
-            Path t = newTemp();
-            try {
-                try (OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
-                    out.write(data, offset, length);
-                }
-                publish(t, id);
-            } finally {
-                Files.deleteIfExists(t);
-            }
-        }
-        return id;
+        return insert(ByteBuffer.wrap(data, offset, length));
     }
 
     /**
@@ -99,17 +90,15 @@ public final class ObjectStore {
         data.position(start);
         ObjectId id = ObjectId.fromBytes(md.digest());
         if (!contains(id)) {
-            Path t = newTemp();
             try {
-                try (FileChannel out = FileChannel.open(t, StandardOpenOption.WRITE)) {
+                write(id, out -> {
                     while (data.hasRemaining()) {
                         out.write(data);
                     }
-                }
-                publish(t, id);
+                    return id;
+                });
             } finally {
                 data.position(start);
-                Files.deleteIfExists(t);
             }
         }
         return id;
@@ -124,24 +113,44 @@ public final class ObjectStore {
             in.transferTo(OutputStream.nullOutputStream());
             return;
         }
-        Path t = newTemp();
-        try {
+        write(expected, out -> {
             MessageDigest md = Hashing.sha256();
-            try (OutputStream out = Files.newOutputStream(t, StandardOpenOption.WRITE)) {
-                byte[] buf = new byte[COPY_BUFFER];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    md.update(buf, 0, n);
-                    out.write(buf, 0, n);
+            byte[] buf = new byte[COPY_BUFFER];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) {
+                    out.write(bb);
                 }
             }
-            ObjectId actual = ObjectId.fromBytes(md.digest());
+            return ObjectId.fromBytes(md.digest());
+        });
+    }
+
+    /** What writes an object's bytes to a temp file and returns the id they hash to. */
+    private interface Writer {
+        ObjectId write(FileChannel out) throws IOException;
+    }
+
+    /** Writes a temp file, checks its id, and publishes it; the temp file never outlives a failure. */
+    private void write(ObjectId expected, Writer writer) throws IOException {
+        Path t = newTemp();
+        boolean published = false;
+        try {
+            ObjectId actual;
+            try (FileChannel out = FileChannel.open(t, StandardOpenOption.WRITE)) {
+                actual = writer.write(out);
+            }
             if (!actual.equals(expected)) {
                 throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
             }
             publish(t, expected);
+            published = true;
         } finally {
-            Files.deleteIfExists(t);
+            if (!published) {
+                Files.deleteIfExists(t);
+            }
         }
     }
 
@@ -244,16 +253,26 @@ public final class ObjectStore {
 
     /** A fresh temp file on the store's filesystem; the caller moves or deletes it. */
     public Path newTemp() throws IOException {
-        Files.createDirectories(tmp);
-        return Files.createFile(tmp.resolve(UUID.randomUUID().toString()));
+        Path t = tmp.resolve(TEMP_PREFIX + TEMP_COUNTER.incrementAndGet());
+        try {
+            return Files.createFile(t);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(tmp);
+            return Files.createFile(t);
+        }
     }
 
     /** Moves a temp file whose content hashes to {@code id} into place (a no-op if already present). */
     public void publish(Path temp, ObjectId id) throws IOException {
         Path target = pathOf(id);
-        Files.createDirectories(target.getParent());
         try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                // The fan-out directory is created on first use, not checked before every move.
+                Files.createDirectories(target.getParent());
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
         } catch (FileAlreadyExistsException e) {
             Files.deleteIfExists(temp);
         } catch (AtomicMoveNotSupportedException e) {

@@ -20,43 +20,6 @@ final class TutorialIT {
     @TempDir
     Path dir;
 
-    private static final String TRAIN_SHAPE = """
-            import glob
-            import numpy as np
-            for dataset_filename in glob.glob("datasets/*"):
-                dataset=np.load(dataset_filename)
-                print(dataset_filename,dataset["train_images"].shape)
-            """;
-
-    private static final String TRAIN_RESAMPLE = """
-            import glob
-            import numpy as np
-            for dataset_filename in glob.glob("datasets/*"):
-                dataset=np.load(dataset_filename)
-                perm=np.random.permutation(len(dataset["train_images"]))[:100]
-                np.savez_compressed(dataset_filename,
-                    train_images=dataset["train_images"][perm],
-                    train_labels=dataset["train_labels"][perm],
-                    val_images=dataset["val_images"],
-                    val_labels=dataset["val_labels"],
-                    test_images=dataset["test_images"],
-                    test_labels=dataset["test_labels"]
-                )
-            """;
-
-    /** Archives shaped like MedMNIST 3D (sizes of adrenal and fracture), low-entropy so they stay a few MB. */
-    private static final String GENERATE = """
-            import numpy as np
-            rng = np.random.default_rng(7)
-            def archive(name, train, val, test):
-                def images(n): return (rng.random((n, 28, 28, 28)) < 0.02).astype(np.uint8) * 255
-                def labels(n): return rng.integers(0, 2, size=(n, 1), dtype=np.uint8)
-                np.savez_compressed("datasets/" + name, train_images=images(train), train_labels=labels(train),
-                    val_images=images(val), val_labels=labels(val), test_images=images(test), test_labels=labels(test))
-            archive("adrenalmnist3d.npz", 1188, 98, 298)
-            archive("fracturemnist3d.npz", 1027, 103, 240)
-            """;
-
     private Result sh(String... cmd) throws Exception {
         Result r = VersoProcess.run(dir, List.of(cmd));
         assertEquals(0, r.exit(), String.join(" ", cmd) + "\n" + r);
@@ -82,13 +45,13 @@ final class TutorialIT {
         sh("git", "config", "user.name", "t");
         ok("init");
         Files.createDirectories(dir.resolve("datasets"));
-        Files.writeString(dir.resolve("generate.py"), GENERATE);
+        Files.writeString(dir.resolve("generate.py"), TutorialScripts.GENERATE);
         sh("python3", "generate.py");
         Files.delete(dir.resolve("generate.py"));
         Files.writeString(dir.resolve(".gitignore"), "datasets\n");
         ok("add", "datasets");
-        Files.writeString(dir.resolve("train_shape.py"), TRAIN_SHAPE);
-        Files.writeString(dir.resolve("train_resample.py"), TRAIN_RESAMPLE);
+        Files.writeString(dir.resolve("train_shape.py"), TutorialScripts.TRAIN_SHAPE);
+        Files.writeString(dir.resolve("train_resample.py"), TutorialScripts.TRAIN_RESAMPLE);
         sh("git", "add", ".verso/config", ".gitignore", "datasets.verso", "train_shape.py", "train_resample.py");
         sh("git", "commit", "-q", "-m", "initial commit");
         String first = sh("git", "rev-parse", "HEAD").out().strip();

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs verso (or any command) as a real process in a project directory, as a user would. */
@@ -37,13 +39,20 @@ final class VersoProcess {
     }
 
     static Result run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        return run(dir, cmd, Map.of(), Duration.ofMinutes(5));
+    }
+
+    /** Runs {@code cmd} in {@code dir} with extra environment variables; fails if it takes longer than {@code timeout}. */
+    static Result run(Path dir, List<String> cmd, Map<String, String> env, Duration timeout)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("verso-out", ".txt");
         Path err = Files.createTempFile("verso-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("timed out: " + cmd);
             }

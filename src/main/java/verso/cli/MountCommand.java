@@ -1,0 +1,251 @@
+package verso.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import verso.cache.BlockCache;
+import verso.fs.Catalog;
+import verso.fs.CatalogRefresher;
+import verso.fs.CompositeCatalog;
+import verso.fs.DaemonLauncher;
+import verso.fs.DirCatalog;
+import verso.fs.MountOptions;
+import verso.fs.MountTable;
+import verso.fs.RemoteCatalog;
+import verso.fs.VersoFileSystem;
+import verso.fs.jnr.FuseMount;
+import verso.remote.Remote;
+import verso.remote.RemoteSpec;
+import verso.remote.RemoteStats;
+import verso.remote.Remotes;
+import verso.repo.BlockReader;
+import verso.repo.ObjectReader;
+import verso.repo.RepoException;
+import verso.repo.Repository;
+import verso.store.ObjectStore;
+
+/**
+ * {@code verso mount}: without {@code --foreground}, starts a copy of itself in the background
+ * (same JVM and class path, {@code --foreground} plus the hidden {@code --daemon} marker) and returns
+ * once the mount answers; with it, builds the filesystem and serves until unmounted or signalled.
+ *
+ * <p>The serving process takes no repository lock: it only reads the object store and the version
+ * files, which are immutable once published, so commit, gc and checkout keep working while a
+ * version is mounted; an object that gc deletes is then read from the remote.
+ */
+@Command(name = "mount", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Show every version as a read-only directory tree at MOUNTPOINT:",
+                "  latest -> versions/<id>        the newest version",
+                "  versions/<id>/<tracked path>   every version",
+                "  tags/<name>, dates/<time>      links to versions",
+                "File bytes are read when used: from the local cache if it has them, else",
+                "from the remote by ranged GET, verified, and kept in memory (--cache-size).",
+                "Versions committed or pushed later appear within seconds.",
+                "Returns once the mount answers, leaving a daemon that serves it; its pid",
+                "and log are in .verso/mounts/ (with --remote-url outside a repository: in",
+                "~/.local/state/verso/mounts/). Stop it with verso umount MOUNTPOINT."},
+        footer = {"", "Examples:", "  verso mount /mnt/data",
+                "  verso mount --foreground --remote-url s3://bucket/datasets /data"})
+final class MountCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(MountCommand.class);
+    static final String DAEMON_MARKER = "--daemon";
+    static final long MIN_CACHE = 16L << 20;
+    /** Heap beyond the block cache: decoded trees and indexes, read-ahead in flight, the S3 client. */
+    static final long HEAP_OVERHEAD_MIB = 256;
+    static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
+
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT",
+            description = "An empty directory (created if missing).")
+    Path mountPoint;
+
+    static final class Source {
+        @Option(names = {"-r", "--remote"}, paramLabel = "NAME",
+                description = "Read missing objects from this configured remote, and show its versions too "
+                        + "(default: the default remote, if any).")
+        String remote;
+
+        @Option(names = "--remote-url", paramLabel = "URL",
+                description = "Mount a remote alone (s3://bucket/prefix or a directory), with no local "
+                        + "repository: works from any folder. S3 settings come from the AWS_* variables.")
+        String remoteUrl;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Source source = new Source();
+
+    @Option(names = {"-f", "--foreground"},
+            description = "Serve in the foreground (for containers and service managers): log to stderr; "
+                    + "SIGTERM or Ctrl-C unmounts.")
+    boolean foreground;
+
+    @Option(names = "--cache-size", paramLabel = "SIZE", converter = ByteSize.class, defaultValue = "512M",
+            description = "Memory for file blocks read from the remote, e.g. 512M or 2G (default: ${DEFAULT-VALUE}).")
+    long cacheSize;
+
+    @Option(names = "--allow-other", description = "Let other users read the mount (needs root, or "
+            + "user_allow_other in /etc/fuse.conf).")
+    boolean allowOther;
+
+    @Option(names = DAEMON_MARKER, hidden = true, description = "Internal: this process is the background daemon.")
+    boolean daemon;
+
+    @Override
+    public Integer call() throws Exception {
+        if (cacheSize < MIN_CACHE) {
+            throw new RepoException("--cache-size " + ByteSize.format(cacheSize) + " is too small; give at least "
+                    + ByteSize.format(MIN_CACHE));
+        }
+        Path cwd = main.cwd();
+        Path mp = DaemonFiles.canonical(cwd.resolve(mountPoint));
+        Path root = Repository.findRoot(cwd).orElse(null);
+        if (source.remoteUrl == null && root == null) {
+            throw new RepoException("not a verso repository (or any parent up to /): " + cwd
+                    + "; run verso init, or mount a remote alone with --remote-url URL");
+        }
+        DaemonFiles files = DaemonFiles.in(root == null ? DaemonFiles.userDir() : DaemonFiles.repositoryDir(root), mp);
+        return foreground ? serve(cwd, mp, files) : launch(cwd, mp, files);
+    }
+
+    private int launch(Path cwd, Path mp, DaemonFiles files) throws IOException {
+        String what = checkSource(cwd);
+        refuseLiveMount(mp);
+        List<String> args = new ArrayList<>(List.of("-C", cwd.toString(), "mount", mp.toString(), "--foreground",
+                DAEMON_MARKER, "--cache-size", Long.toString(cacheSize)));
+        if (source.remote != null) {
+            args.addAll(List.of("--remote", source.remote));
+        }
+        if (source.remoteUrl != null) {
+            args.addAll(List.of("--remote-url", source.remoteUrl));
+        }
+        if (allowOther) {
+            args.add("--allow-other");
+        }
+        if (main.verbose) {
+            args.add("--verbose");
+        }
+        List<String> jvm = List.of("-XX:+UseG1GC",
+                // 4 MiB blocks would be humongous objects with G1's default regions on a small heap
+                "-XX:G1HeapRegionSize=16m",
+                "-Xmx" + ((cacheSize >> 20) + HEAP_OVERHEAD_MIB) + "m",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        Files.createDirectories(files.log().getParent());
+        if (Files.exists(files.log())) {
+            // one log per run, so the tail shown on failure is this run's; the previous one is kept
+            Files.move(files.log(), files.log().resolveSibling(files.log().getFileName() + ".1"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.writeString(files.log(), "verso mount " + mp + " (" + what + ") started " + Instant.now() + "\n");
+        DaemonLauncher.Daemon d;
+        try {
+            d = DaemonLauncher.launch(DaemonLauncher.javaCommand(jvm, Main.class.getName(), args), mp,
+                    files.log(), null, LAUNCH_TIMEOUT);
+        } catch (IOException e) {
+            throw new RepoException("could not mount " + mp + ": " + e.getMessage().strip()
+                    + "\n(daemon log: " + files.log() + ")");
+        }
+        System.out.println("mounted " + what + " at " + mp);
+        System.out.println("daemon pid " + d.pid() + ", log " + files.log());
+        System.out.println("unmount with: verso umount " + mp);
+        return 0;
+    }
+
+    /** A live mount at the mount point is refused before anything starts; a dead one the daemon clears. */
+    private static void refuseLiveMount(Path mp) throws IOException {
+        Optional<MountTable.Mount> m = MountTable.find(mp);
+        if (m.isPresent() && MountTable.answers(mp, Duration.ofSeconds(2))) {
+            throw new RepoException(mp + " is already mounted (" + m.get().fsType() + "); unmount it first"
+                    + (m.get().fsType().equals(MountOptions.FS_TYPE) ? " with verso umount " + mp : ""));
+        }
+    }
+
+    /** Checks the source cheaply, before a daemon starts, so a mistake fails fast; says what is mounted. */
+    private String checkSource(Path cwd) throws IOException {
+        if (source.remoteUrl != null) {
+            RemoteSpec.of(source.remoteUrl).validate();
+            return source.remoteUrl;
+        }
+        try (Repository repo = Repository.open(cwd)) {
+            RemoteSpec spec = source.remote != null ? RemoteWiring.spec(repo, source.remote)
+                    : repo.config().defaultRemoteSpec().orElse(null);
+            return "the versions of " + repo.root() + (spec == null ? "" : " and " + spec.url());
+        }
+    }
+
+    private int serve(Path cwd, Path mp, DaemonFiles files) throws Exception {
+        RemoteStats remoteStats = new RemoteStats();
+        Remote remote = null;
+        ObjectStore local = null;
+        List<Catalog> catalogs = new ArrayList<>();
+        if (source.remoteUrl != null) {
+            remote = Remotes.open(RemoteSpec.of(source.remoteUrl).validate(), cwd, remoteStats);
+        } else {
+            try (Repository repo = Repository.open(cwd)) {
+                local = repo.store();
+                catalogs.add(new DirCatalog(repo.versoDir()));
+                RemoteSpec spec = source.remote != null ? RemoteWiring.spec(repo, source.remote)
+                        : repo.config().defaultRemoteSpec().orElse(null);
+                if (spec != null) {
+                    remote = Remotes.open(spec, repo.root(), remoteStats);
+                }
+            }
+        }
+        if (remote != null) {
+            catalogs.add(new RemoteCatalog(remote));
+        }
+        Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
+        long pid = ProcessHandle.current().pid();
+        Thread removePid = new Thread(() -> files.deletePidFile(pid), "verso-pid-file");
+        try (Catalog c = catalog; Remote r = remote) {
+            try {
+                catalog.refresh();
+            } catch (IOException e) {
+                throw new RepoException("cannot list the versions of " + catalog.describe() + ": " + e.getMessage());
+            }
+            ObjectReader objects = new ObjectReader(local, remote, new BlockCache(cacheSize));
+            try (BlockReader blocks = new BlockReader(objects);
+                 CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
+                VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
+                MountOptions options = MountOptions.defaults().withAllowOther(allowOther);
+                Runtime.getRuntime().addShutdownHook(removePid);
+                FuseMount.serve(fs, mp, options, () -> ready(files, pid, catalog, mp),
+                        () -> blocks.stats().summary() + (r == null ? ""
+                                : "; requests to " + r.describe() + ": " + remoteStats));
+            } catch (RepoException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new RepoException("cannot mount " + mp + ": " + e.getMessage());
+            }
+        } finally {
+            files.deletePidFile(pid);
+        }
+        return 0;
+    }
+
+    private void ready(DaemonFiles files, long pid, Catalog catalog, Path mp) {
+        try {
+            files.writePid(pid);
+        } catch (IOException e) {
+            LOG.warn("cannot write the pid file {}: {}", files.pidFile(), e.getMessage());
+        }
+        LOG.info("serving {} versions of {} at {} (block cache {}); stop with: verso umount {}",
+                catalog.snapshot().versions().size(), catalog.describe(), mp, ByteSize.format(cacheSize), mp);
+    }
+}

@@ -1,0 +1,271 @@
+package verso.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static verso.cli.Mounts.tool;
+import static verso.cli.Mounts.toolOk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import verso.cli.VersoProcess.Result;
+import verso.fs.MountTable;
+import verso.remote.S3Remote;
+import verso.store.Hashing;
+import verso.testing.S3Server;
+
+/**
+ * Mounts whose bytes come from an S3 remote (S3Proxy on 127.0.0.1), through real processes and the
+ * kernel: the tutorial's old archives read by numpy after they left the local cache, a mount of a
+ * remote alone from an empty folder, and the failures — a corrupt object, the server going away.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+final class RemoteMountIT {
+    private static final String BUCKET = "mounts";
+    private static S3Server server;
+    private static int counter;
+
+    @TempDir
+    Path tmp;
+    private Path proj;
+    private Path mnt;
+    private Mounts mounts;
+    private String prefix;
+    private String url;
+
+    @BeforeAll
+    static void startServer() {
+        server = S3Server.start().createBucket(BUCKET);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        proj = Files.createDirectories(tmp.resolve("proj"));
+        mnt = tmp.resolve("mnt");
+        Map<String, String> env = new HashMap<>(server.environment());
+        env.put("XDG_STATE_HOME", tmp.resolve("state").toString());
+        mounts = new Mounts(env);
+        prefix = "p" + (++counter);
+        url = "s3://" + BUCKET + "/" + prefix;
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.restart();
+        mounts.close();
+    }
+
+    private Result ok(Path dir, String... args) throws Exception {
+        Result r = mounts.verso(dir, args);
+        assertEquals(0, r.exit(), "verso " + String.join(" ", args) + "\n" + r);
+        return r;
+    }
+
+    private Result sh(Path dir, String... cmd) throws Exception {
+        Result r = VersoProcess.run(dir, List.of(cmd), Map.of(), Mounts.COMMAND_TIMEOUT);
+        assertEquals(0, r.exit(), String.join(" ", cmd) + "\n" + r);
+        return r;
+    }
+
+    private JsonNode log(Path dir) throws Exception {
+        return new ObjectMapper().readTree(ok(dir, "log", "--json").out());
+    }
+
+    private S3Remote remote() {
+        return server.remote(BUCKET, prefix + "/");
+    }
+
+    /** Where the S3 server keeps the object with this id, as a plain file. */
+    private Path storedObject(String hex) {
+        return server.directory().resolve(BUCKET).resolve(prefix).resolve("objects")
+                .resolve(hex.substring(0, 2)).resolve(hex.substring(2));
+    }
+
+    /** A project with one version of data/ (the given files), pushed to the remote; returns the version id. */
+    private String pushedVersion(Map<String, byte[]> files) throws Exception {
+        ok(proj, "init");
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Path p = proj.resolve("data").resolve(f.getKey());
+            Files.createDirectories(p.getParent());
+            Files.write(p, f.getValue());
+        }
+        ok(proj, "add", "data");
+        ok(proj, "commit", "-m", "data");
+        RemoteSteps.push(proj, remote());
+        return log(proj).get(0).get("id").asText();
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static Map<String, Integer> shapes(String out) {
+        Map<String, Integer> m = new HashMap<>();
+        Matcher x = Pattern.compile("datasets/(\\w+)\\.npz \\((\\d+), 28, 28, 28\\)").matcher(out);
+        while (x.find()) {
+            m.put(x.group(1), Integer.parseInt(x.group(2)));
+        }
+        return m;
+    }
+
+    @Test
+    void tutorial_oldArchives_readByNumpyThroughTheMount_afterTheyLeftTheLocalCache() throws Exception {
+        ok(proj, "init");
+        Files.createDirectories(proj.resolve("datasets"));
+        Files.writeString(proj.resolve("generate.py"), TutorialScripts.GENERATE);
+        sh(proj, "python3", "generate.py");
+        Files.writeString(proj.resolve("train_shape.py"), TutorialScripts.TRAIN_SHAPE);
+        Files.writeString(proj.resolve("train_resample.py"), TutorialScripts.TRAIN_RESAMPLE);
+        List<String> originalBlobs = new ArrayList<>();
+        for (String name : List.of("adrenalmnist3d.npz", "fracturemnist3d.npz")) {
+            originalBlobs.add(Hashing.hash(Files.readAllBytes(proj.resolve("datasets").resolve(name))).hex());
+        }
+        ok(proj, "add", "datasets");
+        ok(proj, "commit", "-m", "original datasets");
+        sh(proj, "python3", "train_resample.py");
+        ok(proj, "commit", "-m", "resampled");
+        JsonNode log = log(proj);
+        String original = log.get(1).get("id").asText();
+        ok(proj, "remote", "add", "origin", url, "--default");
+        RemoteSteps.push(proj, remote());
+
+        long pid = mounts.mountOk(proj, mnt, "--cache-size", "64M");
+        // gc runs while the version is mounted: the daemon holds no repository lock
+        RemoteSteps.gcWorkspace(proj, mounts);
+        for (String hex : originalBlobs) {
+            assertFalse(Files.exists(proj.resolve(".verso/cache/objects").resolve(hex.substring(0, 2))
+                    .resolve(hex.substring(2))), "the original archive " + hex + " left the local cache");
+        }
+
+        Path oldVersion = mnt.resolve("versions").resolve(original);
+        Map<String, Integer> old = shapes(sh(oldVersion, "python3", proj.resolve("train_shape.py").toString()).out());
+        assertEquals(Map.of("adrenalmnist3d", TutorialScripts.ADRENAL_TRAIN,
+                "fracturemnist3d", TutorialScripts.FRACTURE_TRAIN), old);
+        Map<String, Integer> latest = shapes(sh(mnt.resolve("latest"), "python3",
+                proj.resolve("train_shape.py").toString()).out());
+        assertEquals(Map.of("adrenalmnist3d", TutorialScripts.RESAMPLED_TRAIN,
+                "fracturemnist3d", TutorialScripts.RESAMPLED_TRAIN), latest);
+
+        // the old bytes came from S3: the daemon's statistics say so
+        Path daemonLog;
+        try (Stream<Path> s = Files.list(proj.resolve(".verso/mounts"))) {
+            daemonLog = s.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        toolOk(proj, "kill", "-USR2", pid + "");
+        Mounts.waitUntil(Duration.ofSeconds(10), () -> Mounts.readQuietly(daemonLog).contains("stats: "), "stats");
+        Matcher gets = Pattern.compile("remote: (\\d+) gets").matcher(Files.readString(daemonLog));
+        assertTrue(gets.find() && Integer.parseInt(gets.group(1)) >= 2, Files.readString(daemonLog));
+        ok(proj, "umount", mnt.toString());
+    }
+
+    @Test
+    void remoteUrl_fromAnEmptyFolder_inTheForeground_readsAChunkedFile() throws Exception {
+        byte[] big = random(13 * 1024 * 1024 + 5, 3);
+        String id = pushedVersion(Map.of("big.bin", big, "small.txt", "small".getBytes()));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path daemonLog = tmp.resolve("foreground.log");
+        Process p = mounts.foreground(empty, mnt, daemonLog, "--remote-url", url, "--cache-size", "32M");
+
+        Path file = mnt.resolve("versions").resolve(id).resolve("data/big.bin");
+        assertEquals(Hashing.hash(big).hex(), toolOk(empty, "sha256sum", file.toString()).split(" ")[0]);
+        assertEquals("small", toolOk(empty, "cat", mnt.resolve("latest/data/small.txt").toString()));
+        try (Stream<Path> s = Files.list(empty)) {
+            assertEquals(0, s.count(), "nothing written to the folder");
+        }
+        // the foreground process keeps a pid file in the user's state directory for verso umount
+        Path state = tmp.resolve("state/verso/mounts");
+        try (Stream<Path> s = Files.list(state)) {
+            assertTrue(s.anyMatch(f -> f.toString().endsWith(".pid")), "pid file in " + state);
+        }
+
+        ok(empty, "umount", mnt.toString());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the foreground mount exits once unmounted");
+        assertEquals(0, p.exitValue(), Mounts.readQuietly(daemonLog));
+        assertFalse(MountTable.find(mnt).isPresent());
+        String logText = Files.readString(daemonLog);
+        assertTrue(logText.contains("stopped: ") && logText.contains("remote: "), logText);
+    }
+
+    @Test
+    void corruptObjectOnTheRemote_isAnIoError_otherFilesStillRead() throws Exception {
+        byte[] good = "good bytes\n".getBytes();
+        byte[] bad = "bytes that will be corrupted\n".getBytes();
+        String id = pushedVersion(Map.of("good.txt", good, "bad.txt", bad));
+        Path stored = storedObject(Hashing.hash(bad).hex());
+        assertTrue(Files.isRegularFile(stored), stored.toString());
+        byte[] wrong = bad.clone();
+        wrong[0] ^= 0x20;
+        Files.write(stored, wrong);
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        mounts.mountOk(empty, mnt, "--remote-url", url, "--cache-size", "32M");
+        Path version = mnt.resolve("versions").resolve(id).resolve("data");
+        Result cat = tool(empty, "cat", version.resolve("bad.txt").toString());
+        assertNotEquals(0, cat.exit(), cat.toString());
+        assertTrue(cat.out().contains("Input/output error"), cat.toString());
+        assertFalse(cat.out().contains(new String(wrong)), "no wrong bytes: " + cat);
+        assertEquals("good bytes\n", toolOk(empty, "cat", version.resolve("good.txt").toString()));
+        // still refused on a second try: nothing corrupt was cached
+        assertNotEquals(0, tool(empty, "cat", version.resolve("bad.txt").toString()).exit());
+        ok(empty, "umount", mnt.toString());
+    }
+
+    @Test
+    void s3ServerStoppedMidRead_isAnIoError_andReadsWorkAgainOnceItIsBack() throws Exception {
+        int mib = 1024 * 1024;
+        byte[] big = random(48 * mib, 9);
+        String id = pushedVersion(Map.of("big.bin", big));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        mounts.mountOk(empty, mnt, "--remote-url", url, "--cache-size", "32M");
+        String file = mnt.resolve("versions").resolve(id).resolve("data/big.bin").toString();
+        Path head = tmp.resolve("head.bin");
+        toolOk(empty, "dd", "if=" + file, "of=" + head, "bs=1M", "count=1", "status=none");
+        assertArrayEquals(Arrays.copyOf(big, mib), Files.readAllBytes(head));
+
+        server.stop();
+        Path part = tmp.resolve("part.bin");
+        long start = System.nanoTime();
+        Result failed = tool(empty, "dd", "if=" + file, "of=" + part, "bs=1M", "skip=40", "count=1", "status=none");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertNotEquals(0, failed.exit(), failed.toString());
+        assertTrue(failed.out().contains("Input/output error"), failed.toString());
+        assertTrue(seconds < 40, "EIO after the remote's retries, not a hang: " + seconds + " s");
+
+        server.restart();
+        toolOk(empty, "dd", "if=" + file, "of=" + part, "bs=1M", "skip=40", "count=1", "status=none");
+        assertArrayEquals(Arrays.copyOfRange(big, 40 * mib, 41 * mib), Files.readAllBytes(part));
+        assertEquals(Hashing.hash(big).hex(), toolOk(empty, "sha256sum", file).split(" ")[0]);
+        ok(empty, "umount", mnt.toString());
+    }
+}
