@@ -24,7 +24,8 @@ import verso.store.MissingObjectException;
         description = "Version datasets the way git versions code; mount any version read-only.",
         subcommands = {InitCommand.class, AddCommand.class, CommitCommand.class, StatusCommand.class,
                 LogCommand.class, DiffCommand.class, TagCommand.class, CheckoutCommand.class, GcCommand.class,
-                VerifyCommand.class, RemoteCommand.class, CommandLine.HelpCommand.class})
+                VerifyCommand.class, RemoteCommand.class, PushCommand.class, FetchCommand.class,
+                PullCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int USER_ERROR = 1;
     public static final int INTERNAL_ERROR = 3;
