@@ -46,10 +46,22 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (without exiting). */
     public static int run(String... args) {
+        quietRemoteLog(args);
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) -> main.report(e, cmd));
         return cl.execute(args);
+    }
+
+    /**
+     * A command prints one line per error itself; the remote layer's per-request warnings would repeat
+     * it on stderr, so they are shown only with --verbose (unless logging is configured explicitly).
+     */
+    private static void quietRemoteLog(String... args) {
+        String property = "org.slf4j.simpleLogger.log.verso.remote";
+        if (System.getProperty(property) == null && !java.util.Arrays.asList(args).contains("--verbose")) {
+            System.setProperty(property, "error");
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs verso (or any command) as a real process in a project directory, as a user would. */
@@ -37,12 +38,18 @@ final class VersoProcess {
     }
 
     static Result run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        return run(dir, cmd, Map.of());
+    }
+
+    /** Runs {@code cmd} in {@code dir} with extra environment variables (such as an S3 server's). */
+    static Result run(Path dir, List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         Path out = Files.createTempFile("verso-out", ".txt");
         Path err = Files.createTempFile("verso-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
-                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("timed out: " + cmd);
