@@ -13,7 +13,7 @@ import verso.store.ObjectId;
         description = {"Make the workspace match VERSION (id, short id or tag): write its files, remove files it",
                 "does not have, rewrite the pointer files. Without VERSION, restore what the pointer files name",
                 "(for example after git checkout REV -- PATH.verso). Refuses to overwrite uncommitted changes",
-                "unless --force."})
+                "unless --force. Objects the cache lacks are fetched from the default remote."})
 final class CheckoutCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -28,13 +28,19 @@ final class CheckoutCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Repository repo = main.openRepository()) {
             ObjectId id = version == null ? null : repo.versions().resolve(version);
-            Checkout.Result r = repo.checkout(id, force, RemoteWiring.fetcher(repo), TerminalProgress.forConsole());
-            for (String p : r.untouched()) {
-                System.err.println("verso: " + p + " is not in version " + id.shortHex() + "; left as it is");
+            try (RemoteWiring.LazyFetcher fetcher = RemoteWiring.fetcher(repo)) {
+                report(repo.checkout(id, force, fetcher, TerminalProgress.forConsole()));
             }
-            String what = id == null ? "the pointer files" : "version " + id.shortHex();
-            System.out.println("checked out " + what + ": " + r.written() + " written, " + r.removed() + " removed");
         }
         return 0;
+    }
+
+    static void report(Checkout.Result r) {
+        ObjectId id = r.version();
+        for (String p : r.untouched()) {
+            System.err.println("verso: " + p + " is not in version " + id.shortHex() + "; left as it is");
+        }
+        String what = id == null ? "the pointer files" : "version " + id.shortHex();
+        System.out.println("checked out " + what + ": " + r.written() + " written, " + r.removed() + " removed");
     }
 }

@@ -1,22 +1,30 @@
 package verso.cli;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import verso.repo.CloudCollector;
 import verso.repo.GarbageCollector;
+import verso.repo.RemoteVersions;
 import verso.repo.Repository;
 import verso.repo.VersionLog;
 
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Delete cached objects that are not needed. --workspace keeps what the workspace uses",
                 "(pointer files and the current version); --all-versions keeps every version.",
-                "Objects of a version that no remote has are never deleted without --force: gc lists those",
-                "versions; push them first."})
+                "Objects of a version that the default remote lacks are never deleted without --force: gc",
+                "lists those versions; push them first.",
+                "--cloud also deletes the objects on a remote (-r NAME, or the default) that no version on",
+                "that remote references; it may be given alone to clean only the remote."})
 final class GcCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     static final class Mode {
         @Option(names = {"-w", "--workspace"}, required = true, description = "Keep only what the workspace uses.")
@@ -26,8 +34,14 @@ final class GcCommand implements Callable<Integer> {
         boolean allVersions;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Mode mode;
+
+    @Option(names = {"-c", "--cloud"}, description = "Also delete remote objects that no version on the remote references.")
+    boolean cloud;
+
+    @Option(names = {"-r", "--remote"}, paramLabel = "NAME", description = "The remote for --cloud (default: the default remote).")
+    String remoteName;
 
     @Option(names = {"-n", "--dry-run"}, description = "Show what would be deleted; delete nothing.")
     boolean dryRun;
@@ -37,28 +51,55 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (mode == null && !cloud) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give --workspace or --all-versions (and/or --cloud)");
+        }
+        if (remoteName != null && !cloud) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-r/--remote goes with --cloud");
+        }
         try (Repository repo = main.openRepository()) {
-            GarbageCollector.Report r = repo.gc(mode.allVersions, dryRun, force,
-                    RemoteWiring.versionsOnDefaultRemote(repo));
-            for (VersionLog.Entry v : r.incomplete()) {
-                System.err.println("verso: version " + v.id().shortHex() + " is incomplete here and on no remote; "
-                        + "deleting nothing (use --force to delete anyway)");
+            if (mode != null) {
+                local(repo);
             }
-            if (!r.unpushed().isEmpty()) {
-                System.err.println("kept " + r.kept() + " objects of versions that no remote has:");
-                for (VersionLog.Entry v : r.unpushed()) {
-                    System.err.println("  " + v.id().shortHex() + "  " + v.version().time() + "  "
-                            + v.version().message());
-                }
-                System.err.println("push them with verso push (or use gc --force to delete them anyway)");
-            }
-            String verb = dryRun ? "would delete " : "deleted ";
-            System.out.println(verb + r.deleted().size() + " objects (" + Format.bytes(r.deletedBytes()) + ")"
-                    + (r.tempFiles() > 0 ? " and " + r.tempFiles() + " leftover temp files" : ""));
-            if (dryRun && main.verbose) {
-                r.deleted().forEach(id -> System.out.println("  " + id.hex()));
+            if (cloud) {
+                cloud(repo);
             }
         }
         return 0;
+    }
+
+    private void local(Repository repo) throws Exception {
+        GarbageCollector.Report r = repo.gc(mode.allVersions, dryRun, force, RemoteWiring.versionsOnDefaultRemote(repo));
+        for (VersionLog.Entry v : r.incomplete()) {
+            System.err.println("verso: version " + v.id().shortHex() + " is incomplete here and on no remote; "
+                    + "deleting nothing (use --force to delete anyway)");
+        }
+        if (!r.unpushed().isEmpty()) {
+            System.err.println("kept " + r.kept() + " objects of versions that the default remote lacks:");
+            for (VersionLog.Entry v : r.unpushed()) {
+                System.err.println("  " + v.id().shortHex() + "  " + v.version().time() + "  "
+                        + v.version().message());
+            }
+            System.err.println("push them with verso push (or use gc --force to delete them anyway)");
+        }
+        String verb = dryRun ? "would delete " : "deleted ";
+        System.out.println(verb + r.deleted().size() + " objects (" + Format.bytes(r.deletedBytes()) + ")"
+                + (r.tempFiles() > 0 ? " and " + r.tempFiles() + " leftover temp files" : ""));
+        if (dryRun && main.verbose) {
+            r.deleted().forEach(id -> System.out.println("  " + id.hex()));
+        }
+    }
+
+    private void cloud(Repository repo) throws Exception {
+        try (RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
+            CloudCollector.Report r = repo.gcCloud(remote, dryRun);
+            if (dryRun) {
+                r.deleted().forEach(id -> System.out.println("  " + id.hex()));
+            }
+            System.out.println((dryRun ? "would delete " : "deleted ") + PushCommand.plural(r.deleted().size(), "object")
+                    + " from " + remote.name() + " that none of its " + PushCommand.plural(r.versions(), "version")
+                    + " references; kept " + r.kept());
+        }
     }
 }

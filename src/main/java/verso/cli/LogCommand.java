@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import verso.repo.RemoteVersions;
 import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.repo.VersionLog;
@@ -20,7 +21,7 @@ import verso.store.TreeEntry;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
         description = {"List versions, newest first: short id, time (UTC), message, tracked paths.",
-                "Every version present locally is listed, whatever its parent."})
+                "Every version present locally (or, with --remote, on the remote) is listed, whatever its parent."})
 final class LogCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -31,16 +32,30 @@ final class LogCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Machine-readable output: a JSON array.")
     boolean json;
 
+    @Option(names = "--remote", paramLabel = "NAME",
+            description = "List the versions on remote NAME (pushed from any clone) instead of the local ones.")
+    String remote;
+
     @Override
     public Integer call() throws Exception {
         try (Repository repo = main.openRepository(); RepoLock.Held h = repo.lock().shared()) {
-            List<VersionLog.Entry> all = repo.versions().list();
             if (max != null && max < 0) {
                 throw new verso.repo.RepoException("-n must be at least 0; give a count of versions");
             }
+            List<VersionLog.Entry> all;
+            Map<String, ObjectId> tagMap;
+            if (remote != null) {
+                try (RemoteVersions r = RemoteWiring.remote(repo, remote)) {
+                    all = r.list(repo.versions());
+                    tagMap = r.tags();
+                }
+            } else {
+                all = repo.versions().list();
+                tagMap = repo.versions().tags();
+            }
             List<VersionLog.Entry> shown = max == null ? all : all.subList(0, Math.min(max, all.size()));
             Map<ObjectId, List<String>> tags = new HashMap<>();
-            repo.versions().tags().forEach((name, id) -> tags.computeIfAbsent(id, k -> new ArrayList<>()).add(name));
+            tagMap.forEach((name, id) -> tags.computeIfAbsent(id, k -> new ArrayList<>()).add(name));
             ObjectId head = repo.head().orElse(null);
             List<ObjectId> ids = all.stream().map(VersionLog.Entry::id).toList();
             if (json) {
@@ -48,7 +63,8 @@ final class LogCommand implements Callable<Integer> {
                 return 0;
             }
             if (all.isEmpty()) {
-                System.out.println("no versions yet; run verso commit");
+                System.out.println(remote != null ? "no versions on " + remote + "; send some with verso push"
+                        : "no versions yet; run verso commit");
             }
             for (VersionLog.Entry e : shown) {
                 List<String> marks = new ArrayList<>();

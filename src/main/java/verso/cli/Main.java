@@ -24,8 +24,9 @@ import verso.store.MissingObjectException;
         description = "Version datasets the way git versions code; mount any version read-only.",
         subcommands = {InitCommand.class, AddCommand.class, CommitCommand.class, StatusCommand.class,
                 LogCommand.class, DiffCommand.class, TagCommand.class, CheckoutCommand.class, GcCommand.class,
-                VerifyCommand.class, RemoteCommand.class, MountCommand.class, UmountCommand.class,
-                CompletionCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+                VerifyCommand.class, RemoteCommand.class, PushCommand.class, FetchCommand.class,
+                PullCommand.class, MountCommand.class, UmountCommand.class, TrainCommand.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int USER_ERROR = 1;
     public static final int INTERNAL_ERROR = 3;
@@ -46,10 +47,22 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (without exiting). */
     public static int run(String... args) {
+        quietRemoteLog(args);
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) -> main.report(e, cmd));
         return cl.execute(args);
+    }
+
+    /**
+     * A command prints one line per error itself; the remote layer's per-request warnings would repeat
+     * it on stderr, so they are shown only with --verbose (unless logging is configured explicitly).
+     */
+    private static void quietRemoteLog(String... args) {
+        String property = "org.slf4j.simpleLogger.log.verso.remote";
+        if (System.getProperty(property) == null && !java.util.Arrays.asList(args).contains("--verbose")) {
+            System.setProperty(property, "error");
+        }
     }
 
     @Override

@@ -1,11 +1,17 @@
 package verso.cli;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
 import verso.remote.Remotes;
+import verso.repo.Fetcher;
 import verso.repo.ObjectFetcher;
+import verso.repo.RemoteVersions;
 import verso.repo.RepoException;
 import verso.repo.Repository;
 import verso.store.ObjectId;
@@ -25,7 +31,7 @@ final class RemoteWiring {
                     "no remote named '" + name + "'; see verso remote list"));
         }
         return repo.config().defaultRemoteSpec().orElseThrow(() -> new RepoException(
-                "no default remote; add one with verso remote add NAME URL --default"));
+                "no default remote; add one with verso remote add NAME URL --default, or give -r NAME"));
     }
 
     /** Opens the named remote (or the default one), wrapped with retries, limits and logging. */
@@ -33,13 +39,57 @@ final class RemoteWiring {
         return Remotes.open(spec(repo, name), repo.root());
     }
 
-    /** True for versions present on the default remote; always false when none is configured. */
-    static Predicate<ObjectId> versionsOnDefaultRemote(Repository repo) {
-        return id -> false;
+    /** The named (or default) remote's history, for push, fetch and the remote-aware commands. */
+    static RemoteVersions remote(Repository repo, String name) throws IOException {
+        RemoteSpec s = spec(repo, name);
+        return new RemoteVersions(Remotes.open(s, repo.root()), s.name() != null ? s.name() : s.url());
     }
 
-    /** Fetches missing objects from the default remote; null when there is none. */
-    static ObjectFetcher fetcher(Repository repo) {
-        return null;
+    /**
+     * True for versions present on the default remote (one listing of its {@code versions/}); always
+     * false when none is configured. A remote that cannot be reached is an error: gc must not guess.
+     */
+    static Predicate<ObjectId> versionsOnDefaultRemote(Repository repo) throws IOException {
+        Optional<RemoteSpec> spec = repo.config().defaultRemoteSpec();
+        if (spec.isEmpty()) {
+            return id -> false;
+        }
+        try (RemoteVersions remote = remote(repo, spec.get().name())) {
+            Set<ObjectId> ids = remote.ids();
+            return ids::contains;
+        }
+    }
+
+    /** Fetches missing objects from the default remote, opened on first use; null when there is none. */
+    static LazyFetcher fetcher(Repository repo) {
+        return repo.config().defaultRemoteSpec().isPresent() ? new LazyFetcher(repo) : null;
+    }
+
+    /** Opens the default remote only if checkout needs an object the cache lacks. */
+    static final class LazyFetcher implements ObjectFetcher, Closeable {
+        private final Repository repo;
+        private RemoteVersions remote;
+        private Fetcher fetcher;
+
+        private LazyFetcher(Repository repo) {
+            this.repo = repo;
+        }
+
+        @Override
+        public synchronized void fetch(Collection<ObjectId> ids) throws IOException {
+            if (fetcher == null) {
+                remote = remote(repo, null);
+                fetcher = repo.fetcher(remote);
+            }
+            fetcher.fetch(ids);
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            if (fetcher != null) {
+                fetcher.close();
+                remote.close();
+            }
+        }
     }
 }

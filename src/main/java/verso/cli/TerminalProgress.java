@@ -19,7 +19,7 @@ final class TerminalProgress implements ProgressListener {
         done();
         if (total >= MIN_BYTES) {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit("MiB", 1 << 20)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).continuousUpdate().build();
+                    .setStyle(ProgressBarStyle.ASCII).showSpeed().setUpdateIntervalMillis(200).continuousUpdate().build();
         }
     }
 

@@ -22,16 +22,27 @@ final class Reachability {
     }
 
     void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> missing) throws IOException {
+        walk(e, out, id -> { }, missing);
+    }
+
+    /** As {@link #walk(TreeEntry, Set, Consumer)}, also telling {@code added} each id newly put in {@code out}. */
+    void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> added, Consumer<ObjectId> missing)
+            throws IOException {
         if (e.type() == EntryType.SYMLINK || !out.add(e.id())) {
             return;
         }
+        added.accept(e.id());
         try {
             if (e.type() == EntryType.DIR) {
                 for (TreeEntry c : trees.tree(e.id()).entries()) {
-                    walk(c, out, missing);
+                    walk(c, out, added, missing);
                 }
             } else if (e.chunked()) {
-                out.addAll(trees.blocks(e.id()).blocks());
+                for (ObjectId b : trees.blocks(e.id()).blocks()) {
+                    if (out.add(b)) {
+                        added.accept(b);
+                    }
+                }
             }
         } catch (MissingObjectException m) {
             missing.accept(m.id());

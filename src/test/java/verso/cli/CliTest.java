@@ -46,7 +46,7 @@ final class CliTest {
         ok(v);
         assertTrue(v.out().startsWith("verso "), v.out());
         for (String c : List.of("init", "add", "commit", "status", "log", "diff", "tag", "checkout", "gc", "verify",
-                "remote")) {
+                "remote", "push", "fetch", "pull")) {
             Result h = verso(dir, c, "--help");
             ok(h);
             assertTrue(h.out().contains("Usage: verso " + c), h.out());

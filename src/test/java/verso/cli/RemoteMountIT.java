@@ -120,7 +120,8 @@ final class RemoteMountIT {
         }
         ok(proj, "add", "data");
         ok(proj, "commit", "-m", "data");
-        RemoteSteps.push(proj, remote());
+        ok(proj, "remote", "add", "origin", url, "--default");
+        ok(proj, "push");
         return log(proj).get(0).get("id").asText();
     }
 
@@ -143,10 +144,10 @@ final class RemoteMountIT {
     void tutorial_oldArchives_readByNumpyThroughTheMount_afterTheyLeftTheLocalCache() throws Exception {
         ok(proj, "init");
         Files.createDirectories(proj.resolve("datasets"));
-        Files.writeString(proj.resolve("generate.py"), TutorialScripts.GENERATE);
+        Files.writeString(proj.resolve("generate.py"), TutorialProject.GENERATE);
         sh(proj, "python3", "generate.py");
-        Files.writeString(proj.resolve("train_shape.py"), TutorialScripts.TRAIN_SHAPE);
-        Files.writeString(proj.resolve("train_resample.py"), TutorialScripts.TRAIN_RESAMPLE);
+        Files.writeString(proj.resolve("train_shape.py"), TutorialProject.TRAIN_SHAPE);
+        Files.writeString(proj.resolve("train_resample.py"), TutorialProject.TRAIN_RESAMPLE);
         List<String> originalBlobs = new ArrayList<>();
         for (String name : List.of("adrenalmnist3d.npz", "fracturemnist3d.npz")) {
             originalBlobs.add(Hashing.hash(Files.readAllBytes(proj.resolve("datasets").resolve(name))).hex());
@@ -158,11 +159,11 @@ final class RemoteMountIT {
         JsonNode log = log(proj);
         String original = log.get(1).get("id").asText();
         ok(proj, "remote", "add", "origin", url, "--default");
-        RemoteSteps.push(proj, remote());
+        ok(proj, "push");
 
         long pid = mounts.mountOk(proj, mnt, "--cache-size", "64M");
         // gc runs while the version is mounted: the daemon holds no repository lock
-        RemoteSteps.gcWorkspace(proj, mounts);
+        ok(proj, "gc", "--workspace");
         for (String hex : originalBlobs) {
             assertFalse(Files.exists(proj.resolve(".verso/cache/objects").resolve(hex.substring(0, 2))
                     .resolve(hex.substring(2))), "the original archive " + hex + " left the local cache");
@@ -170,12 +171,12 @@ final class RemoteMountIT {
 
         Path oldVersion = mnt.resolve("versions").resolve(original);
         Map<String, Integer> old = shapes(sh(oldVersion, "python3", proj.resolve("train_shape.py").toString()).out());
-        assertEquals(Map.of("adrenalmnist3d", TutorialScripts.ADRENAL_TRAIN,
-                "fracturemnist3d", TutorialScripts.FRACTURE_TRAIN), old);
+        assertEquals(Map.of("adrenalmnist3d", TutorialProject.ADRENAL_TRAIN,
+                "fracturemnist3d", TutorialProject.FRACTURE_TRAIN), old);
         Map<String, Integer> latest = shapes(sh(mnt.resolve("latest"), "python3",
                 proj.resolve("train_shape.py").toString()).out());
-        assertEquals(Map.of("adrenalmnist3d", TutorialScripts.RESAMPLED_TRAIN,
-                "fracturemnist3d", TutorialScripts.RESAMPLED_TRAIN), latest);
+        assertEquals(Map.of("adrenalmnist3d", TutorialProject.RESAMPLED_TRAIN,
+                "fracturemnist3d", TutorialProject.RESAMPLED_TRAIN), latest);
 
         // the old bytes came from S3: the daemon's statistics say so
         Path daemonLog;

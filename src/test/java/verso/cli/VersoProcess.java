@@ -42,6 +42,11 @@ final class VersoProcess {
         return run(dir, cmd, Map.of(), Duration.ofMinutes(5));
     }
 
+    /** Runs {@code cmd} in {@code dir} with extra environment variables (such as an S3 server's). */
+    static Result run(Path dir, List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
+        return run(dir, cmd, env, Duration.ofMinutes(5));
+    }
+
     /** Runs {@code cmd} in {@code dir} with extra environment variables; fails if it takes longer than {@code timeout}. */
     static Result run(Path dir, List<String> cmd, Map<String, String> env, Duration timeout)
             throws IOException, InterruptedException {

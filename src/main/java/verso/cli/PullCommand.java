@@ -1,0 +1,42 @@
+package verso.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import verso.repo.Checkout;
+import verso.repo.Fetcher;
+import verso.repo.RemoteVersions;
+import verso.repo.Repository;
+
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = {"verso fetch, then verso checkout: bring VERSION (or what the pointer files name) from a",
+                "remote and make the workspace match it. Refuses to overwrite uncommitted changes unless --force."})
+final class PullCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = {"-r", "--remote"}, paramLabel = "NAME", description = "The remote (default: the default remote).")
+    String remoteName;
+
+    @Option(names = {"-f", "--force"}, description = "Discard uncommitted changes in the way.")
+    boolean force;
+
+    @Parameters(arity = "0..1", paramLabel = "VERSION", description = "The version to pull.")
+    String version;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Repository repo = main.openRepository();
+             RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
+            Fetcher.Result f = repo.fetch(remote, version, TerminalProgress.forConsole());
+            System.out.println(FetchCommand.summary(f, remote.name()));
+            try (Fetcher more = repo.fetcher(remote)) {
+                Checkout.Result r = repo.checkout(f.version(), force, more, TerminalProgress.forConsole());
+                CheckoutCommand.report(r);
+            }
+        }
+        return 0;
+    }
+}

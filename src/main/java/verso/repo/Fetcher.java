@@ -1,0 +1,194 @@
+package verso.repo;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import verso.remote.RemoteNotFoundException;
+import verso.remote.RemoteRetryableException;
+import verso.store.BlockIndex;
+import verso.store.CorruptObjectException;
+import verso.store.EntryType;
+import verso.store.ObjectId;
+import verso.store.ObjectStore;
+import verso.store.Tree;
+import verso.store.TreeEntry;
+
+/**
+ * {@code fetch}: brings a remote's history and the objects of chosen versions into the local cache.
+ *
+ * <p>Design: the history first, since it is small: every remote version record the clone lacks is
+ * fetched, checked against its id and written to {@code versions/}; remote tags the clone does not
+ * have are added. Then the objects of the chosen entries, breadth-first: each level of trees the cache
+ * lacks is downloaded in parallel before the next is decoded, then block indexes, then the data
+ * (blobs and blocks), whose total is known by then and drives the progress bar. Every object is
+ * streamed into {@link ObjectStore#insert(ObjectId, InputStream)}, which hashes it and publishes it only
+ * if it matches, so a corrupt remote object never enters the cache; a stream that breaks is retried
+ * whole a few times. Used by checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
+ */
+public final class Fetcher implements ObjectFetcher, Closeable {
+    private static final int STREAM_ATTEMPTS = 3;
+
+    /**
+     * What a fetch brought: new version records and tags, objects and their bytes; {@code version} is
+     * the version whose objects were fetched (null when the pointer files chose them).
+     */
+    public record Result(ObjectId version, int versions, int tags, int objects, long bytes) {
+    }
+
+    private final Repository repo;
+    private final RemoteVersions remote;
+    private final ProgressListener progress;
+    private final Transfers transfers = new Transfers();
+    private final AtomicInteger objects = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+    private int newVersions;
+    private int newTags;
+
+    Fetcher(Repository repo, RemoteVersions remote, ProgressListener progress) {
+        this.repo = repo;
+        this.remote = remote;
+        this.progress = progress;
+    }
+
+    /** Copies remote version records and tags that this clone lacks (tags it has are left as they are). */
+    void syncHistory() throws IOException {
+        VersionLog log = repo.versions();
+        List<ObjectId> absent = new ArrayList<>();
+        for (ObjectId id : remote.ids()) {
+            if (!log.contains(id)) {
+                absent.add(id);
+            }
+        }
+        transfers.run(absent, id -> log.add(id, remote.fetchRecord(id)));
+        newVersions += absent.size();
+        TreeMap<String, ObjectId> local = log.tags();
+        for (Map.Entry<String, ObjectId> t : remote.tags().entrySet()) {
+            if (!local.containsKey(t.getKey()) && log.contains(t.getValue())) {
+                try {
+                    log.tag(t.getKey(), t.getValue());
+                    newTags++;
+                } catch (RepoException invalidName) {
+                    // A tag name this verso does not accept is not copied; the remote keeps it.
+                }
+            }
+        }
+    }
+
+    /** Downloads every object the entries need that the cache lacks, breadth-first through trees. */
+    void fetchEntries(Collection<TreeEntry> roots) throws IOException {
+        ObjectStore store = repo.store();
+        Set<ObjectId> seen = new HashSet<>();
+        List<TreeEntry> files = new ArrayList<>();
+        List<TreeEntry> level = new ArrayList<>(roots);
+        while (!level.isEmpty()) {
+            List<ObjectId> dirs = new ArrayList<>();
+            for (TreeEntry e : level) {
+                if (e.type() == EntryType.DIR && seen.add(e.id())) {
+                    dirs.add(e.id());
+                } else if (e.type() == EntryType.FILE) {
+                    files.add(e);
+                }
+            }
+            downloadRequired(dirs);
+            List<TreeEntry> next = new ArrayList<>();
+            for (ObjectId d : dirs) {
+                next.addAll(Tree.decode(d, store.read(d)).entries());
+            }
+            level = next;
+        }
+        List<ObjectId> indexes = new ArrayList<>();
+        Map<ObjectId, Long> data = new LinkedHashMap<>();
+        for (TreeEntry f : files) {
+            if (!f.chunked()) {
+                data.putIfAbsent(f.id(), f.size());
+            } else if (seen.add(f.id())) {
+                indexes.add(f.id());
+            }
+        }
+        downloadRequired(indexes);
+        for (ObjectId i : indexes) {
+            BlockIndex bi = BlockIndex.decode(i, store.read(i));
+            for (int b = 0; b < bi.blocks().size(); b++) {
+                data.putIfAbsent(bi.blocks().get(b), (long) bi.blockLength(b));
+            }
+        }
+        data.keySet().removeIf(store::contains);
+        progress.start("Fetching from " + remote.name(), data.values().stream().mapToLong(Long::longValue).sum());
+        try {
+            transfers.run(data.keySet(), id -> {
+                downloadRequiredOne(id);
+                progress.advance(data.get(id));
+            });
+        } finally {
+            progress.done();
+        }
+    }
+
+    Result result(ObjectId version) {
+        return new Result(version, newVersions, newTags, objects.get(), bytes.get());
+    }
+
+    /** For checkout: downloads the given objects the cache lacks; objects the remote lacks are left out. */
+    @Override
+    public void fetch(Collection<ObjectId> ids) throws IOException {
+        List<ObjectId> absent = ids.stream().filter(id -> !repo.store().contains(id)).distinct().toList();
+        transfers.run(absent, id -> {
+            try {
+                download(id);
+            } catch (RemoteNotFoundException e) {
+                // left out: the caller reports what is still missing
+            }
+        });
+    }
+
+    private void downloadRequired(List<ObjectId> ids) throws IOException {
+        List<ObjectId> absent = ids.stream().filter(id -> !repo.store().contains(id)).toList();
+        transfers.run(absent, this::downloadRequiredOne);
+    }
+
+    private void downloadRequiredOne(ObjectId id) throws IOException {
+        try {
+            download(id);
+        } catch (RemoteNotFoundException e) {
+            throw new RepoException("object " + id.hex() + " is neither in the cache nor on remote " + remote.name()
+                    + "; the remote is incomplete: run verso verify --remote " + remote.name());
+        }
+    }
+
+    /** Streams one object into the cache, verified; a broken stream is retried whole. */
+    private void download(ObjectId id) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            // Opening is retried by the remote's wrapper; only a stream broken mid-way is retried here.
+            InputStream opened = remote.remote().get(RemoteVersions.objectKey(id), 0, -1);
+            try (InputStream in = opened) {
+                repo.store().insert(id, in);
+                objects.incrementAndGet();
+                bytes.addAndGet(Math.max(0, repo.store().size(id)));
+                return;
+            } catch (CorruptObjectException e) {
+                throw new RepoException("remote " + remote.name() + ": object " + id.hex() + " is corrupt ("
+                        + e.getMessage().replaceFirst("^corrupt object [0-9a-f]*: ", "") + "); nothing was stored; "
+                        + "run verso verify --remote " + remote.name() + " and push a good copy from a clone that has it");
+            } catch (RemoteRetryableException e) {
+                if (attempt >= STREAM_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        transfers.close();
+    }
+}

@@ -1,0 +1,160 @@
+package verso.repo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import verso.remote.RemoteNotFoundException;
+import verso.store.BlockIndex;
+import verso.store.CorruptObjectException;
+import verso.store.EntryType;
+import verso.store.Hashing;
+import verso.store.ObjectId;
+import verso.store.ObjectStore;
+import verso.store.Tree;
+import verso.store.TreeEntry;
+
+/**
+ * The objects reachable from versions on a remote, for {@code gc --cloud} and {@code verify --remote}.
+ *
+ * <p>Design: breadth-first, one level of the trees at a time, each level's trees and block indexes read
+ * in parallel: from the local cache when it has them (verified on read, and no request made), else
+ * from the remote, checked against their id before they are decoded. Objects that cannot be read or
+ * fail their hash are problems, never followed. Optionally, every reached object is checked against a
+ * listing of the remote's {@code objects/} (missing) and data objects are downloaded and re-hashed,
+ * streamed, so a large blob never sits in memory.
+ */
+final class RemoteReachability {
+    private record Item(TreeEntry entry, String where) {
+    }
+
+    private final RemoteVersions remote;
+    private final ObjectStore local;
+    private final Transfers transfers;
+    private final Set<ObjectId> reachable = ConcurrentHashMap.newKeySet();
+    private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+
+    /** {@code local}: the cache to read trees from first, or null to read everything from the remote. */
+    RemoteReachability(RemoteVersions remote, ObjectStore local, Transfers transfers) {
+        this.remote = remote;
+        this.local = local;
+        this.transfers = transfers;
+    }
+
+    Set<ObjectId> reachable() {
+        return reachable;
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    /**
+     * Walks the versions. {@code present} (may be null): which objects the remote has, by a listing;
+     * {@code hashData}: download and re-hash every blob and block reached.
+     */
+    void walk(Collection<VersionLog.Entry> versions, Predicate<ObjectId> present, boolean hashData) throws IOException {
+        List<Item> level = new ArrayList<>();
+        for (VersionLog.Entry v : versions) {
+            for (TreeEntry e : v.version().paths()) {
+                level.add(new Item(e, "version " + v.id().shortHex() + ": " + e.name()));
+            }
+        }
+        List<Item> data = Collections.synchronizedList(new ArrayList<>());
+        while (!level.isEmpty()) {
+            List<Item> structured = new ArrayList<>();
+            for (Item it : level) {
+                TreeEntry e = it.entry();
+                if (e.type() == EntryType.SYMLINK || !reachable.add(e.id())) {
+                    continue;
+                }
+                if (present != null && !present.test(e.id())) {
+                    problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
+                } else if (e.type() == EntryType.DIR || e.chunked()) {
+                    structured.add(it);
+                } else {
+                    data.add(it);
+                }
+            }
+            List<Item> next = Collections.synchronizedList(new ArrayList<>());
+            transfers.run(structured, it -> expand(it, present, next, data));
+            level = next;
+        }
+        if (hashData) {
+            transfers.run(data, it -> {
+                String problem = rehash(it.entry().id());
+                if (problem != null) {
+                    problems.add(problem + " (" + it.where() + ")");
+                }
+            });
+        }
+    }
+
+    private void expand(Item it, Predicate<ObjectId> present, List<Item> next, List<Item> data) throws IOException {
+        TreeEntry e = it.entry();
+        byte[] bytes;
+        try {
+            bytes = read(e.id());
+        } catch (RemoteNotFoundException nf) {
+            problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
+            return;
+        } catch (CorruptObjectException c) {
+            problems.add(c.getMessage() + " (" + it.where() + ")");
+            return;
+        }
+        try {
+            if (e.type() == EntryType.DIR) {
+                for (TreeEntry c : Tree.decode(e.id(), bytes).entries()) {
+                    next.add(new Item(c, it.where() + "/" + c.name()));
+                }
+            } else {
+                for (ObjectId b : BlockIndex.decode(e.id(), bytes).blocks()) {
+                    if (!reachable.add(b)) {
+                        continue;
+                    }
+                    if (present != null && !present.test(b)) {
+                        problems.add("missing object " + b.hex() + " (a block of " + it.where() + ")");
+                    } else {
+                        data.add(new Item(TreeEntry.file("block", 0, false, b, false), "a block of " + it.where()));
+                    }
+                }
+            }
+        } catch (CorruptObjectException c) {
+            problems.add(c.getMessage() + " (" + it.where() + ")");
+        }
+    }
+
+    /** A structured object's bytes, checked against its id: from the cache if it has it, else the remote. */
+    private byte[] read(ObjectId id) throws IOException {
+        if (local != null && local.contains(id)) {
+            return local.read(id);
+        }
+        byte[] bytes = remote.remote().getBytes(RemoteVersions.objectKey(id));
+        if (!Hashing.hash(bytes).equals(id)) {
+            throw new CorruptObjectException(id, "on remote " + remote.name() + ", content does not match its id");
+        }
+        return bytes;
+    }
+
+    /** Downloads and re-hashes one remote object; returns a problem, or null if it is sound. */
+    String rehash(ObjectId id) throws IOException {
+        MessageDigest md = Hashing.sha256();
+        try (InputStream in = remote.remote().get(RemoteVersions.objectKey(id), 0, -1)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        } catch (RemoteNotFoundException e) {
+            return "missing object " + id.hex();
+        }
+        ObjectId actual = ObjectId.fromBytes(md.digest());
+        return actual.equals(id) ? null : "corrupt object " + id.hex() + ": content hashes to " + actual.shortHex();
+    }
+}

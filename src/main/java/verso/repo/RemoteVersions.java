@@ -1,0 +1,164 @@
+package verso.repo;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import verso.remote.Remote;
+import verso.remote.RemoteNotFoundException;
+import verso.store.Hashing;
+import verso.store.ObjectId;
+import verso.store.Version;
+
+/**
+ * The history held by a remote: {@code versions/<id>} (each the bytes of a version object) and
+ * {@code tags/<name>} (a version id and a newline). Listing {@code versions/} once tells what a remote
+ * has, because a version is written there only after every object it references (the commit point).
+ * Version records are read from the local {@code versions/} when present (they are immutable and
+ * named by their hash), else fetched and checked against their name.
+ */
+public final class RemoteVersions implements Closeable {
+    static final String VERSIONS = "versions/";
+    static final String TAGS = "tags/";
+    static final String OBJECTS = "objects/";
+
+    private final Remote remote;
+    private final String name;
+
+    /** {@code name}: how the user calls the remote, for messages. */
+    public RemoteVersions(Remote remote, String name) {
+        this.remote = remote;
+        this.name = name;
+    }
+
+    public Remote remote() {
+        return remote;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    static String objectKey(ObjectId id) {
+        return OBJECTS + id.fanoutPath();
+    }
+
+    static String versionKey(ObjectId id) {
+        return VERSIONS + id.hex();
+    }
+
+    /** The id named by an {@code objects/ab/cdef...} key, or null for any other key. */
+    static ObjectId objectIdOf(String key) {
+        if (!key.startsWith(OBJECTS) || key.length() != OBJECTS.length() + ObjectId.HEX_LENGTH + 1
+                || key.charAt(OBJECTS.length() + 2) != '/') {
+            return null;
+        }
+        String hex = key.substring(OBJECTS.length(), OBJECTS.length() + 2) + key.substring(OBJECTS.length() + 3);
+        return ObjectId.isValidHex(hex) ? ObjectId.fromHex(hex) : null;
+    }
+
+    /** The ids of every version on the remote: one listing of {@code versions/}; other names are ignored. */
+    public Set<ObjectId> ids() throws IOException {
+        Set<ObjectId> out = new HashSet<>();
+        remote.list(VERSIONS, key -> {
+            String n = key.substring(VERSIONS.length());
+            if (ObjectId.isValidHex(n)) {
+                out.add(ObjectId.fromHex(n));
+            }
+        });
+        return out;
+    }
+
+    /** The bytes of a remote version record, checked against its id. */
+    byte[] fetchRecord(ObjectId id) throws IOException {
+        byte[] bytes = remote.getBytes(versionKey(id));
+        if (!Hashing.hash(bytes).equals(id)) {
+            throw new RepoException("remote " + name + ": versions/" + id.hex() + " does not hash to its name "
+                    + "(corrupt); run verso verify --remote " + name);
+        }
+        Version.decode(id, bytes);
+        return bytes;
+    }
+
+    /** Reads a version: from the local log if it has it, else from the remote (checked). */
+    Version read(ObjectId id, VersionLog local) throws IOException {
+        if (local != null && local.contains(id)) {
+            return local.read(id);
+        }
+        return Version.decode(id, fetchRecord(id));
+    }
+
+    /** Every version on the remote, newest first (ties broken by id); records are read in parallel. */
+    public List<VersionLog.Entry> list(VersionLog local) throws IOException {
+        return list(ids(), local);
+    }
+
+    List<VersionLog.Entry> list(Collection<ObjectId> ids, VersionLog local) throws IOException {
+        List<VersionLog.Entry> out = Collections.synchronizedList(new ArrayList<>());
+        try (Transfers t = new Transfers()) {
+            t.run(ids, id -> out.add(new VersionLog.Entry(id, read(id, local))));
+        }
+        List<VersionLog.Entry> sorted = new ArrayList<>(out);
+        sorted.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).reversed()
+                .thenComparing(VersionLog.Entry::id));
+        return sorted;
+    }
+
+    /** The names under {@code tags/}. */
+    List<String> tagNames() throws IOException {
+        List<String> names = new ArrayList<>();
+        remote.list(TAGS, key -> {
+            String n = key.substring(TAGS.length());
+            if (!n.isEmpty() && n.indexOf('/') < 0) {
+                names.add(n);
+            }
+        });
+        return names;
+    }
+
+    /** The remote's tags by name; tags whose content is not a version id are left out. */
+    public TreeMap<String, ObjectId> tags() throws IOException {
+        List<String> names = tagNames();
+        Map<String, ObjectId> found = new ConcurrentHashMap<>();
+        if (!names.isEmpty()) {
+            try (Transfers t = new Transfers()) {
+                t.run(names, n -> {
+                    ObjectId id = readTag(n);
+                    if (id != null) {
+                        found.put(n, id);
+                    }
+                });
+            }
+        }
+        return new TreeMap<>(found);
+    }
+
+    /** The version a remote tag names, or null if the tag is absent or not an id. */
+    ObjectId readTag(String tag) throws IOException {
+        try {
+            String s = new String(remote.getBytes(TAGS + tag), StandardCharsets.UTF_8).trim();
+            return ObjectId.isValidHex(s) ? ObjectId.fromHex(s) : null;
+        } catch (RemoteNotFoundException e) {
+            return null;
+        }
+    }
+
+    void writeTag(String tag, ObjectId id) throws IOException {
+        remote.put(TAGS + tag, (id.hex() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Closes the remote. */
+    @Override
+    public void close() throws IOException {
+        remote.close();
+    }
+}

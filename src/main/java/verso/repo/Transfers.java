@@ -1,0 +1,92 @@
+package verso.repo;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs remote transfers (puts, gets, deletes) a bounded number at a time on its own threads, which
+ * wait on the network rather than compute, so there are more of them than processors. The first
+ * failure stops the items not yet started and is rethrown once the running ones have ended, so a
+ * command fails fast with the first real error instead of one per object.
+ */
+final class Transfers implements Closeable {
+    /** Transfers in flight: enough to fill a fast link with 4 MiB objects, below the remote's own limit. */
+    static final int DEFAULT_PARALLELISM = 16;
+
+    /** One transfer. */
+    @FunctionalInterface
+    interface Action<T> {
+        void run(T item) throws IOException;
+    }
+
+    private final ExecutorService pool;
+
+    Transfers(int parallelism) {
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "verso-transfer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    Transfers() {
+        this(DEFAULT_PARALLELISM);
+    }
+
+    /** Runs {@code action} on every item; returns when all are done, or throws the first failure. */
+    <T> void run(Collection<T> items, Action<T> action) throws IOException {
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        List<Future<?>> futures = new ArrayList<>(items.size());
+        for (T item : items) {
+            futures.add(pool.submit(() -> {
+                if (first.get() != null) {
+                    return;
+                }
+                try {
+                    action.run(item);
+                } catch (Throwable t) {
+                    first.compareAndSet(null, t);
+                }
+            }));
+        }
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            first.compareAndSet(null, e.getCause());
+        }
+        Throwable t = first.get();
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t instanceof UncheckedIOException u) {
+            throw u.getCause();
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,126 @@
+package verso.repo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verso.remote.InMemoryRemote;
+import verso.store.Hashing;
+import verso.store.ObjectId;
+
+/** Fetch, checkout through a fetcher, remote verify and remote gc, against an in-memory remote. */
+final class RemoteSyncTest {
+    @TempDir
+    Path dir;
+    @TempDir
+    Path other;
+    SyncFixture a;
+    SyncFixture b;
+    InMemoryRemote remote = new InMemoryRemote();
+    RemoteVersions rv = new RemoteVersions(remote, "mem");
+    ObjectId v1;
+    ObjectId v2;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        a = new SyncFixture(dir);
+        a.write("data/a.txt", "alpha");
+        a.writeRandom("data/big.bin", 3 * 4096 + 5, 2);
+        a.add("data");
+        v1 = a.commit("one");
+        a.repo.versions().tag("first", v1);
+        a.write("data/a.txt", "alpha 2");
+        v2 = a.commit("two");
+        a.repo.push(rv, null, ProgressListener.NONE);
+        b = new SyncFixture(other);
+    }
+
+    @AfterEach
+    void tearDown() {
+        a.close();
+        b.close();
+    }
+
+    private ObjectId blobOf(SyncFixture f, ObjectId version, String path) throws IOException {
+        return new TreeSource(f.repo.store(), null).lookup(f.repo.versions().read(version).find("data"), path).id();
+    }
+
+    @Test
+    void fetch_freshClone_getsHistoryTagsAndTheVersionsObjects() throws IOException {
+        Fetcher.Result r = b.repo.fetch(rv, "first", ProgressListener.NONE);
+        assertEquals(v1, r.version());
+        assertEquals(2, r.versions());
+        assertEquals(1, r.tags());
+        assertEquals(v1, b.repo.versions().resolve("first"));
+        b.repo.checkout(v1, false, null, ProgressListener.NONE);
+        assertEquals("alpha", Files.readString(other.resolve("data/a.txt")));
+        assertEquals(-1, Files.mismatch(dir.resolve("data/big.bin"), other.resolve("data/big.bin")));
+        Fetcher.Result again = b.repo.fetch(rv, "first", ProgressListener.NONE);
+        assertEquals(0, again.objects());
+    }
+
+    @Test
+    void checkout_withFetcher_downloadsWhatTheCacheLacks() throws IOException {
+        b.repo.fetch(rv, null, ProgressListener.NONE);
+        assertFalse(b.repo.store().contains(blobOf(a, v2, "data/a.txt")));
+        try (Fetcher f = b.repo.fetcher(rv)) {
+            b.repo.checkout(v2, false, f, ProgressListener.NONE);
+        }
+        assertEquals("alpha 2", Files.readString(other.resolve("data/a.txt")));
+    }
+
+    @Test
+    void fetch_corruptObject_failsNamingItAndStoresNothing() throws IOException {
+        ObjectId bad = blobOf(a, v1, "data/a.txt");
+        remote.corrupt(RemoteVersions.objectKey(bad), "alphA".getBytes());
+        RepoException e = assertThrows(RepoException.class, () -> b.repo.fetch(rv, v1.hex(), ProgressListener.NONE));
+        assertTrue(e.getMessage().contains(bad.hex()) && e.getMessage().contains("corrupt"), e.getMessage());
+        assertFalse(b.repo.store().contains(bad));
+        try (var tmp = Files.list(b.repo.store().root().resolve("tmp"))) {
+            assertEquals(0, tmp.count());
+        }
+    }
+
+    @Test
+    void verifyRemote_findsCorruptAndMissingObjects() throws IOException {
+        RemoteVerifier.Report ok = new RemoteVerifier(rv).run();
+        assertTrue(ok.ok(), ok.problems().toString());
+        assertEquals(SyncFixture.remoteObjects(remote).size(), ok.objects());
+        ObjectId bad = blobOf(a, v1, "data/a.txt");
+        remote.corrupt(RemoteVersions.objectKey(bad), "alphA".getBytes());
+        ObjectId gone = blobOf(a, v2, "data/a.txt");
+        remote.delete(RemoteVersions.objectKey(gone));
+        RemoteVerifier.Report r = new RemoteVerifier(rv).run();
+        assertEquals(2, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().stream().anyMatch(p -> p.contains("corrupt object " + bad.hex())), r.problems().toString());
+        assertTrue(r.problems().stream().anyMatch(p -> p.contains("missing object " + gone.hex())), r.problems().toString());
+    }
+
+    @Test
+    void gcCloud_deletesOnlyUnreferencedObjects_andDryRunNothing() throws IOException {
+        byte[] stray = "stray".getBytes();
+        ObjectId strayId = Hashing.hash(stray);
+        remote.put(RemoteVersions.objectKey(strayId), stray);
+        Set<ObjectId> before = SyncFixture.remoteObjects(remote);
+
+        CloudCollector.Report dry = b.repo.gcCloud(rv, true);
+        assertEquals(java.util.List.of(strayId), dry.deleted());
+        assertEquals(before, SyncFixture.remoteObjects(remote));
+
+        CloudCollector.Report real = b.repo.gcCloud(rv, false);
+        assertEquals(java.util.List.of(strayId), real.deleted());
+        Set<ObjectId> after = SyncFixture.remoteObjects(remote);
+        assertEquals(before.size() - 1, after.size());
+        assertFalse(after.contains(strayId));
+        assertTrue(new RemoteVerifier(rv).run().ok());
+    }
+}

@@ -1,0 +1,63 @@
+package verso.repo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import verso.remote.Remote;
+import verso.store.ObjectId;
+
+/** A small repository with 4 KiB blocks (so files of a few blocks are chunked) and helpers for sync tests. */
+final class SyncFixture implements AutoCloseable {
+    final Path dir;
+    final Repository repo;
+
+    SyncFixture(Path dir) throws IOException {
+        this.dir = dir;
+        Repository.init(dir).close();
+        Files.write(dir.resolve(".verso/config"), new RepoConfig(RepoConfig.FORMAT, null, 4096, List.of(), null).encode());
+        this.repo = Repository.open(dir);
+    }
+
+    void write(String rel, String text) throws IOException {
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text);
+    }
+
+    void writeRandom(String rel, int size, long seed) throws IOException {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        Path p = dir.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.write(p, b);
+    }
+
+    void add(String... paths) throws IOException {
+        repo.add(dir, List.of(paths), ProgressListener.NONE);
+    }
+
+    ObjectId commit(String msg) throws IOException {
+        return repo.commit(msg, ProgressListener.NONE).id();
+    }
+
+    Set<ObjectId> localObjects() throws IOException {
+        Set<ObjectId> out = new HashSet<>();
+        repo.store().forEach(out::add);
+        return out;
+    }
+
+    static Set<ObjectId> remoteObjects(Remote remote) throws IOException {
+        Set<ObjectId> out = new HashSet<>();
+        remote.list("objects/", k -> out.add(RemoteVersions.objectIdOf(k)));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        repo.close();
+    }
+}
