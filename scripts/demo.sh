@@ -145,7 +145,8 @@ run "mkdir datasets"
 if $download; then
   for name in adrenalmnist3d fracturemnist3d; do
     url=https://zenodo.org/record/5208230/files/$name.npz
-    printf '$ curl %s --output datasets/%s.npz\n' "$url" "$name"
+    current="curl $url --output datasets/$name.npz"
+    printf '$ %s\n' "$current"
     curl -fsSL --connect-timeout 20 --max-time 900 "$url" --output "datasets/$name.npz" \
       || fail "cannot download $url (no network?); run the demo without --download to use generated archives"
   done
