@@ -5,13 +5,13 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -27,37 +27,47 @@ import verso.store.ObjectId;
  *
  * <p>Design: a file modified within the filesystem's timestamp granularity of being hashed could keep
  * its mtime; such "racy" entries (mtime less than {@link #RACY_NANOS} before recording) are stored
- * but not trusted, and are re-hashed (and then trusted) on the next scan. The file is binary,
+ * but not trusted, and are re-hashed (and then trusted) on the next scan. Directories keep the tree
+ * they last built (git's "cache tree"): a directory whose children all match is not encoded and
+ * hashed again, so an unchanged tree costs one lstat per entry and nothing more. The file is binary,
  * versioned, tied to the block size (ids depend on it), and replaced atomically.
  */
 public final class WorkspaceIndex {
     private static final int MAGIC = 0x5653_4958; // "VSIX"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private record Entry(long size, long mtimeNanos, String fileKey, boolean racy, ObjectId id, boolean chunked) {
+    private record Entry(long size, long mtimeNanos, String fileKey, boolean racy, boolean executable, ObjectId id,
+                         boolean chunked) {
+    }
+
+    /** A directory's tree as last built: reusable while every child is unchanged and none came or went. */
+    record CachedTree(int children, ObjectId id, long size, long files) {
     }
 
     private final Path file;
     private final int blockSize;
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Entry> entries;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Map<String, CachedTree> trees = new ConcurrentHashMap<>();
+    private final Set<String> seenTrees = ConcurrentHashMap.newKeySet();
     private volatile boolean dirty;
 
-    private WorkspaceIndex(Path file, int blockSize) {
+    private WorkspaceIndex(Path file, int blockSize, int expected) {
         this.file = file;
         this.blockSize = blockSize;
+        this.entries = new ConcurrentHashMap<>(Math.max(16, expected * 4 / 3 + 1));
     }
 
     /** Loads the index; a missing, stale or unreadable index is simply empty (it is only a cache). */
     public static WorkspaceIndex load(Path file, int blockSize) {
-        WorkspaceIndex idx = new WorkspaceIndex(file, blockSize);
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
             if (in.readInt() != MAGIC || in.readInt() != FORMAT || in.readInt() != blockSize) {
-                return idx;
+                return new WorkspaceIndex(file, blockSize, 0);
             }
             int n = in.readInt();
+            WorkspaceIndex idx = new WorkspaceIndex(file, blockSize, n);
             byte[] id = new byte[ObjectId.LENGTH];
             for (int i = 0; i < n; i++) {
                 String path = in.readUTF();
@@ -66,17 +76,22 @@ public final class WorkspaceIndex {
                 String key = in.readUTF();
                 int flags = in.readByte();
                 in.readFully(id);
-                idx.entries.put(path, new Entry(size, mtime, key, (flags & 2) != 0, ObjectId.fromBytes(id),
-                        (flags & 1) != 0));
+                idx.entries.put(path, new Entry(size, mtime, key, (flags & 2) != 0, (flags & 4) != 0,
+                        ObjectId.fromBytes(id), (flags & 1) != 0));
             }
-        } catch (NoSuchFileException e) {
+            int t = in.readInt();
+            for (int i = 0; i < t; i++) {
+                String path = in.readUTF();
+                int children = in.readInt();
+                long size = in.readLong();
+                long files = in.readLong();
+                in.readFully(id);
+                idx.trees.put(path, new CachedTree(children, ObjectId.fromBytes(id), size, files));
+            }
             return idx;
-        } catch (EOFException | IllegalArgumentException e) {
-            idx.entries.clear();
-        } catch (IOException e) {
-            idx.entries.clear();
+        } catch (IOException | IllegalArgumentException e) {
+            return new WorkspaceIndex(file, blockSize, 0);
         }
-        return idx;
     }
 
     private static String key(PosixFileAttributes a) {
@@ -88,12 +103,19 @@ public final class WorkspaceIndex {
         return a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
     }
 
-    /** The content recorded for this file if its metadata still matches and the entry is trusted. */
+    private static boolean executable(PosixFileAttributes a) {
+        return a.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
+    }
+
+    /**
+     * The content recorded for this file if its metadata (including the executable bit, which a
+     * chmod changes without touching mtime) still matches and the entry is trusted.
+     */
     public FileContent lookup(String path, PosixFileAttributes attrs) {
         seen.add(path);
         Entry e = entries.get(path);
         if (e == null || e.racy || e.size != attrs.size() || e.mtimeNanos != mtime(attrs)
-                || !e.fileKey.equals(key(attrs))) {
+                || !e.fileKey.equals(key(attrs)) || e.executable != executable(attrs)) {
             return null;
         }
         return new FileContent(e.id, e.chunked, e.size);
@@ -104,8 +126,23 @@ public final class WorkspaceIndex {
         seen.add(path);
         long m = mtime(attrs);
         boolean racy = System.currentTimeMillis() * 1_000_000L - m < RACY_NANOS;
-        entries.put(path, new Entry(attrs.size(), m, key(attrs), racy, content.id(), content.chunked()));
+        entries.put(path, new Entry(attrs.size(), m, key(attrs), racy, executable(attrs), content.id(),
+                content.chunked()));
         dirty = true;
+    }
+
+    /** The tree last built for this directory, or null. Valid only if the caller found every child unchanged. */
+    CachedTree tree(String path) {
+        seenTrees.add(path);
+        return trees.get(path);
+    }
+
+    /** Records the tree built for a directory with this many children. */
+    void recordTree(String path, CachedTree tree) {
+        seenTrees.add(path);
+        if (!tree.equals(trees.put(path, tree))) {
+            dirty = true;
+        }
     }
 
     /** Number of entries (for tests and diagnostics). */
@@ -124,6 +161,12 @@ public final class WorkspaceIndex {
                 dirty = true;
             }
         }
+        for (String p : trees.keySet()) {
+            if (!seenTrees.contains(p) && under(p, scannedRoots)) {
+                trees.remove(p);
+                dirty = true;
+            }
+        }
         if (!dirty) {
             return;
         }
@@ -139,8 +182,17 @@ public final class WorkspaceIndex {
                 out.writeLong(e.size);
                 out.writeLong(e.mtimeNanos);
                 out.writeUTF(e.fileKey);
-                out.writeByte((e.chunked ? 1 : 0) | (e.racy ? 2 : 0));
+                out.writeByte((e.chunked ? 1 : 0) | (e.racy ? 2 : 0) | (e.executable ? 4 : 0));
                 out.write(e.id.toBytes());
+            }
+            out.writeInt(trees.size());
+            for (Map.Entry<String, CachedTree> me : trees.entrySet()) {
+                CachedTree t = me.getValue();
+                out.writeUTF(me.getKey());
+                out.writeInt(t.children());
+                out.writeLong(t.size());
+                out.writeLong(t.files());
+                out.write(t.id().toBytes());
             }
         }
         AtomicFile.write(file, bytes.toByteArray());

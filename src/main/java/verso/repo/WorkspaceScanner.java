@@ -49,13 +49,13 @@ final class WorkspaceScanner {
     }
 
     private record FileNode(String name, String rel, Path path, PosixFileAttributes attrs,
-                            CompletableFuture<FileContent>[] content) implements Node {
+                            CompletableFuture<FileContent>[] content, boolean unchanged) implements Node {
     }
 
     private record LinkNode(String name, String target) implements Node {
     }
 
-    private record DirNode(String name, List<Node> children) implements Node {
+    private record DirNode(String name, String rel, List<Node> children) implements Node {
     }
 
     WorkspaceScanner(Path root, ObjectStore store, WorkspaceIndex index, ExecutorService pool, int blockSize,
@@ -108,9 +108,10 @@ final class WorkspaceScanner {
         if (attrs.isRegularFile()) {
             @SuppressWarnings("unchecked")
             CompletableFuture<FileContent>[] slot = new CompletableFuture[1];
-            FileNode f = new FileNode(name, rel, path, attrs, slot);
             FileContent known = index.lookup(rel, attrs);
-            if (known != null && (!storing || present(known))) {
+            boolean unchanged = known != null && (!storing || present(known));
+            FileNode f = new FileNode(name, rel, path, attrs, slot, unchanged);
+            if (unchanged) {
                 slot[0] = CompletableFuture.completedFuture(known);
             } else {
                 pending.add(f);
@@ -135,7 +136,7 @@ final class WorkspaceScanner {
                     }
                 }
             }
-            return new DirNode(name, children);
+            return new DirNode(name, rel, children);
         }
         return null;
     }
@@ -205,6 +206,11 @@ final class WorkspaceScanner {
             return TreeEntry.symlink(l.name, l.target);
         }
         DirNode d = (DirNode) node;
+        WorkspaceIndex.CachedTree cached = index.tree(d.rel);
+        if (cached != null && cached.children() == d.children.size() && allUnchanged(d)
+                && store.contains(cached.id())) {
+            return TreeEntry.dir(d.name, cached.size(), cached.files(), cached.id());
+        }
         List<TreeEntry> entries = new ArrayList<>(d.children.size());
         long size = 0;
         long files = 0;
@@ -217,6 +223,27 @@ final class WorkspaceScanner {
         byte[] enc = Tree.of(entries).encode();
         ObjectId id = Hashing.hash(enc);
         trees.put(id, enc);
+        index.recordTree(d.rel, new WorkspaceIndex.CachedTree(d.children.size(), id, size, files));
         return TreeEntry.dir(d.name, size, files, id);
+    }
+
+    /**
+     * True if every child was found unchanged: files matched the index, directories will reuse their
+     * cached tree. Symlinks are read on every scan and not cached, so they make a directory rebuild.
+     */
+    private boolean allUnchanged(DirNode d) {
+        for (Node child : d.children) {
+            if (child instanceof FileNode f && f.unchanged) {
+                continue;
+            }
+            if (child instanceof DirNode sub) {
+                WorkspaceIndex.CachedTree t = index.tree(sub.rel);
+                if (t != null && t.children() == sub.children.size() && allUnchanged(sub)) {
+                    continue;
+                }
+            }
+            return false;
+        }
+        return true;
     }
 }
