@@ -125,6 +125,24 @@ final class RepositoryTest {
     }
 
     @Test
+    void status_seesChangesInsideDirectoriesWhoseTreesAreCached() throws IOException {
+        write("data/sub/a.txt", "alpha");
+        write("data/sub/b.txt", "beta");
+        write("data/c.txt", "gamma");
+        add("data");
+        commit("one");
+        assertEquals(Comparison.Kind.UNCHANGED, repo.status().get(0).kind());
+        assertEquals(Comparison.Kind.UNCHANGED, repo.status().get(0).kind());
+        // same number of children, one replaced; and a chmod, which leaves mtime alone
+        Files.delete(dir.resolve("data/sub/b.txt"));
+        write("data/sub/z.txt", "zeta");
+        Files.setPosixFilePermissions(dir.resolve("data/c.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Set<String> got = new HashSet<>();
+        repo.status().get(0).changes().forEach(c -> got.add(c.code() + " " + c.path()));
+        assertEquals(Set.of("D data/sub/b.txt", "A data/sub/z.txt", "M data/c.txt"), got);
+    }
+
+    @Test
     void status_reportsAddedChangedDeleted() throws IOException {
         write("data/a.txt", "alpha");
         write("data/b.txt", "beta");
