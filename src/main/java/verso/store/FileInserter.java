@@ -29,6 +29,9 @@ import java.util.function.LongConsumer;
 public final class FileInserter {
     private final ObjectStore store;
     private final int blockSize;
+    /** Blocks at least this large are mapped rather than read (mapping costs more than it saves below). */
+    private static final int MAP_THRESHOLD = 1 << 20;
+
     private final Executor executor;
     private final Semaphore inFlight;
     private final ThreadLocal<ByteBuffer> buffers;
@@ -50,7 +53,7 @@ public final class FileInserter {
         this.blockSize = blockSize;
         this.executor = executor;
         this.inFlight = new Semaphore(maxInFlight);
-        this.buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(blockSize));
+        this.buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Math.min(blockSize, MAP_THRESHOLD)));
         this.progress = progress;
     }
 
@@ -119,18 +122,29 @@ public final class FileInserter {
     }
 
     private ObjectId storeBlock(Path file, long offset, int length, boolean last) throws IOException {
-        ByteBuffer bb = buffers.get().clear().limit(length);
+        ObjectId id;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (bb.hasRemaining()) {
-                if (ch.read(bb, offset + bb.position()) < 0) {
-                    throw new EOFException(file + " shrank while it was being read; run the command again");
-                }
-            }
             if (last && ch.size() != offset + length) {
                 throw new IOException(file + " changed size while it was being read; run the command again");
             }
+            if (length >= MAP_THRESHOLD) {
+                // Mapped: the bytes are hashed and written straight from the page cache, with no copy
+                // into a buffer. A file truncated meanwhile faults, which the JVM reports as an error.
+                try {
+                    id = store.insert(ch.map(FileChannel.MapMode.READ_ONLY, offset, length));
+                } catch (InternalError e) {
+                    throw new IOException(file + " shrank while it was being read; run the command again", e);
+                }
+            } else {
+                ByteBuffer bb = buffers.get().clear().limit(length);
+                while (bb.hasRemaining()) {
+                    if (ch.read(bb, offset + bb.position()) < 0) {
+                        throw new EOFException(file + " shrank while it was being read; run the command again");
+                    }
+                }
+                id = store.insert(bb.flip());
+            }
         }
-        ObjectId id = store.insert(bb.flip());
         progress.accept(length);
         return id;
     }
