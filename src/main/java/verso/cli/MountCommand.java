@@ -53,7 +53,7 @@ import verso.store.ObjectStore;
                 "  versions/<id>/<tracked path>   every version",
                 "  tags/<name>, dates/<time>      links to versions",
                 "File bytes are read when used: from the local cache if it has them, else",
-                "from the remote by ranged GET, verified, and kept in memory (--cache-size).",
+                "from the remote one block per GET, verified, and kept in memory (--cache-size).",
                 "Versions committed or pushed later appear within seconds.",
                 "Returns once the mount answers, leaving a daemon that serves it; its pid",
                 "and log are in .verso/mounts/ (with --remote-url outside a repository: in",
@@ -140,9 +140,9 @@ final class MountCommand implements Callable<Integer> {
         if (main.verbose) {
             args.add("--verbose");
         }
-        List<String> jvm = List.of("-XX:+UseG1GC",
-                // 4 MiB blocks would be humongous objects with G1's default regions on a small heap
-                "-XX:G1HeapRegionSize=16m",
+        // The block cache holds most of the heap in 4 MiB arrays: measured on a 1 GiB cold read, G1 spent
+        // most of the daemon's CPU compacting them (126 MB/s), the parallel collector far less (300 MB/s).
+        List<String> jvm = List.of("-XX:+UseParallelGC",
                 "-Xmx" + ((cacheSize >> 20) + HEAP_OVERHEAD_MIB) + "m",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
