@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +59,9 @@ public final class BlockReader implements ContentSource, Closeable {
     private final Executor prefetchExecutor;
     private final ExecutorService ownedPool;
     private final int maxWindowBlocks;
+    /** Subtrees fetched ahead per looked-up tree, so a huge directory does not flood the pool. */
+    private static final int MAX_SUBTREE_PREFETCH = 256;
+
     private final Cache<ObjectId, Tree> trees;
     private final Cache<ObjectId, BlockIndex> indexes;
 
@@ -106,6 +110,12 @@ public final class BlockReader implements ContentSource, Closeable {
 
     @Override
     public Tree tree(ObjectId id) throws IOException {
+        Tree t = loadTree(id);
+        prefetchSubtrees(t);
+        return t;
+    }
+
+    private Tree loadTree(ObjectId id) throws IOException {
         try {
             return trees.get(id, k -> {
                 try {
@@ -116,6 +126,37 @@ public final class BlockReader implements ContentSource, Closeable {
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /**
+     * A directory that is looked up is usually listed next, and so are its subdirectories (ls -R,
+     * find, a training job's glob): their trees are fetched in parallel, one level ahead of the
+     * reader, instead of one remote round trip at a time. Only with the reader's own pool, so that
+     * a caller-supplied executor sees just the block read-ahead it asked for.
+     */
+    private void prefetchSubtrees(Tree t) {
+        if (ownedPool == null) {
+            return;
+        }
+        int n = 0;
+        for (TreeEntry e : t.entries()) {
+            if (e.type() == EntryType.DIR && trees.getIfPresent(e.id()) == null) {
+                try {
+                    ownedPool.execute(() -> {
+                        try {
+                            loadTree(e.id());
+                        } catch (IOException | RuntimeException ignored) {
+                            // a reader that needs this tree loads it again and sees the error
+                        }
+                    });
+                } catch (RejectedExecutionException closed) {
+                    return;
+                }
+                if (++n == MAX_SUBTREE_PREFETCH) {
+                    return;
+                }
+            }
         }
     }
 
