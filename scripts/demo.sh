@@ -152,55 +152,14 @@ if $download; then
   done
 else
   note "no download: two archives shaped like MedMNIST 3D are generated with numpy (--download fetches the real ones)"
-  cat > "$work/generate.py" <<'EOF'
-import sys
-import numpy as np
-rng = np.random.default_rng(2021)
-def images(n):
-    # a bright blob in a noisy volume: compresses like a scan, not like random bytes
-    z, y, x = np.mgrid[0:28, 0:28, 0:28]
-    centre = rng.uniform(9, 19, size=(n, 3, 1, 1, 1))
-    d2 = (z - centre[:, 0]) ** 2 + (y - centre[:, 1]) ** 2 + (x - centre[:, 2]) ** 2
-    blob = (d2 < rng.uniform(16, 64, size=(n, 1, 1, 1))).astype(np.uint8) * 160
-    return blob + rng.integers(0, 4, size=(n, 28, 28, 28), dtype=np.uint8) * 8
-def labels(n):
-    return rng.integers(0, 2, size=(n, 1), dtype=np.uint8)
-def archive(name, train, val, test):
-    np.savez_compressed("datasets/" + name, train_images=images(train), train_labels=labels(train),
-                        val_images=images(val), val_labels=labels(val),
-                        test_images=images(test), test_labels=labels(test))
-archive("adrenalmnist3d.npz", 1188, 98, 298)
-archive("fracturemnist3d.npz", 1027, 103, 240)
-EOF
-  run "python3 $work/generate.py"
+  run "python3 $repo/scripts/tutorial/make_datasets.py"
 fi
 run "ls -l datasets"
 run "echo datasets > .gitignore"
 run "verso add datasets"
 expect "added datasets (2 files"
 
-cat > train_shape.py <<'EOF'
-import glob
-import numpy as np
-for dataset_filename in glob.glob("datasets/*"):
-    dataset=np.load(dataset_filename)
-    print(dataset_filename,dataset["train_images"].shape)
-EOF
-cat > train_resample.py <<'EOF'
-import glob
-import numpy as np
-for dataset_filename in glob.glob("datasets/*"):
-    dataset=np.load(dataset_filename)
-    perm=np.random.permutation(len(dataset["train_images"]))[:100]
-    np.savez_compressed(dataset_filename,
-        train_images=dataset["train_images"][perm],
-        train_labels=dataset["train_labels"][perm],
-        val_images=dataset["val_images"],
-        val_labels=dataset["val_labels"],
-        test_images=dataset["test_images"],
-        test_labels=dataset["test_labels"]
-    )
-EOF
+run "cp $repo/scripts/tutorial/train_shape.py $repo/scripts/tutorial/train_resample.py ."
 note "train_shape.py and train_resample.py are the tutorial's own scripts"
 run "git add .verso/config .gitignore datasets.verso *.py"
 run "git commit -q -m 'initial commit'"
