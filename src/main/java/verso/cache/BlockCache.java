@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +17,12 @@ import verso.store.ObjectId;
 
 /**
  * Verified object bytes by id, bounded in bytes.
+ *
+ * <p>Values are read-only {@link ByteBuffer}s shared by every reader; a reader copies out with
+ * absolute gets and never moves a value's position. The loader decides where bytes live: the mount's
+ * loader keeps blocks off the Java heap (direct buffers), so a full cache is not a heap the garbage
+ * collector has to trace and compact, and an evicted block's memory goes back when its buffer is
+ * collected.
  *
  * <p>Design: two maps. A Caffeine cache, weighed in bytes, holds complete objects only. A
  * concurrent map holds the loads in flight. A miss installs its load in the in-flight map
@@ -49,7 +56,7 @@ public final class BlockCache {
      */
     @FunctionalInterface
     public interface Loader {
-        byte[] load(ObjectId id, int sizeHint) throws IOException;
+        ByteBuffer load(ObjectId id, int sizeHint) throws IOException;
     }
 
     /**
@@ -62,7 +69,7 @@ public final class BlockCache {
                         long evictions, long evictedBytes, long sizeBytes, long maxBytes) {
     }
 
-    private final Cache<ObjectId, byte[]> cache;
+    private final Cache<ObjectId, ByteBuffer> cache;
     private final ConcurrentHashMap<ObjectId, Load> inFlight = new ConcurrentHashMap<>();
     private final long maxBytes;
     private final LongAdder hits = new LongAdder();
@@ -83,7 +90,7 @@ public final class BlockCache {
         this.maxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((ObjectId id, byte[] bytes) -> bytes.length + ENTRY_OVERHEAD)
+                .weigher((ObjectId id, ByteBuffer bytes) -> bytes.capacity() + ENTRY_OVERHEAD)
                 .executor(maintenance)
                 .recordStats()
                 .build();
@@ -98,8 +105,8 @@ public final class BlockCache {
      * {@code loader} on this thread. A loader's {@link IOException} is rethrown as is to every
      * caller that shared the load. Pass a loader held in a field: the hit path then allocates nothing.
      */
-    public byte[] get(ObjectId id, int sizeHint, Loader loader) throws IOException {
-        byte[] bytes = cache.getIfPresent(id);
+    public ByteBuffer get(ObjectId id, int sizeHint, Loader loader) throws IOException {
+        ByteBuffer bytes = cache.getIfPresent(id);
         if (bytes != null) {
             hits.increment();
             return bytes;
@@ -125,8 +132,8 @@ public final class BlockCache {
      * returns a future of its bytes to pass to {@link #join} (complete at once if cached). Holding
      * the future keeps the bytes for the holder even if the cache declines to keep them.
      */
-    public CompletableFuture<byte[]> prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
-        byte[] cached = cache.getIfPresent(id);
+    public CompletableFuture<ByteBuffer> prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
+        ByteBuffer cached = cache.getIfPresent(id);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
         }
@@ -154,7 +161,7 @@ public final class BlockCache {
      * it runs on this thread rather than waiting for the pool; else waits for it. A failed load's
      * exception is rethrown; the caller should drop that future and retry through {@link #get}.
      */
-    public byte[] join(CompletableFuture<byte[]> future) throws IOException {
+    public ByteBuffer join(CompletableFuture<ByteBuffer> future) throws IOException {
         if (future.isDone() && !future.isCompletedExceptionally()) {
             hits.increment();
             return future.join();
@@ -172,7 +179,7 @@ public final class BlockCache {
     }
 
     /** The bytes if cached, else null. Counts nothing. */
-    public byte[] getIfPresent(ObjectId id) {
+    public ByteBuffer getIfPresent(ObjectId id) {
         return cache.getIfPresent(id);
     }
 
@@ -200,7 +207,7 @@ public final class BlockCache {
         cache.invalidateAll();
     }
 
-    private static byte[] await(CompletableFuture<byte[]> f) throws IOException {
+    private static ByteBuffer await(CompletableFuture<ByteBuffer> f) throws IOException {
         try {
             return f.join();
         } catch (CompletionException e) {
@@ -228,7 +235,7 @@ public final class BlockCache {
     }
 
     /** A load that runs once, on whichever thread claims it first (a pool thread or a demand reader). */
-    private final class Load extends CompletableFuture<byte[]> implements Runnable {
+    private final class Load extends CompletableFuture<ByteBuffer> implements Runnable {
         private final ObjectId id;
         private final int sizeHint;
         private final Loader loader;
@@ -249,7 +256,7 @@ public final class BlockCache {
             if (!claimed.compareAndSet(false, true)) {
                 return false;
             }
-            byte[] bytes;
+            ByteBuffer bytes;
             try {
                 bytes = cache.getIfPresent(id);
                 if (bytes == null) {
@@ -257,6 +264,7 @@ public final class BlockCache {
                     if (bytes == null) {
                         throw new IOException("no bytes loaded for object " + id.shortHex());
                     }
+                    bytes = bytes.asReadOnlyBuffer();
                     cache.put(id, bytes);
                 }
             } catch (Throwable t) {
@@ -270,7 +278,7 @@ public final class BlockCache {
             return true;
         }
 
-        byte[] await() throws IOException {
+        ByteBuffer await() throws IOException {
             return BlockCache.await(this);
         }
     }

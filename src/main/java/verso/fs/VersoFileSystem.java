@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,17 +165,17 @@ public final class VersoFileSystem {
         return handle;
     }
 
-    /** Reads into {@code dst}; returns the count read, short only at the end of the file. */
-    public int read(long handle, long offset, byte[] dst, int dstOffset, int length) throws FsException {
+    /** Reads into {@code dst} from its position; returns the count read, short only at the end of the file. */
+    public int read(long handle, long offset, ByteBuffer dst) throws FsException {
         ContentSource.OpenFile file = handles.get(handle);
         if (file == null) {
             throw new FsException(Errno.EBADF, "no open file with handle " + handle);
         }
-        if (offset < 0 || length < 0) {
-            throw new FsException(Errno.EINVAL, "negative offset or length");
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset");
         }
         try {
-            int n = file.read(offset, dst, dstOffset, length);
+            int n = file.read(offset, dst);
             reads.incrementAndGet();
             bytesRead.addAndGet(n);
             return n;

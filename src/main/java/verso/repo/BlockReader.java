@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,10 +41,12 @@ import verso.store.TreeEntry;
  *       is capped at a quarter of the cache. The open file holds the futures of what it fetched
  *       ahead, and the block it reads now, because Caffeine's scan-resistant admission may drop a
  *       block seen only once: without that, a file larger than the cache would be fetched twice.
- *       So memory beyond the cache bound is one block per open file plus the read-ahead windows
- *       of files being read sequentially.</li>
+ *       Blocks held ahead are bounded for all files together by a read-ahead budget in bytes: a
+ *       block the budget cannot pay for is not fetched ahead (the reader fetches it on demand).
+ *       So memory beyond the cache bound is the budget plus one block per open file.</li>
  *   <li>The hit path — a 128 KiB kernel read of the block being read — is a division, a field
- *       read and an array copy: no allocation and no lock.</li>
+ *       read and one memory copy, from the cached block into the caller's buffer (the kernel's
+ *       own, for the mount): no allocation and no lock.</li>
  *   <li>Decoded trees and block indexes are kept in small caches of their own, weighed by entry
  *       count; their raw bytes bypass the block cache.</li>
  *   <li>A failed or corrupt block fails that read only: nothing failed is cached, and other reads,
@@ -52,6 +56,8 @@ import verso.store.TreeEntry;
 public final class BlockReader implements ContentSource, Closeable {
     public static final int DEFAULT_PREFETCH_THREADS = 16;
     public static final int DEFAULT_MAX_WINDOW_BLOCKS = 16;
+    /** Bytes of blocks held ahead of their readers, all open files together. */
+    public static final int DEFAULT_READ_AHEAD_BYTES = 64 << 20;
     /** Bound of the decoded tree and index caches, in tree entries and block ids respectively. */
     static final long METADATA_WEIGHT = 250_000;
 
@@ -59,6 +65,8 @@ public final class BlockReader implements ContentSource, Closeable {
     private final Executor prefetchExecutor;
     private final ExecutorService ownedPool;
     private final int maxWindowBlocks;
+    /** Bytes still free in the read-ahead budget; a block fetched ahead holds its length until dropped. */
+    private final Semaphore readAheadBudget;
     /** Subtrees fetched ahead per looked-up tree, so a huge directory does not flood the pool. */
     private static final int MAX_SUBTREE_PREFETCH = 256;
 
@@ -66,23 +74,28 @@ public final class BlockReader implements ContentSource, Closeable {
     private final Cache<ObjectId, BlockIndex> indexes;
 
     public BlockReader(ObjectReader objects) {
-        this(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS);
+        this(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, DEFAULT_READ_AHEAD_BYTES);
     }
 
-    /** Owns a pool of {@code prefetchThreads} daemon threads for read-ahead, shut down by {@link #close}. */
-    public BlockReader(ObjectReader objects, int prefetchThreads, int maxWindowBlocks) {
-        this(objects, newPool(prefetchThreads), maxWindowBlocks, true);
+    /**
+     * Owns a pool of {@code prefetchThreads} daemon threads for read-ahead, shut down by {@link #close}.
+     * At most {@code readAheadBytes} of blocks are held ahead of their readers at any time.
+     */
+    public BlockReader(ObjectReader objects, int prefetchThreads, int maxWindowBlocks, int readAheadBytes) {
+        this(objects, newPool(prefetchThreads), maxWindowBlocks, readAheadBytes, true);
     }
 
     /** Read-ahead runs on {@code prefetchExecutor}, which the caller owns (tests pass {@code Runnable::run}). */
-    BlockReader(ObjectReader objects, Executor prefetchExecutor, int maxWindowBlocks) {
-        this(objects, prefetchExecutor, maxWindowBlocks, false);
+    BlockReader(ObjectReader objects, Executor prefetchExecutor, int maxWindowBlocks, int readAheadBytes) {
+        this(objects, prefetchExecutor, maxWindowBlocks, readAheadBytes, false);
     }
 
-    private BlockReader(ObjectReader objects, Executor executor, int maxWindowBlocks, boolean owned) {
-        if (maxWindowBlocks < 0) {
-            throw new IllegalArgumentException("read-ahead window must not be negative");
+    private BlockReader(ObjectReader objects, Executor executor, int maxWindowBlocks, int readAheadBytes,
+                        boolean owned) {
+        if (maxWindowBlocks < 0 || readAheadBytes < 0) {
+            throw new IllegalArgumentException("read-ahead window and budget must not be negative");
         }
+        this.readAheadBudget = new Semaphore(readAheadBytes);
         this.objects = Objects.requireNonNull(objects, "objects");
         this.prefetchExecutor = executor;
         this.ownedPool = owned ? (ExecutorService) executor : null;
@@ -179,6 +192,11 @@ public final class BlockReader implements ContentSource, Closeable {
         return new ChunkedFile(this, file.id(), index);
     }
 
+    /** Bytes of the read-ahead budget not spent now. */
+    int readAheadBudgetLeft() {
+        return readAheadBudget.availablePermits();
+    }
+
     /** Counters of the data path, with the block cache's. */
     public ReadStats.Snapshot stats() {
         return objects.stats();
@@ -211,13 +229,12 @@ public final class BlockReader implements ContentSource, Closeable {
         return (int) Math.min(maxWindowBlocks, cacheBlocks / 4);
     }
 
-    /** Bytes to copy for a read of {@code length} at {@code offset} of a file of {@code size}. */
-    private static int clamp(long offset, byte[] dst, int dstOffset, int length, long size) {
-        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+    /** Bytes to copy for a read into {@code dst} at {@code offset} of a file of {@code size}. */
+    private static int clamp(long offset, ByteBuffer dst, long size) {
         if (offset < 0) {
             throw new IllegalArgumentException("negative offset " + offset);
         }
-        return offset >= size ? 0 : (int) Math.min(length, size - offset);
+        return offset >= size ? 0 : (int) Math.min(dst.remaining(), size - offset);
     }
 
     /** A file stored as one blob (an empty file never fetches it). */
@@ -233,16 +250,17 @@ public final class BlockReader implements ContentSource, Closeable {
         }
 
         @Override
-        public int read(long offset, byte[] dst, int dstOffset, int length) throws IOException {
-            int n = clamp(offset, dst, dstOffset, length, size);
+        public int read(long offset, ByteBuffer dst) throws IOException {
+            int n = clamp(offset, dst, size);
             if (n == 0) {
                 return 0;
             }
-            byte[] blob = objects.read(id, size);
-            if (blob.length != size) {
-                throw new CorruptObjectException(id, "blob of " + blob.length + " bytes for a file of " + size);
+            ByteBuffer blob = objects.read(id, size);
+            if (blob.limit() != size) {
+                throw new CorruptObjectException(id, "blob of " + blob.limit() + " bytes for a file of " + size);
             }
-            System.arraycopy(blob, (int) offset, dst, dstOffset, n);
+            dst.put(dst.position(), blob, (int) offset, n);
+            dst.position(dst.position() + n);
             return n;
         }
 
@@ -252,7 +270,7 @@ public final class BlockReader implements ContentSource, Closeable {
     }
 
     /** A block this open file holds on to: the one it reads now, or one fetched ahead. */
-    private record Held(int block, CompletableFuture<byte[]> bytes) {
+    private record Held(int block, CompletableFuture<ByteBuffer> bytes) {
     }
 
     /**
@@ -263,6 +281,7 @@ public final class BlockReader implements ContentSource, Closeable {
      */
     private static final class ChunkedFile implements OpenFile {
         private final ObjectReader objects;
+        private final Semaphore budget;
         private final ObjectId indexId;
         private final BlockIndex index;
         private final List<ObjectId> blocks;
@@ -274,6 +293,7 @@ public final class BlockReader implements ContentSource, Closeable {
 
         ChunkedFile(BlockReader reader, ObjectId indexId, BlockIndex index) {
             this.objects = reader.objects;
+            this.budget = reader.readAheadBudget;
             this.indexId = indexId;
             this.index = index;
             this.blocks = index.blocks();
@@ -285,38 +305,35 @@ public final class BlockReader implements ContentSource, Closeable {
                 this.ahead = null;
             } else {
                 this.ahead = new AtomicReferenceArray<>(window + 2);
-                this.readAhead = new ReadAhead(index.blockSize(), index.size(), window, b -> {
-                    if (!closed) {
-                        CompletableFuture<byte[]> f = objects.prefetch(blocks.get(b), index.blockLength(b), executor);
-                        ahead.set(b % ahead.length(), new Held(b, f));
-                    }
-                });
+                this.readAhead = new ReadAhead(index.blockSize(), index.size(), window, b -> fetchAhead(b, executor));
             }
         }
 
         @Override
-        public int read(long offset, byte[] dst, int dstOffset, int length) throws IOException {
-            int n = clamp(offset, dst, dstOffset, length, index.size());
+        public int read(long offset, ByteBuffer dst) throws IOException {
+            int n = clamp(offset, dst, index.size());
             if (n == 0) {
                 return 0;
             }
             if (readAhead != null) {
                 readAhead.onRead(offset, n);
             }
+            int start = dst.position();
             int done = 0;
             while (done < n) {
                 long pos = offset + done;
                 int b = (int) (pos / blockSize);
                 int within = (int) (pos - b * blockSize);
-                byte[] block = block(b);
-                int count = Math.min(n - done, block.length - within);
-                System.arraycopy(block, within, dst, dstOffset + done, count);
+                ByteBuffer block = block(b);
+                int count = Math.min(n - done, block.limit() - within);
+                dst.put(start + done, block, within, count);
                 done += count;
             }
+            dst.position(start + n);
             return n;
         }
 
-        private byte[] block(int b) throws IOException {
+        private ByteBuffer block(int b) throws IOException {
             Held held = current;
             if (held == null || held.block() != b) {
                 held = ahead == null ? null : ahead.get(b % ahead.length());
@@ -325,7 +342,7 @@ public final class BlockReader implements ContentSource, Closeable {
                     held = null;
                 }
             }
-            byte[] bytes;
+            ByteBuffer bytes;
             if (held != null) {
                 bytes = objects.join(held.bytes());
             } else {
@@ -336,11 +353,40 @@ public final class BlockReader implements ContentSource, Closeable {
                 current = held;
             }
             int expected = index.blockLength(b);
-            if (bytes.length != expected) {
+            if (bytes.limit() != expected) {
                 throw new CorruptObjectException(blocks.get(b), "block " + b + " of index " + indexId.shortHex()
-                        + " has " + bytes.length + " bytes, the index says " + expected);
+                        + " has " + bytes.limit() + " bytes, the index says " + expected);
             }
             return bytes;
+        }
+
+        /**
+         * Fetches block {@code b} ahead into its ring slot, first dropping the block the slot held (long
+         * read by now), if the read-ahead budget pays for it; else leaves it to be read on demand.
+         */
+        private void fetchAhead(int b, Executor executor) {
+            if (closed) {
+                return;
+            }
+            int slot = b % ahead.length();
+            drop(slot, ahead.get(slot));
+            int length = index.blockLength(b);
+            if (!budget.tryAcquire(length)) {
+                return;
+            }
+            Held held = new Held(b, objects.prefetch(blocks.get(b), length, executor));
+            if (!ahead.compareAndSet(slot, null, held)) {
+                budget.release(length); // a concurrent read filled the slot first and paid for it
+            } else if (closed) {
+                drop(slot, held); // close may have swept the ring before this landed
+            }
+        }
+
+        /** Empties a ring slot if it still holds {@code held}, returning its bytes to the budget. */
+        private void drop(int slot, Held held) {
+            if (held != null && ahead.compareAndSet(slot, held, null)) {
+                budget.release(index.blockLength(held.block()));
+            }
         }
 
         @Override
@@ -349,7 +395,7 @@ public final class BlockReader implements ContentSource, Closeable {
             current = null;
             if (ahead != null) {
                 for (int i = 0; i < ahead.length(); i++) {
-                    ahead.set(i, null);
+                    drop(i, ahead.get(i));
                 }
             }
         }

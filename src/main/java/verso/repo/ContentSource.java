@@ -2,6 +2,7 @@ package verso.repo;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import verso.store.Tree;
 import verso.store.TreeEntry;
 import verso.store.ObjectId;
@@ -21,9 +22,10 @@ public interface ContentSource {
     /** An open file. Thread-safe: the kernel may issue reads of one handle concurrently. */
     interface OpenFile extends Closeable {
         /**
-         * Reads up to {@code length} bytes at {@code offset} into {@code dst}; returns the count read,
-         * which is less than {@code length} only at the end of the file (0 at or past it).
+         * Reads up to {@code dst.remaining()} bytes at {@code offset} into {@code dst}, advancing its
+         * position; returns the count read, which is less than asked only at the end of the file (0 at
+         * or past it).
          */
-        int read(long offset, byte[] dst, int dstOffset, int length) throws IOException;
+        int read(long offset, ByteBuffer dst) throws IOException;
     }
 }

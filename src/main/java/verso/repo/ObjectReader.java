@@ -2,7 +2,9 @@ package verso.repo;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.security.MessageDigest;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -20,15 +22,21 @@ import verso.store.ObjectStore;
  * {@link CorruptObjectException} naming the object. A corrupt local copy falls back to the remote.
  * Nothing is written to the local store: reading (the mount) leaves the cache directory as it is.
  *
- * <p>{@link #read} goes through the {@link BlockCache} (one shared load per object); {@link #load}
- * does not, for callers that cache a decoded form themselves (trees, block indexes).
+ * <p>{@link #read} goes through the {@link BlockCache} (one shared load per object) and holds objects
+ * of {@value #DIRECT_MIN} bytes and more off the Java heap; {@link #load} does not, for callers that
+ * cache a decoded form themselves (trees, block indexes). Content is hashed as it streams in, so a
+ * block is copied once, from the file or the socket into its buffer.
  */
 public final class ObjectReader {
+    /** Objects at least this large are cached in direct buffers, smaller ones on the heap. */
+    static final int DIRECT_MIN = 64 << 10;
+    private static final int CHUNK = 64 << 10;
+
     private final ObjectStore local;
     private final Remote remote;
     private final BlockCache cache;
     private final ReadStats stats = new ReadStats();
-    private final BlockCache.Loader loader = this::load;
+    private final BlockCache.Loader loader = this::loadBuffer;
 
     /** {@code local} or {@code remote} may be null (a remote-only mount; a repository without remote). */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache) {
@@ -47,9 +55,9 @@ public final class ObjectReader {
     /**
      * The object's verified bytes, through the block cache. {@code sizeHint} is the expected size
      * from verified metadata (-1 if unknown): it sizes the buffer, and remote content longer than it
-     * is rejected unread. The returned array is shared: never modify it.
+     * is rejected unread. The returned buffer is shared and read-only: read it with absolute gets.
      */
-    public byte[] read(ObjectId id, int sizeHint) throws IOException {
+    public ByteBuffer read(ObjectId id, int sizeHint) throws IOException {
         return cache.get(id, sizeHint, loader);
     }
 
@@ -57,23 +65,34 @@ public final class ObjectReader {
      * Starts loading the object into the block cache on {@code executor} (unless cached or loading)
      * and returns its future; pass it to {@link #join}. Holding it keeps the bytes for the holder.
      */
-    public CompletableFuture<byte[]> prefetch(ObjectId id, int sizeHint, Executor executor) {
+    public CompletableFuture<ByteBuffer> prefetch(ObjectId id, int sizeHint, Executor executor) {
         return cache.prefetch(id, sizeHint, loader, executor);
     }
 
     /** The verified bytes of a {@link #prefetch} future (runs its load here if still queued). */
-    public byte[] join(CompletableFuture<byte[]> future) throws IOException {
+    public ByteBuffer join(CompletableFuture<ByteBuffer> future) throws IOException {
         return cache.join(future);
     }
 
     /** The object's verified bytes, bypassing the block cache. */
     public byte[] load(ObjectId id, int sizeHint) throws IOException {
+        ByteBuffer b = loadBuffer(id, sizeHint);
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return bytes;
+    }
+
+    public ReadStats.Snapshot stats() {
+        return stats.snapshot(cache);
+    }
+
+    private ByteBuffer loadBuffer(ObjectId id, int sizeHint) throws IOException {
         CorruptObjectException localCorrupt = null;
         if (local != null) {
-            try {
-                byte[] bytes = local.read(id);
+            try (InputStream in = Channels.newInputStream(local.open(id))) {
+                ByteBuffer bytes = readVerified(id, in, sizeHint, "the local copy");
                 stats.localReads.increment();
-                stats.localBytes.add(bytes.length);
+                stats.localBytes.add(bytes.remaining());
                 return bytes;
             } catch (MissingObjectException e) {
                 // not cached locally: the remote may have it
@@ -91,47 +110,63 @@ public final class ObjectReader {
         return fetch(id, sizeHint);
     }
 
-    public ReadStats.Snapshot stats() {
-        return stats.snapshot(cache);
-    }
-
-    private byte[] fetch(ObjectId id, int sizeHint) throws IOException {
+    private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         String key = "objects/" + id.fanoutPath();
-        byte[] bytes;
+        ByteBuffer bytes;
         stats.remoteGets.increment();
         try (InputStream in = remote.get(key, 0, -1)) {
-            bytes = readAll(in, sizeHint);
+            bytes = readVerified(id, in, sizeHint, "the copy on " + remote.describe());
+        } catch (CorruptObjectException e) {
+            stats.verificationFailures.increment();
+            throw e;
         } catch (IOException e) {
             stats.fetchErrors.increment();
             throw e;
         }
-        if (bytes == null) {
-            stats.verificationFailures.increment();
-            throw new CorruptObjectException(id, "the copy on " + remote.describe()
-                    + " is longer than the " + sizeHint + " bytes expected");
-        }
-        stats.remoteBytes.add(bytes.length);
-        if (!Hashing.hash(bytes).equals(id)) {
-            stats.verificationFailures.increment();
-            throw new CorruptObjectException(id, "the copy on " + remote.describe() + " does not match its id");
-        }
+        stats.remoteBytes.add(bytes.remaining());
         return bytes;
     }
 
     /**
-     * Reads a stream into one array of the expected size, so a block is copied only once. Null if the
-     * stream is longer than expected: the sizes come from verified trees and indexes, so such content
-     * cannot be the object, and reading on would only spend memory.
+     * Reads a stream into one buffer of the expected size, hashing as it goes, and checks the hash.
+     * Content longer than {@code sizeHint} is rejected unread: the sizes come from verified trees and
+     * indexes, so such content cannot be the object, and reading on would only spend memory.
      */
-    private static byte[] readAll(InputStream in, int sizeHint) throws IOException {
-        if (sizeHint <= 0) {
-            return in.readAllBytes();
+    private static ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, String what) throws IOException {
+        MessageDigest md = Hashing.sha256();
+        ByteBuffer bytes;
+        if (sizeHint < 0) {
+            bytes = ByteBuffer.wrap(in.readAllBytes());
+            md.update(bytes.array());
+        } else {
+            bytes = allocate(id, sizeHint);
+            // Whole chunks, so the digest works on long runs rather than on whatever a socket read returned.
+            byte[] chunk = new byte[Math.min(CHUNK, sizeHint + 1)];
+            int n;
+            while ((n = in.readNBytes(chunk, 0, chunk.length)) > 0) {
+                if (n > bytes.remaining()) {
+                    throw new CorruptObjectException(id, what + " is longer than the " + sizeHint + " bytes expected");
+                }
+                md.update(chunk, 0, n);
+                bytes.put(chunk, 0, n);
+            }
+            bytes.flip();
         }
-        byte[] buf = new byte[sizeHint];
-        int n = in.readNBytes(buf, 0, sizeHint);
-        if (n < sizeHint) {
-            return Arrays.copyOf(buf, n);
+        if (!ObjectId.fromBytes(md.digest()).equals(id)) {
+            throw new CorruptObjectException(id, what + " does not match its id");
         }
-        return in.read() < 0 ? buf : null;
+        return bytes;
+    }
+
+    private static ByteBuffer allocate(ObjectId id, int size) throws IOException {
+        if (size < DIRECT_MIN) {
+            return ByteBuffer.allocate(size);
+        }
+        try {
+            return ByteBuffer.allocateDirect(size);
+        } catch (OutOfMemoryError e) {
+            // The process's block memory (cache, read-ahead, reads in progress) is spent: fail this read only.
+            throw new IOException("no memory left to hold object " + id.shortHex() + ": " + e.getMessage());
+        }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,27 +36,28 @@ final class BlockCacheTest {
     @Test
     void get_missLoadsOnceThenHits() throws IOException {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
-        byte[] data = bytes(1000, 1);
-        ObjectId id = Hashing.hash(data);
+        ByteBuffer data = ByteBuffer.wrap(bytes(1000, 1));
+        ObjectId id = Hashing.hash(data.array());
         AtomicInteger loads = new AtomicInteger();
         BlockCache.Loader loader = (k, hint) -> {
             loads.incrementAndGet();
             return data;
         };
-        assertArrayEquals(data, cache.get(id, -1, loader));
-        assertArrayEquals(data, cache.get(id, -1, loader));
+        assertEquals(data, cache.get(id, -1, loader));
+        assertEquals(data, cache.get(id, -1, loader));
         assertEquals(1, loads.get());
         BlockCache.Stats s = cache.stats();
         assertEquals(1, s.misses());
         assertEquals(1, s.hits());
-        assertSame(data, cache.getIfPresent(id));
+        assertEquals(data, cache.getIfPresent(id));
+        assertTrue(cache.getIfPresent(id).isReadOnly(), "readers share it: read-only");
     }
 
     @Test
     void get_failedLoadIsNotCachedAndRetried() throws IOException {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
-        byte[] data = bytes(10, 2);
-        ObjectId id = Hashing.hash(data);
+        ByteBuffer data = ByteBuffer.wrap(bytes(10, 2));
+        ObjectId id = Hashing.hash(data.array());
         AtomicInteger calls = new AtomicInteger();
         BlockCache.Loader flaky = (k, hint) -> {
             if (calls.incrementAndGet() == 1) {
@@ -66,7 +68,7 @@ final class BlockCacheTest {
         IOException e = assertThrows(IOException.class, () -> cache.get(id, -1, flaky));
         assertEquals("remote down", e.getMessage());
         assertFalse(cache.containsOrLoading(id));
-        assertArrayEquals(data, cache.get(id, -1, flaky));
+        assertEquals(data, cache.get(id, -1, flaky));
         assertEquals(2, calls.get());
         assertEquals(1, cache.stats().loadFailures());
     }
@@ -74,8 +76,8 @@ final class BlockCacheTest {
     @Test
     void get_concurrentRequestsShareOneLoad() throws Exception {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
-        byte[] data = bytes(4096, 3);
-        ObjectId id = Hashing.hash(data);
+        ByteBuffer data = ByteBuffer.wrap(bytes(4096, 3));
+        ObjectId id = Hashing.hash(data.array());
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger loads = new AtomicInteger();
@@ -91,7 +93,7 @@ final class BlockCacheTest {
         };
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<byte[]>> results = new ArrayList<>();
+            List<Future<ByteBuffer>> results = new ArrayList<>();
             results.add(pool.submit(() -> cache.get(id, -1, slow)));
             assertTrue(started.await(5, TimeUnit.SECONDS));
             for (int i = 0; i < 7; i++) {
@@ -102,8 +104,8 @@ final class BlockCacheTest {
                 Thread.sleep(1);
             }
             release.countDown();
-            for (Future<byte[]> r : results) {
-                assertArrayEquals(data, r.get(5, TimeUnit.SECONDS));
+            for (Future<ByteBuffer> r : results) {
+                assertEquals(data, r.get(5, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();
@@ -114,48 +116,49 @@ final class BlockCacheTest {
     @Test
     void get_claimsQueuedPrefetchAndRunsItOnce() throws IOException {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
-        byte[] data = bytes(100, 4);
-        ObjectId id = Hashing.hash(data);
+        ByteBuffer data = ByteBuffer.wrap(bytes(100, 4));
+        ObjectId id = Hashing.hash(data.array());
         AtomicInteger loads = new AtomicInteger();
         BlockCache.Loader loader = (k, hint) -> {
             loads.incrementAndGet();
             return data;
         };
         List<Runnable> queued = new ArrayList<>();
-        CompletableFuture<byte[]> first = cache.prefetch(id, -1, loader, queued::add);
+        CompletableFuture<ByteBuffer> first = cache.prefetch(id, -1, loader, queued::add);
         assertSame(first, cache.prefetch(id, -1, loader, queued::add), "already loading: same load");
         assertNull(cache.getIfPresent(id), "not loaded yet");
-        assertArrayEquals(data, cache.get(id, -1, loader));
+        assertEquals(data, cache.get(id, -1, loader));
         queued.forEach(Runnable::run);
         assertEquals(1, loads.get());
         assertEquals(1, queued.size());
-        assertArrayEquals(data, cache.join(first));
+        assertEquals(data, cache.join(first));
         assertTrue(cache.prefetch(id, -1, loader, queued::add).isDone(), "cached: complete at once");
     }
 
     @Test
     void join_runsQueuedLoadOnCallerThread() throws IOException {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
-        byte[] data = bytes(100, 6);
-        ObjectId id = Hashing.hash(data);
+        ByteBuffer data = ByteBuffer.wrap(bytes(100, 6));
+        ObjectId id = Hashing.hash(data.array());
         List<Runnable> neverRun = new ArrayList<>();
-        CompletableFuture<byte[]> f = cache.prefetch(id, -1, (k, hint) -> data, neverRun::add);
-        assertArrayEquals(data, cache.join(f));
+        CompletableFuture<ByteBuffer> f = cache.prefetch(id, -1, (k, hint) -> data, neverRun::add);
+        assertEquals(data, cache.join(f));
         assertEquals(1, cache.stats().misses());
-        assertSame(data, cache.getIfPresent(id));
+        assertEquals(data, cache.getIfPresent(id));
+        assertTrue(cache.getIfPresent(id).isReadOnly(), "readers share it: read-only");
     }
 
     @Test
     void prefetch_failureIsNotCached() throws IOException {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
-        byte[] data = bytes(100, 5);
-        ObjectId id = Hashing.hash(data);
-        CompletableFuture<byte[]> failed = cache.prefetch(id, -1, (k, hint) -> {
+        ByteBuffer data = ByteBuffer.wrap(bytes(100, 5));
+        ObjectId id = Hashing.hash(data.array());
+        CompletableFuture<ByteBuffer> failed = cache.prefetch(id, -1, (k, hint) -> {
             throw new IOException("boom");
         }, Runnable::run);
         assertThrows(IOException.class, () -> cache.join(failed));
         assertFalse(cache.containsOrLoading(id));
-        assertArrayEquals(data, cache.get(id, -1, (k, hint) -> data));
+        assertEquals(data, cache.get(id, -1, (k, hint) -> data));
     }
 
     @Test
@@ -163,8 +166,8 @@ final class BlockCacheTest {
         long max = 4L << 20;
         BlockCache cache = new BlockCache(max, Runnable::run);
         for (int i = 0; i < 40; i++) {
-            byte[] data = bytes(1 << 20, i);
-            ObjectId id = Hashing.hash(data);
+            ByteBuffer data = ByteBuffer.wrap(bytes(1 << 20, i));
+            ObjectId id = Hashing.hash(data.array());
             cache.get(id, -1, (k, hint) -> data);
             cache.cleanUp();
             assertTrue(cache.sizeBytes() <= max, "size " + cache.sizeBytes());

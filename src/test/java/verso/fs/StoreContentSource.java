@@ -49,7 +49,8 @@ public final class StoreContentSource implements ContentSource {
         long size = file.size();
         return new OpenFile() {
             @Override
-            public int read(long offset, byte[] dst, int dstOffset, int length) throws IOException {
+            public int read(long offset, ByteBuffer dst) throws IOException {
+                int length = dst.remaining();
                 int done = 0;
                 while (done < length && offset + done < size) {
                     long pos = offset + done;
@@ -57,13 +58,14 @@ public final class StoreContentSource implements ContentSource {
                     long within = pos - (long) b * blockSize;
                     int want = (int) Math.min(length - done, Math.min(blockSize - within, size - pos));
                     try (FileChannel ch = store.open(blocks[b])) {
-                        ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset + done, want);
+                        ByteBuffer buf = dst.slice(dst.position(), want);
                         while (buf.hasRemaining()) {
-                            if (ch.read(buf, within + buf.position() - dstOffset - done) < 0) {
+                            if (ch.read(buf, within + buf.position()) < 0) {
                                 throw new IOException("block " + b + " is shorter than recorded");
                             }
                         }
                     }
+                    dst.position(dst.position() + want);
                     done += want;
                 }
                 return done;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ final class VersoFileSystemTest {
             byte[] buf = new byte[128 * 1024];
             long off = 0;
             int n;
-            while ((n = fs.read(h, off, buf, 0, buf.length)) > 0) {
+            while ((n = fs.read(h, off, ByteBuffer.wrap(buf))) > 0) {
                 out.write(buf, 0, n);
                 off += n;
             }
@@ -151,14 +152,16 @@ final class VersoFileSystemTest {
         long h = fs.open("/versions/" + v2.hex() + "/data/big.bin", 0);
         byte[] buf = new byte[1000];
         int at = 4 * 1024 * 1024 - 500;
-        assertEquals(1000, fs.read(h, at, buf, 0, 1000));
+        ByteBuffer dst = ByteBuffer.wrap(buf);
+        assertEquals(1000, fs.read(h, at, dst));
+        assertEquals(1000, dst.position(), "the read advances the buffer");
         assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), buf);
-        assertEquals(123, fs.read(h, BIG - 123, buf, 0, 1000));
-        assertEquals(0, fs.read(h, BIG, buf, 0, 1000));
+        assertEquals(123, fs.read(h, BIG - 123, ByteBuffer.wrap(buf)));
+        assertEquals(0, fs.read(h, BIG, ByteBuffer.wrap(buf)));
         assertEquals(1, content.open.get());
         fs.release(h);
         assertEquals(0, content.open.get());
-        assertEquals(Errno.EBADF, assertThrows(FsException.class, () -> fs.read(h, 0, buf, 0, 10)).errno());
+        assertEquals(Errno.EBADF, assertThrows(FsException.class, () -> fs.read(h, 0, ByteBuffer.wrap(buf))).errno());
     }
 
     @Test

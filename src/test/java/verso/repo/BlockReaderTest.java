@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,13 +88,17 @@ final class BlockReaderTest {
         ObjectReader objects = where == Where.LOCAL
                 ? new ObjectReader(local(), null, new BlockCache(cacheBytes, Runnable::run))
                 : new ObjectReader(null, remote, new BlockCache(cacheBytes, Runnable::run));
-        return new BlockReader(objects, Runnable::run, maxWindow);
+        return new BlockReader(objects, Runnable::run, maxWindow, Integer.MAX_VALUE);
     }
 
+    /** Reads into the middle of a direct buffer, as the mount does into the kernel's buffer. */
     private static byte[] read(ContentSource.OpenFile f, long offset, int length) throws IOException {
-        byte[] dst = new byte[length + 7];
-        int n = f.read(offset, dst, 3, length);
-        return Arrays.copyOfRange(dst, 3, 3 + n);
+        ByteBuffer dst = ByteBuffer.allocateDirect(length + 7).position(3).limit(3 + length);
+        int n = f.read(offset, dst);
+        assertEquals(3 + n, dst.position(), "the read advances the buffer by its count");
+        byte[] out = new byte[n];
+        dst.get(3, out);
+        return out;
     }
 
     private static byte[] expected(byte[] original, long offset, int length) {
@@ -139,7 +144,7 @@ final class BlockReaderTest {
             int pos = 0;
             int step = 333;
             while (true) {
-                int n = f.read(pos, out, pos, Math.min(step, out.length - pos));
+                int n = f.read(pos, ByteBuffer.wrap(out, pos, Math.min(step, out.length - pos)));
                 if (n == 0) {
                     break;
                 }
@@ -198,7 +203,7 @@ final class BlockReaderTest {
         Files.write(file, bad);
 
         ObjectReader both = new ObjectReader(local(), remote, new BlockCache(1 << 20, Runnable::run));
-        try (BlockReader reader = new BlockReader(both, Runnable::run, 4);
+        try (BlockReader reader = new BlockReader(both, Runnable::run, 4, Integer.MAX_VALUE);
              ContentSource.OpenFile f = reader.open(entry)) {
             assertArrayEquals(original, read(f, 0, BS));
             assertEquals(1, remote.gets());
@@ -291,6 +296,35 @@ final class BlockReaderTest {
     }
 
     @Test
+    void readAhead_budgetBoundsBlocksHeldAheadAcrossFiles() throws IOException {
+        byte[] one = content(12 * BS, 21);
+        byte[] two = content(12 * BS, 22);
+        TreeEntry a = storeFile(Where.REMOTE, "a", one);
+        TreeEntry b = storeFile(Where.REMOTE, "b", two);
+        ObjectReader objects = new ObjectReader(null, remote, new BlockCache(1 << 20, Runnable::run));
+        try (BlockReader reader = new BlockReader(objects, Runnable::run, 8, 3 * BS)) {
+            ContentSource.OpenFile fa = reader.open(a);
+            ContentSource.OpenFile fb = reader.open(b);
+            for (int off = 0; off < 2 * BS; off += 250) {
+                assertArrayEquals(expected(one, off, 250), read(fa, off, 250));
+            }
+            assertTrue(reader.readAheadBudgetLeft() < 3 * BS, "the first reader spends the budget");
+            long getsBefore = remote.gets();
+            for (int off = 0; off < two.length; off += 250) {
+                assertArrayEquals(expected(two, off, 250), read(fb, off, 250));
+            }
+            assertTrue(remote.gets() - getsBefore >= 12, "the second reader still gets every block");
+            for (int off = 2 * BS; off < one.length; off += 250) {
+                assertArrayEquals(expected(one, off, 250), read(fa, off, 250));
+            }
+            assertTrue(reader.readAheadBudgetLeft() >= 0);
+            fa.close();
+            fb.close();
+            assertEquals(3 * BS, reader.readAheadBudgetLeft(), "closing the files gives the budget back");
+        }
+    }
+
+    @Test
     void readAhead_randomReadsFetchOnlyWhatIsRead() throws IOException {
         byte[] original = content(40 * BS, 11);
         TreeEntry entry = storeFile(Where.REMOTE, "f", original);
@@ -335,7 +369,7 @@ final class BlockReaderTest {
         }
         ObjectReader objects = new ObjectReader(null, remote, new BlockCache(1 << 20));
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (BlockReader reader = new BlockReader(objects, 8, 8)) {
+        try (BlockReader reader = new BlockReader(objects, 8, 8, 8 * BS)) {
             long base = remote.gets();
             List<Future<byte[]>> results = new ArrayList<>();
             for (TreeEntry entry : entries) {
@@ -343,7 +377,7 @@ final class BlockReaderTest {
                     try (ContentSource.OpenFile f = reader.open(entry)) {
                         byte[] out = new byte[(int) entry.size()];
                         for (int off = 0; off < out.length; off += 128) {
-                            f.read(off, out, off, Math.min(128, out.length - off));
+                            f.read(off, ByteBuffer.wrap(out, off, Math.min(128, out.length - off)));
                         }
                         return out;
                     }

@@ -1,6 +1,7 @@
 package verso.repo;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,11 +71,11 @@ public final class ReadThroughput {
     }
 
     private static Void readAll(BlockReader reader, TreeEntry entry) throws IOException {
-        byte[] buf = new byte[READ];
+        ByteBuffer buf = ByteBuffer.allocateDirect(READ);
         try (ContentSource.OpenFile f = reader.open(entry)) {
             long off = 0;
             int n;
-            while ((n = f.read(off, buf, 0, READ)) > 0) {
+            while ((n = f.read(off, buf.clear())) > 0) {
                 off += n;
             }
         }

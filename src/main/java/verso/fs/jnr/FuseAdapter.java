@@ -1,5 +1,6 @@
 package verso.fs.jnr;
 
+import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,6 +38,7 @@ import verso.fs.VersoFileSystem;
  */
 public final class FuseAdapter extends FuseStubFS {
     private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
+    private static final MemoryIO NATIVE = MemoryIO.getInstance();
 
     private final VersoFileSystem fs;
     private final long uid;
@@ -176,10 +178,9 @@ public final class FuseAdapter extends FuseStubFS {
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return call("read", path, () -> {
-            byte[] tmp = new byte[(int) Math.min(size, Integer.MAX_VALUE)];
-            int n = fs.read(fi.fh.get(), offset, tmp, 0, tmp.length);
-            buf.put(0, tmp, 0, n);
-            return n;
+            // The kernel's buffer itself, so the block is copied once, straight into it.
+            ByteBuffer dst = NATIVE.newDirectByteBuffer(buf.address(), (int) Math.min(size, Integer.MAX_VALUE));
+            return fs.read(fi.fh.get(), offset, dst);
         });
     }
 
