@@ -1,6 +1,8 @@
 package verso.cli;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -192,6 +194,9 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private int serve(Path cwd, Path mp, DaemonFiles files) throws Exception {
+        if (!daemon) {
+            warnIfBlockMemoryUnbounded();
+        }
         RemoteStats remoteStats = new RemoteStats();
         Remote remote = null;
         ObjectStore local = null;
@@ -242,6 +247,26 @@ final class MountCommand implements Callable<Integer> {
             files.deletePidFile(pid);
         }
         return 0;
+    }
+
+    /**
+     * A foreground mount runs in the JVM the user started. Blocks are direct buffers, whose memory the
+     * JVM returns only once it collects them, and by default it lets them grow to the heap's maximum:
+     * say which flags bound the process as the background daemon is bounded.
+     */
+    private void warnIfBlockMemoryUnbounded() {
+        String direct;
+        try {
+            direct = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxDirectMemorySize").getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return; // not a HotSpot JVM: nothing to check
+        }
+        if ("0".equals(direct)) {
+            LOG.warn("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
+                    + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
+                    + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, (cacheSize >> 20) + BLOCK_SLACK_MIB);
+        }
     }
 
     private void ready(DaemonFiles files, long pid, Catalog catalog, Path mp) {

@@ -94,6 +94,7 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
                 .region(Region.of(region))
                 .credentialsProvider(credentials)
                 .forcePathStyle(pathStyle)
+                .putAuthScheme(new UnsignedPayloadAuthScheme())
                 // Objects are verified by SHA-256 above this layer; the SDK's newer default checksums
                 // cost CPU and are not understood by every S3-compatible server.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
