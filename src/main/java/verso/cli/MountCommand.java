@@ -68,8 +68,11 @@ final class MountCommand implements Callable<Integer> {
     static final long MIN_CACHE = 16L << 20;
     /** The Java heap: decoded trees and indexes, the S3 client. Blocks live outside it. */
     static final long HEAP_MIB = 128;
-    /** Block memory beyond --cache-size: reads in progress, and the block each open file reads now. */
-    static final long BLOCK_SLACK_MIB = 64;
+    /**
+     * The part of --cache-size kept for blocks outside the cache: reads in progress, and the block each
+     * open file reads now (at most this, or a quarter of the cache size). Read-ahead has as much again.
+     */
+    static final long BLOCK_SLACK = 64L << 20;
     static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
 
     @ParentCommand
@@ -147,7 +150,7 @@ final class MountCommand implements Callable<Integer> {
         // Blocks are direct buffers, so the heap stays small; a direct buffer's memory returns when the
         // collector frees it, and reaching the direct limit makes the JVM collect before it allocates.
         List<String> jvm = List.of("-XX:+UseParallelGC", "-Xmx" + HEAP_MIB + "m",
-                "-XX:MaxDirectMemorySize=" + ((cacheSize >> 20) + BLOCK_SLACK_MIB) + "m",
+                "-XX:MaxDirectMemorySize=" + (cacheSize >> 20) + "m",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         Files.createDirectories(files.log().getParent());
@@ -226,9 +229,10 @@ final class MountCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new RepoException("cannot list the versions of " + catalog.describe() + ": " + e.getMessage());
             }
-            // --cache-size is all the memory for blocks: the read-ahead budget comes out of it.
+            // --cache-size is all the memory for blocks: read-ahead and reads in progress come out of it.
             int readAhead = (int) Math.min(BlockReader.DEFAULT_READ_AHEAD_BYTES, cacheSize / 4);
-            ObjectReader objects = new ObjectReader(local, remote, new BlockCache(cacheSize - readAhead));
+            long slack = Math.min(BLOCK_SLACK, cacheSize / 4);
+            ObjectReader objects = new ObjectReader(local, remote, new BlockCache(cacheSize - readAhead - slack));
             try (BlockReader blocks = new BlockReader(objects, BlockReader.DEFAULT_PREFETCH_THREADS,
                     BlockReader.DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
@@ -265,7 +269,7 @@ final class MountCommand implements Callable<Integer> {
         if ("0".equals(direct)) {
             LOG.warn("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
-                    + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, (cacheSize >> 20) + BLOCK_SLACK_MIB);
+                    + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, cacheSize >> 20);
         }
     }
 

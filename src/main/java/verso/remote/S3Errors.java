@@ -43,14 +43,25 @@ final class S3Errors {
             return new RemoteException("no S3 credentials found for " + endpoint + ": " + CREDENTIAL_SOURCES, e);
         }
         Throwable cause = ioCause(e);
-        if (cause instanceof UnknownHostException) {
-            return new RemoteException("cannot resolve host " + cause.getMessage() + " of " + endpoint
-                    + "; check the endpoint or the network", e);
+        if (cause != null) {
+            return mapIo(operation, key, (IOException) cause);
         }
-        if (cause != null || e.retryable()) {
-            return new RemoteRetryableException(what + " failed: " + describe(cause != null ? cause : e), e);
+        if (e.retryable()) {
+            return new RemoteRetryableException(what + " failed: " + describe(e), e);
         }
         return new RemoteException(what + " failed: " + message, e);
+    }
+
+    /** Maps a failure to reach the server or to exchange a request with it. */
+    IOException mapIo(String operation, String key, IOException e) {
+        if (e instanceof UnknownHostException) {
+            return new RemoteException("cannot resolve host " + e.getMessage() + " of " + endpoint
+                    + "; check the endpoint or the network", e);
+        }
+        if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
+            return new RemoteException(operation + " " + key + " at " + endpoint + " was interrupted", e);
+        }
+        return new RemoteRetryableException(operation + " " + key + " at " + endpoint + " failed: " + describe(e), e);
     }
 
     /** Maps a failure while reading a body that had started to arrive: the connection broke. */

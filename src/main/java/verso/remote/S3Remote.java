@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -22,17 +23,33 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.Abortable;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
  * A remote in an S3 bucket under a prefix, through the AWS SDK's synchronous client.
  *
  * <p>Ranged reads are single GETs with {@code Range: bytes=a-b}; a range that starts at or past the
- * end answers 416, which is the empty result rather than an error. Large files are uploaded as a
+ * end answers 416, which is the empty result rather than an error. GETs are the mount's hot path
+ * (one per block, one per directory), so they skip the SDK's request pipeline — endpoint rules,
+ * interceptors, metrics, response unmarshalling, measured at more CPU than the transfer itself — and
+ * go straight to the SDK's HTTP client, signed by the SDK's SigV4 signer, at the URL the SDK itself
+ * would use. Any answer but data (a missing key, refused credentials, a bucket in another region) is
+ * asked again through the SDK client, so errors read exactly as for every other request. Large files are uploaded as a
  * multipart upload whose parts go in parallel on a small pool, each part streamed from its own slice
  * of the file (never held in memory); any failure aborts the upload so no parts are left billed.
  * The SDK does not retry: {@link RetryingRemote} does, and every SDK failure goes through
@@ -43,7 +60,13 @@ public final class S3Remote implements Remote {
     private static final long DRAIN_LIMIT = 256 << 10;
     private static final int PART_THREADS = 8;
 
+    private final SdkHttpClient http;
     private final S3Client s3;
+    /** The object URL of key "" below the prefix's bucket, as the SDK resolves it. */
+    private final String baseUrl;
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    /** Cleared when the bucket answers a direct GET with a redirect the SDK must follow (another region). */
+    private volatile boolean directGets = true;
     private final String bucket;
     private final String prefix;
     private final S3Settings settings;
@@ -62,7 +85,10 @@ public final class S3Remote implements Remote {
         this.prefix = prefix;
         this.settings = settings;
         this.errors = new S3Errors(bucket, settings.describeEndpoint());
-        this.s3 = settings.newClient();
+        this.http = settings.newHttpClient();
+        this.s3 = settings.newClient(http);
+        String probe = s3.utilities().getUrl(b -> b.bucket(bucket).key("k")).toString();
+        this.baseUrl = probe.substring(0, probe.length() - 1);
         AtomicInteger n = new AtomicInteger();
         this.parts = Executors.newFixedThreadPool(PART_THREADS, r -> {
             Thread t = new Thread(r, "verso-s3-part-" + n.incrementAndGet());
@@ -80,12 +106,19 @@ public final class S3Remote implements Remote {
             size(key); // still reports a missing key
             return InputStream.nullInputStream();
         }
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(full(key));
-        if (offset > 0 || length > 0) {
-            request.range("bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1)));
+        String range = offset > 0 || length > 0
+                ? "bytes=" + offset + "-" + (length < 0 ? "" : String.valueOf(offset + length - 1)) : null;
+        if (directGets) {
+            InputStream direct = directGet(key, range);
+            if (direct != null) {
+                return direct;
+            }
         }
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(full(key)).range(range);
         try {
-            return new Body(key, s3.getObject(request.build()));
+            ResponseInputStream<GetObjectResponse> response = s3.getObject(request.build());
+            Long contentLength = response.response().contentLength();
+            return new Body(key, response, response, contentLength == null ? Long.MAX_VALUE : contentLength);
         } catch (AwsServiceException e) {
             if (e.statusCode() == 416) {
                 return InputStream.nullInputStream(); // the key exists; the range starts at or past its end
@@ -94,6 +127,48 @@ public final class S3Remote implements Remote {
         } catch (SdkException e) {
             throw errors.map("get", key, e);
         }
+    }
+
+    /** A GET through the HTTP client alone: the body, an empty stream for 416, else null (ask the SDK). */
+    private InputStream directGet(String key, String range) throws IOException {
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET)
+                .uri(URI.create(baseUrl + SdkHttpUtils.urlEncodeIgnoreSlashes(full(key))));
+        if (range != null) {
+            request.putHeader("Range", range);
+        }
+        AwsCredentialsIdentity identity;
+        try {
+            identity = settings.credentials().resolveCredentials();
+        } catch (SdkException e) {
+            throw errors.map("get", key, e);
+        }
+        SdkHttpRequest signed = signer.sign(r -> r.identity(identity).request(request.build())
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, settings.region())
+                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)).request();
+        HttpExecuteResponse response;
+        try {
+            response = http.prepareRequest(HttpExecuteRequest.builder().request(signed).build()).call();
+        } catch (IOException e) {
+            throw errors.mapIo("get", key, e);
+        }
+        int status = response.httpResponse().statusCode();
+        AbortableInputStream body = response.responseBody().orElse(AbortableInputStream.createEmpty());
+        if (status == 200 || status == 206) {
+            long length = response.httpResponse().firstMatchingHeader("Content-Length")
+                    .map(Long::parseLong).orElse(Long.MAX_VALUE);
+            return new Body(key, body, body, length);
+        }
+        body.abort();
+        body.close();
+        if (status == 416) {
+            return InputStream.nullInputStream();
+        }
+        if (status == 301 || status == 307 || status == 400) {
+            directGets = false; // a bucket in another region, or an addressing the SDK knows to redirect
+        }
+        return null;
     }
 
     @Override
@@ -262,6 +337,7 @@ public final class S3Remote implements Remote {
     public void close() {
         parts.shutdownNow();
         s3.close();
+        http.close();
     }
 
     private String full(String key) {
@@ -281,15 +357,14 @@ public final class S3Remote implements Remote {
     /** A response body: read failures become retryable, and an early close drops a big remainder. */
     private final class Body extends FilterInputStream {
         private final String key;
-        private final ResponseInputStream<GetObjectResponse> response;
+        private final Abortable connection;
         private long remaining;
 
-        Body(String key, ResponseInputStream<GetObjectResponse> response) {
-            super(response);
+        Body(String key, InputStream in, Abortable connection, long length) {
+            super(in);
             this.key = key;
-            this.response = response;
-            Long length = response.response().contentLength();
-            this.remaining = length == null ? Long.MAX_VALUE : length;
+            this.connection = connection;
+            this.remaining = length;
         }
 
         @Override
@@ -336,7 +411,7 @@ public final class S3Remote implements Remote {
         @Override
         public void close() throws IOException {
             if (remaining > DRAIN_LIMIT) {
-                response.abort();
+                connection.abort();
             }
             try {
                 in.close();

@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -79,8 +80,9 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
         return endpoint != null ? endpoint.toString() : "AWS S3 (" + region + ")";
     }
 
-    S3Client newClient() {
-        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+    /** The HTTP connection pool; its owner closes it (the client built on it does not). */
+    SdkHttpClient newHttpClient() {
+        return ApacheHttpClient.builder()
                 .maxConnections(maxConnections)
                 .connectionTimeout(CONNECT_TIMEOUT)
                 .socketTimeout(SOCKET_TIMEOUT)
@@ -88,9 +90,13 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
                 .tcpKeepAlive(true)
                 // Without "Expect: 100-continue" a PUT costs one round trip less, and a PUT refused before
                 // its body was sent no longer leaves a pooled connection the server has closed.
-                .expectContinueEnabled(false);
+                .expectContinueEnabled(false)
+                .build();
+    }
+
+    S3Client newClient(SdkHttpClient http) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(http)
+                .httpClient(http)
                 .region(Region.of(region))
                 .credentialsProvider(credentials)
                 .forcePathStyle(pathStyle)

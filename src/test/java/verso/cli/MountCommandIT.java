@@ -111,8 +111,8 @@ final class MountCommandIT {
         Path daemonLog = only(proj.resolve(".verso/mounts"), ".log");
         assertEquals(pid + "", Files.readString(pidFile).trim());
         String daemonCommand = ProcessHandle.of(pid).orElseThrow().info().commandLine().orElse("");
-        assertTrue(daemonCommand.contains("-Xmx128m") && daemonCommand.contains("-XX:MaxDirectMemorySize=128m"),
-                "a small heap, and block memory bounded by the 64M cache plus 64M: " + daemonCommand);
+        assertTrue(daemonCommand.contains("-Xmx128m") && daemonCommand.contains("-XX:MaxDirectMemorySize=64m"),
+                "a small heap, and block memory bounded by the 64M of --cache-size: " + daemonCommand);
 
         String ls = toolOk(proj, "ls", "-la", v(first, "data").toString(), v(first, "data/tools").toString());
         assertTrue(ls.contains("a.txt") && ls.contains("big.bin") && ls.contains("-r-xr-xr-x") && ls.contains("run.sh"), ls);
