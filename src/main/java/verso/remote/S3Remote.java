@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -67,6 +68,8 @@ public final class S3Remote implements Remote {
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     /** Cleared when the bucket answers a direct GET with a redirect the SDK must follow (another region). */
     private volatile boolean directGets = true;
+    /** GETs answered through the SDK client (after a direct GET got no data, or with direct GETs off). */
+    private final AtomicLong sdkGets = new AtomicLong();
     private final String bucket;
     private final String prefix;
     private final S3Settings settings;
@@ -114,6 +117,7 @@ public final class S3Remote implements Remote {
                 return direct;
             }
         }
+        sdkGets.incrementAndGet();
         GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(full(key)).range(range);
         try {
             ResponseInputStream<GetObjectResponse> response = s3.getObject(request.build());
@@ -325,6 +329,10 @@ public final class S3Remote implements Remote {
         } catch (SdkException e) {
             throw errors.map("delete", key, e);
         }
+    }
+
+    long sdkGets() {
+        return sdkGets.get();
     }
 
     @Override

@@ -82,6 +82,16 @@ abstract class RemoteContractTest {
     }
 
     @Test
+    void put_thenGet_keysWithCharactersThatNeedEscaping() throws IOException {
+        for (String key : List.of("tags/v 1 (final)", "tags/données-è", "tags/a+b=c&d?e#f%20g", "tags/~x!y*z'")) {
+            byte[] data = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            remote.put(key, data);
+            assertArrayEquals(data, remote.getBytes(key), key);
+            assertArrayEquals(Arrays.copyOfRange(data, 2, 5), read(key, 2, 3), key);
+        }
+    }
+
+    @Test
     void get_rangeReturnsExactlyThoseBytes() throws IOException {
         byte[] data = random(100_000, 3);
         remote.put("objects/aa/range", data);

@@ -2,6 +2,7 @@ package verso.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +72,24 @@ final class S3RemoteTest extends RemoteContractTest {
             }
         }
         assertArrayEquals(data, remote.getBytes("objects/cc/large"));
+    }
+
+    @Test
+    void get_ofExistingKeysNeverNeedsTheSdkClient() throws IOException {
+        S3Remote s3 = server.remote(BUCKET, "direct" + PREFIX.incrementAndGet() + "/");
+        try (s3) {
+            for (String key : List.of("objects/ab/cdef", "tags/v 1 (final)", "tags/données-è", "tags/a+b=c&d?e#f%20g")) {
+                byte[] data = random(3000, key.hashCode());
+                s3.put(key, data);
+                assertArrayEquals(data, s3.getBytes(key), key);
+                try (InputStream in = s3.get(key, 100, 50)) {
+                    assertArrayEquals(Arrays.copyOfRange(data, 100, 150), in.readAllBytes(), key);
+                }
+            }
+            assertEquals(0, s3.sdkGets(), "every GET was signed and sent directly");
+            assertThrows(RemoteNotFoundException.class, () -> s3.get("objects/00/missing", 0, -1));
+            assertEquals(1, s3.sdkGets(), "a missing key is asked again through the SDK, for its error");
+        }
     }
 
     @Test
