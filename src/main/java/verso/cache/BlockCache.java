@@ -46,8 +46,11 @@ import verso.store.ObjectId;
  * <p>The hit path is one Caffeine lookup: no allocation, no lock of ours.
  */
 public final class BlockCache {
-    /** Charged per entry on top of its bytes, so many tiny objects still count against the bound. */
-    static final int ENTRY_OVERHEAD = 128;
+    /**
+     * The least an entry is charged, however small its object: each entry also costs a few hundred
+     * bytes of Java heap, so this bounds the heap the cache's entries take to a sixteenth of its size.
+     */
+    static final int MIN_ENTRY_WEIGHT = 4096;
 
     /**
      * Produces the verified bytes of an object; may throw. Runs at most once per concurrent miss.
@@ -90,7 +93,7 @@ public final class BlockCache {
         this.maxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((ObjectId id, ByteBuffer bytes) -> bytes.capacity() + ENTRY_OVERHEAD)
+                .weigher((ObjectId id, ByteBuffer bytes) -> Math.max(bytes.capacity(), MIN_ENTRY_WEIGHT))
                 .executor(maintenance)
                 .recordStats()
                 .build();

@@ -23,13 +23,11 @@ import verso.store.ObjectStore;
  * Nothing is written to the local store: reading (the mount) leaves the cache directory as it is.
  *
  * <p>{@link #read} goes through the {@link BlockCache} (one shared load per object) and holds objects
- * of {@value #DIRECT_MIN} bytes and more off the Java heap; {@link #load} does not, for callers that
+ * off the Java heap (so the heap stays small whatever the cache size); {@link #load} does not, for callers that
  * cache a decoded form themselves (trees, block indexes). Content is hashed as it streams in, so a
  * block is copied once, from the file or the socket into its buffer.
  */
 public final class ObjectReader {
-    /** Objects at least this large are cached in direct buffers, smaller ones on the heap. */
-    static final int DIRECT_MIN = 64 << 10;
     private static final int CHUNK = 64 << 10;
 
     private final ObjectStore local;
@@ -159,9 +157,6 @@ public final class ObjectReader {
     }
 
     private static ByteBuffer allocate(ObjectId id, int size) throws IOException {
-        if (size < DIRECT_MIN) {
-            return ByteBuffer.allocate(size);
-        }
         try {
             return ByteBuffer.allocateDirect(size);
         } catch (OutOfMemoryError e) {

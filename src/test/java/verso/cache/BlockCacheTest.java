@@ -181,4 +181,18 @@ final class BlockCacheTest {
     void constructor_rejectsNonPositiveSize() {
         assertThrows(IllegalArgumentException.class, () -> new BlockCache(0));
     }
+
+    @Test
+    void get_tinyObjectsAreChargedAtLeastTheMinimum() throws IOException {
+        long max = 1 << 20;
+        BlockCache cache = new BlockCache(max, Runnable::run);
+        for (int i = 0; i < 1000; i++) {
+            ByteBuffer data = ByteBuffer.allocate(10).putInt(0, i);
+            cache.get(Hashing.hash(data.array()), -1, (k, hint) -> data);
+            cache.cleanUp();
+        }
+        long most = max / BlockCache.MIN_ENTRY_WEIGHT;
+        assertTrue(cache.stats().evictions() >= 1000 - most, "evictions " + cache.stats().evictions());
+        assertTrue(cache.sizeBytes() <= max);
+    }
 }
