@@ -14,7 +14,9 @@ log() { echo "bench: $*" >&2; }
 
 [ -f "$here/target/verso.jar" ] || (cd "$here" && ./mvnw -q -B package -DskipTests >&2)
 
-# Runs one command under hyperfine with its own prepare step; appends the JSON result.
+# Runs one command under hyperfine with its own prepare step; appends the JSON result. Prepare steps
+# that delete what the previous run wrote end with sync, so no run competes with the writeback of
+# the one before it.
 results="$work/results"
 mkdir -p "$results"
 measure() { # NAME PREPARE COMMAND [extra hyperfine args...]
@@ -34,7 +36,7 @@ if [ ! -f "$big/data/file.bin" ]; then
 fi
 cat "$big/data/file.bin" > /dev/null
 measure "verso add, one 1 GiB file" \
-    "cd $big && rm -rf .verso data.verso .gitignore && $verso init > /dev/null && cat data/file.bin > /dev/null" \
+    "cd $big && rm -rf .verso data.verso .gitignore && $verso init > /dev/null && sync && cat data/file.bin > /dev/null" \
     "cd $big && $verso add data"
 measure "openssl dgst -sha256, same file" "cat $big/data/file.bin > /dev/null" \
     "openssl dgst -sha256 $big/data/file.bin"
@@ -56,10 +58,10 @@ for d in range(200):
 PY
 fi
 measure "verso add, 20,000 files" \
-    "cd $small && rm -rf .verso .git data.verso .gitignore && $verso init > /dev/null" \
+    "cd $small && rm -rf .verso .git data.verso .gitignore && $verso init > /dev/null && sync" \
     "cd $small && $verso add data"
 measure "git add, same files, fresh repository" \
-    "cd $small && rm -rf .verso .git data.verso .gitignore && git init -q" \
+    "cd $small && rm -rf .verso .git data.verso .gitignore && git init -q && sync" \
     "cd $small && git add data"
 
 # 3. verso status on that tree, unchanged (after one status has settled the index)

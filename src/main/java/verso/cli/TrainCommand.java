@@ -2,17 +2,25 @@ package verso.cli;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import verso.remote.S3Remote;
+import verso.remote.S3Settings;
 
 /**
  * A hidden command the launcher runs once after a build, under {@code -XX:ArchiveClassesAtExit}: it
  * plays the everyday commands in a scratch project so that the class-data archive it leaves holds
- * the classes they load, and every later verso command starts in about half the time.
+ * the classes they load, and every later verso command starts in about half the time. It also asks
+ * an S3 endpoint on a closed local port for an object, so the S3 client's classes (most of what a
+ * push, a fetch or a mount daemon loads) are in the archive too; that request fails at once.
  */
 @Command(name = "train-class-data", hidden = true, description = "Exercise common commands (for the launcher).")
 final class TrainCommand implements Callable<Integer> {
@@ -42,6 +50,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.arraycopy(c, 0, args, 2, c.length);
                 Main.run(args);
             }
+            touchS3();
         } finally {
             System.setOut(out);
             System.setErr(err);
@@ -50,5 +59,25 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** A GET, a HEAD and a LIST against a closed port: each fails at once, having loaded its classes. */
+    private static void touchS3() {
+        S3Settings settings = new S3Settings(URI.create("http://127.0.0.1:1"), "us-east-1", true,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("train", "train")),
+                S3Settings.DEFAULT_MULTIPART_THRESHOLD, S3Settings.DEFAULT_PART_SIZE, 1);
+        try (S3Remote s3 = new S3Remote("train", "", settings)) {
+            for (Callable<?> request : List.<Callable<?>>of(() -> s3.get("objects/ab/cd", 0, 10),
+                    () -> s3.exists("versions/x"), () -> {
+                        s3.list("versions/", k -> { });
+                        return null;
+                    })) {
+                try {
+                    request.call();
+                } catch (Exception expected) {
+                    // nothing listens there
+                }
+            }
+        }
     }
 }

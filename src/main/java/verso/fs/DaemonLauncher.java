@@ -3,6 +3,7 @@ package verso.fs;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,12 @@ public final class DaemonLauncher {
         if (feature >= 24) {
             // jnr/jffi use sun.misc.Unsafe memory access, which JDK 24 warns about on every start
             cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        // The launcher's class-data archive (scripts/verso) serves the daemon too: same jar, same JDK.
+        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-Xlog:cds")) {
+                cmd.add(option);
+            }
         }
         cmd.addAll(jvmOptions);
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
