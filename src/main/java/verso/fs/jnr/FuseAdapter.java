@@ -4,6 +4,7 @@ import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
@@ -39,6 +40,8 @@ import verso.fs.VersoFileSystem;
 public final class FuseAdapter extends FuseStubFS {
     private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
     private static final MemoryIO NATIVE = MemoryIO.getInstance();
+    /** Linux's NAME_MAX: no directory entry name is longer. */
+    private static final int MAX_NAME_BYTES = 255;
 
     private final VersoFileSystem fs;
     private final long uid;
@@ -101,13 +104,16 @@ public final class FuseAdapter extends FuseStubFS {
         });
     }
 
-    private void fill(FileStat stat, Attributes a) {
-        int type = switch (a.type()) {
+    private static int typeBits(Attributes a) {
+        return switch (a.type()) {
             case FILE -> FileStat.S_IFREG;
             case DIR -> FileStat.S_IFDIR;
             case SYMLINK -> FileStat.S_IFLNK;
         };
-        stat.st_mode.set(type | a.permissions());
+    }
+
+    private void fill(FileStat stat, Attributes a) {
+        stat.st_mode.set(typeBits(a) | a.permissions());
         stat.st_size.set(a.size());
         stat.st_nlink.set(a.links());
         stat.st_uid.set(uid);
@@ -128,16 +134,19 @@ public final class FuseAdapter extends FuseStubFS {
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
             var entries = fs.readdir(path);
-            // one stat, reused: libfuse copies the type bits out of it for each entry, and with the
-            // type known, tools such as ls -R and find need no getattr per entry
-            FileStat stat = new FileStat(Runtime.getSystemRuntime());
-            Pointer statMem = Struct.getMemory(stat);
-            stat.st_mode.set(FileStat.S_IFDIR | Attributes.READ_EXECUTE);
-            fillName(filler, buf, ".", statMem);
-            fillName(filler, buf, "..", statMem);
+            // One stat and one name buffer in native memory, reused, so that no entry is copied
+            // between the heap and native memory. libfuse reads only the type bits of the stat, and
+            // with the type known, tools such as ls -R and find need no getattr per entry.
+            Runtime runtime = Runtime.getSystemRuntime();
+            Pointer statMem = Memory.allocateDirect(runtime, Struct.size(new FileStat(runtime)), true);
+            FileStat stat = FileStat.of(statMem);
+            ByteBuffer name = ByteBuffer.allocateDirect(MAX_NAME_BYTES + 1);
+            stat.st_mode.set(FileStat.S_IFDIR);
+            fillName(filler, buf, name, ".", statMem);
+            fillName(filler, buf, name, "..", statMem);
             for (DirEntry e : entries) {
-                fill(stat, e.attributes());
-                if (fillName(filler, buf, e.name(), statMem) != 0) {
+                stat.st_mode.set(typeBits(e.attributes()));
+                if (fillName(filler, buf, name, e.name(), statMem) != 0) {
                     break; // buffer full: libfuse 2 with offset 0 keeps what it has
                 }
             }
@@ -147,13 +156,16 @@ public final class FuseAdapter extends FuseStubFS {
 
     /**
      * Passes a NUL-terminated UTF-8 name: jnr-fuse's own String overload encodes with the platform
-     * charset and adds no terminator.
+     * charset and adds no terminator. Names longer than a file system allows are skipped.
      */
-    private static int fillName(FuseFillDir filler, Pointer buf, String name, Pointer stat) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(utf8.length + 1);
-        b.put(utf8).put((byte) 0).flip();
-        return filler.apply(buf, b, stat, 0);
+    private static int fillName(FuseFillDir filler, Pointer buf, ByteBuffer name, String entry, Pointer stat) {
+        byte[] utf8 = entry.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > MAX_NAME_BYTES) {
+            return 0;
+        }
+        name.clear();
+        name.put(utf8).put((byte) 0).flip();
+        return filler.apply(buf, name, stat, 0);
     }
 
     @Override
