@@ -101,7 +101,7 @@ pids_with_arg() {
   local text=$1 comm_re=$2 p cmd
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
-    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+    cmd=$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null) || continue  # the process may be gone
     case "$cmd" in *"$text"*) ;; *) continue ;; esac
     grep -qE "$comm_re" "$p/comm" 2>/dev/null && echo "${p#/proc/}"
   done
