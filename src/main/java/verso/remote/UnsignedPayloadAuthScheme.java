@@ -54,7 +54,8 @@ final class UnsignedPayloadAuthScheme implements AuthScheme<AwsCredentialsIdenti
         }
 
         @Override
-        public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
+        public CompletableFuture<AsyncSignedRequest> signAsync(
+                AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
             return v4.signAsync(request); // verso uses the synchronous client only
         }
     }

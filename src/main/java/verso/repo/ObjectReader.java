@@ -23,9 +23,9 @@ import verso.store.ObjectStore;
  * Nothing is written to the local store: reading (the mount) leaves the cache directory as it is.
  *
  * <p>{@link #read} goes through the {@link BlockCache} (one shared load per object) and holds objects
- * off the Java heap (so the heap stays small whatever the cache size); {@link #load} does not, for callers that
- * cache a decoded form themselves (trees, block indexes). Content is hashed as it streams in, so a
- * block is copied once, from the file or the socket into its buffer.
+ * off the Java heap, so the heap stays small whatever the cache size; {@link #load} does not, for
+ * callers that cache a decoded form themselves (trees, block indexes). Content is hashed as it
+ * streams in, so a block is copied once, from the file or the socket into its buffer.
  */
 public final class ObjectReader {
     private static final int CHUNK = 64 << 10;

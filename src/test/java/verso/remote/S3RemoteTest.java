@@ -78,7 +78,8 @@ final class S3RemoteTest extends RemoteContractTest {
     void get_ofExistingKeysNeverNeedsTheSdkClient() throws IOException {
         S3Remote s3 = server.remote(BUCKET, "direct" + PREFIX.incrementAndGet() + "/");
         try (s3) {
-            for (String key : List.of("objects/ab/cdef", "tags/v 1 (final)", "tags/données-è", "tags/a+b=c&d?e#f%20g")) {
+            for (String key : List.of("objects/ab/cdef", "tags/v 1 (final)", "tags/données-è",
+                    "tags/a+b=c&d?e#f%20g")) {
                 byte[] data = random(3000, key.hashCode());
                 s3.put(key, data);
                 assertArrayEquals(data, s3.getBytes(key), key);

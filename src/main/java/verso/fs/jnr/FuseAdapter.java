@@ -4,6 +4,7 @@ import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -44,6 +45,7 @@ public final class FuseAdapter extends FuseStubFS {
     private static final int MAX_NAME_BYTES = 255;
 
     private final VersoFileSystem fs;
+    private final ConcurrentLinkedQueue<DirBuffers> dirBuffers = new ConcurrentLinkedQueue<>();
     private final long uid;
     private final long gid;
 
@@ -134,38 +136,57 @@ public final class FuseAdapter extends FuseStubFS {
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
             var entries = fs.readdir(path);
-            // One stat and one name buffer in native memory, reused, so that no entry is copied
-            // between the heap and native memory. libfuse reads only the type bits of the stat, and
-            // with the type known, tools such as ls -R and find need no getattr per entry.
-            Runtime runtime = Runtime.getSystemRuntime();
-            Pointer statMem = Memory.allocateDirect(runtime, Struct.size(new FileStat(runtime)), true);
-            FileStat stat = FileStat.of(statMem);
-            ByteBuffer name = ByteBuffer.allocateDirect(MAX_NAME_BYTES + 1);
-            stat.st_mode.set(FileStat.S_IFDIR);
-            fillName(filler, buf, name, ".", statMem);
-            fillName(filler, buf, name, "..", statMem);
-            for (DirEntry e : entries) {
-                stat.st_mode.set(typeBits(e.attributes()));
-                if (fillName(filler, buf, name, e.name(), statMem) != 0) {
-                    break; // buffer full: libfuse 2 with offset 0 keeps what it has
+            // libfuse reads only the type bits of each entry's stat, and with the type known, tools
+            // such as ls -R and find need no getattr per entry.
+            DirBuffers b = dirBuffers.poll();
+            if (b == null) {
+                b = new DirBuffers();
+            }
+            try {
+                b.stat.st_mode.set(FileStat.S_IFDIR);
+                fillName(filler, buf, b, ".");
+                fillName(filler, buf, b, "..");
+                for (DirEntry e : entries) {
+                    b.stat.st_mode.set(typeBits(e.attributes()));
+                    if (fillName(filler, buf, b, e.name()) != 0) {
+                        break; // buffer full: libfuse 2 with offset 0 keeps what it has
+                    }
                 }
+            } finally {
+                dirBuffers.offer(b);
             }
             return 0;
         });
     }
 
     /**
+     * One stat and one name buffer in native memory, so that no entry is copied between the heap and
+     * native memory; reused by later listings (one set per listing running at the same time).
+     */
+    private static final class DirBuffers {
+        final Pointer statMem;
+        final FileStat stat;
+        final ByteBuffer name = ByteBuffer.allocateDirect(MAX_NAME_BYTES + 1);
+
+        DirBuffers() {
+            Runtime runtime = Runtime.getSystemRuntime();
+            statMem = Memory.allocateDirect(runtime, Struct.size(new FileStat(runtime)), true);
+            stat = FileStat.of(statMem);
+        }
+    }
+
+    /**
      * Passes a NUL-terminated UTF-8 name: jnr-fuse's own String overload encodes with the platform
      * charset and adds no terminator. Names longer than a file system allows are skipped.
      */
-    private static int fillName(FuseFillDir filler, Pointer buf, ByteBuffer name, String entry, Pointer stat) {
+    private static int fillName(FuseFillDir filler, Pointer buf, DirBuffers b, String entry) {
         byte[] utf8 = entry.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > MAX_NAME_BYTES) {
             return 0;
         }
-        name.clear();
-        name.put(utf8).put((byte) 0).flip();
-        return filler.apply(buf, name, stat, 0);
+        b.name.clear();
+        b.name.put(utf8).put((byte) 0).flip();
+        return filler.apply(buf, b.name, b.statMem, 0);
     }
 
     @Override
