@@ -42,9 +42,9 @@ final class S3Errors {
         if (message.contains("Unable to load credentials")) {
             return new RemoteException("no S3 credentials found for " + endpoint + ": " + CREDENTIAL_SOURCES, e);
         }
-        Throwable cause = ioCause(e);
+        IOException cause = ioCause(e);
         if (cause != null) {
-            return mapIo(operation, key, (IOException) cause);
+            return mapIo(operation, key, cause);
         }
         if (e.retryable()) {
             return new RemoteRetryableException(what + " failed: " + describe(e), e);
@@ -94,10 +94,10 @@ final class S3Errors {
                 + (code != null ? code + " " : "") + "HTTP " + status + " " + firstLine(e.getMessage()), e);
     }
 
-    private static Throwable ioCause(Throwable e) {
+    private static IOException ioCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
-                return t;
+            if (t instanceof IOException io) {
+                return io;
             }
         }
         return null;
