@@ -132,7 +132,7 @@ public final class BlockReader implements ContentSource, Closeable {
         try {
             return trees.get(id, k -> {
                 try {
-                    return Tree.decode(k, objects.load(k, -1));
+                    return Tree.decode(k, objects.load(k));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -214,7 +214,7 @@ public final class BlockReader implements ContentSource, Closeable {
         try {
             return indexes.get(id, k -> {
                 try {
-                    return BlockIndex.decode(k, objects.load(k, -1));
+                    return BlockIndex.decode(k, objects.load(k));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -72,12 +72,9 @@ public final class ObjectReader {
         return cache.join(future);
     }
 
-    /** The object's verified bytes, bypassing the block cache. */
-    public byte[] load(ObjectId id, int sizeHint) throws IOException {
-        ByteBuffer b = loadBuffer(id, sizeHint);
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return bytes;
+    /** The verified bytes of an object of unknown size (a tree, a block index), bypassing the block cache. */
+    public byte[] load(ObjectId id) throws IOException {
+        return loadBuffer(id, -1).array(); // an unknown size is read into exactly one heap array
     }
 
     public ReadStats.Snapshot stats() {
@@ -134,7 +131,7 @@ public final class ObjectReader {
         MessageDigest md = Hashing.sha256();
         ByteBuffer bytes;
         if (sizeHint < 0) {
-            bytes = ByteBuffer.wrap(in.readAllBytes());
+            bytes = ByteBuffer.wrap(in.readAllBytes()); // load() returns this array as is
             md.update(bytes.array());
         } else {
             bytes = allocate(id, sizeHint);
