@@ -1,7 +1,11 @@
 package verso.fs.jnr;
 
 import com.kenai.jffi.MemoryIO;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -93,9 +97,18 @@ public final class FuseAdapter extends FuseStubFS {
         return verso.fs.MountOptions.FS_NAME;
     }
 
-    /** Lets a caller that unmounted by other means tell jnr-fuse, so its shutdown hook does nothing. */
-    void markUnmounted() {
-        mounted.set(false);
+    /**
+     * Mounts at {@code mountPoint} with the {@code -o} option string {@code options} and serves until
+     * unmounted, on {@link FuseLoop}'s threads (not jnr-fuse's {@code mount}, which runs libfuse's own loop).
+     */
+    void serve(Path mountPoint, String options, boolean debug) throws IOException,
+            InterruptedException {
+        List<String> args = new ArrayList<>(
+                List.of(getFSName(), "-f", mountPoint.toString(), "-o", options));
+        if (debug) {
+            args.add("-d");
+        }
+        FuseLoop.run(fuseOperations, args.toArray(String[]::new));
     }
 
     @Override

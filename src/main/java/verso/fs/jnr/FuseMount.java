@@ -64,10 +64,9 @@ public final class FuseMount implements AutoCloseable {
     }
 
     private void start(MountOptions options) throws IOException {
-        String[] args = {"-o", options.optionString()};
         Thread loop = new Thread(() -> {
             try {
-                adapter.mount(mountPoint, true, options.debug(), args);
+                adapter.serve(mountPoint, options.optionString(), options.debug());
             } catch (Throwable t) {
                 loopError.set(t);
             } finally {
@@ -131,19 +130,8 @@ public final class FuseMount implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            if (isServing() && MountTable.find(mountPoint).isPresent()) {
-                try {
-                    MountTable.unmount(mountPoint, true);
-                } catch (IOException e) {
-                    // jnr-fuse's own shutdown hook may have unmounted it a moment ago
-                    if (MountTable.find(mountPoint).isPresent()) {
-                        throw e;
-                    }
-                }
-            }
-        } finally {
-            adapter.markUnmounted();
+        if (isServing() && MountTable.find(mountPoint).isPresent()) {
+            MountTable.unmount(mountPoint, true);
         }
         try {
             if (!awaitExit(EXIT_TIMEOUT)) {
