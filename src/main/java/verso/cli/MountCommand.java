@@ -198,7 +198,7 @@ final class MountCommand implements Callable<Integer> {
 
     private int serve(Path cwd, Path mp, DaemonFiles files) throws Exception {
         if (!daemon) {
-            warnIfBlockMemoryUnbounded();
+            fitBlockMemory();
         }
         RemoteStats remoteStats = new RemoteStats();
         Remote remote = null;
@@ -256,9 +256,11 @@ final class MountCommand implements Callable<Integer> {
     /**
      * A foreground mount runs in the JVM the user started. Blocks are direct buffers, whose memory the
      * JVM returns only once it collects them, and by default it lets them grow to the heap's maximum:
-     * say which flags bound the process as the background daemon is bounded.
+     * say which flags bound the process as the background daemon is bounded. If the JVM allows less
+     * block memory than {@code --cache-size}, the cache shrinks to fit, so that reads do not fail for
+     * want of memory the cache holds.
      */
-    private void warnIfBlockMemoryUnbounded() {
+    private void fitBlockMemory() {
         String direct;
         try {
             direct = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
@@ -266,10 +268,18 @@ final class MountCommand implements Callable<Integer> {
         } catch (RuntimeException | LinkageError e) {
             return; // not a HotSpot JVM: nothing to check
         }
+        long limit = "0".equals(direct) ? Runtime.getRuntime().maxMemory() : Long.parseLong(direct);
         if ("0".equals(direct)) {
             LOG.warn("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
                     + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, cacheSize >> 20);
+        }
+        if (limit < cacheSize) {
+            long fitted = Math.max(MIN_CACHE, limit);
+            LOG.warn("this JVM allows {} of block memory, less than --cache-size {}: using a {} cache; "
+                    + "raise -XX:MaxDirectMemorySize to use more", ByteSize.format(limit),
+                    ByteSize.format(cacheSize), ByteSize.format(fitted));
+            cacheSize = fitted;
         }
     }
 

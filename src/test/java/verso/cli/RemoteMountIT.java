@@ -219,6 +219,24 @@ final class RemoteMountIT {
     }
 
     @Test
+    void foregroundJvmWithLessBlockMemoryThanTheCacheSize_shrinksTheCache_andReadsEveryBlock() throws Exception {
+        byte[] big = random(40 * 1024 * 1024, 9); // ten 4 MiB blocks: more than the JVM lets it hold
+        String id = pushedVersion(Map.of("big.bin", big));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path daemonLog = tmp.resolve("small-jvm.log");
+        Map<String, String> env = new HashMap<>(mounts.env());
+        env.put("JDK_JAVA_OPTIONS", "-XX:MaxDirectMemorySize=20m"); // read by the java launcher itself
+        try (Mounts small = new Mounts(env)) {
+            small.foreground(empty, mnt, daemonLog, "--remote-url", url, "--cache-size", "256M");
+            Path file = mnt.resolve("versions").resolve(id).resolve("data/big.bin");
+            assertEquals(Hashing.hash(big).hex(), toolOk(empty, "sha256sum", file.toString()).split(" ")[0],
+                    Mounts.readQuietly(daemonLog));
+            assertTrue(Mounts.readQuietly(daemonLog).contains("less than --cache-size 256M: using a 20M cache"),
+                    Mounts.readQuietly(daemonLog));
+        }
+    }
+
+    @Test
     void corruptObjectOnTheRemote_isAnIoError_otherFilesStillRead() throws Exception {
         byte[] good = "good bytes\n".getBytes();
         byte[] bad = "bytes that will be corrupted\n".getBytes();
