@@ -372,21 +372,22 @@ case1_tool() {
   record_mbps "c1.$tool" "$BIG_BYTES" "${t[@]}"
 }
 
-# ls -R and find | wc -l of the tree: each first on a fresh mount with dropped caches, then again
-# (warm) on the same mount.
+# ls -R and find | wc -l of the tree: each first on a fresh mount with dropped caches, then three
+# times more on the same mount, whose median is the run's warm figure.
+warm_median() { local k s w=(); for k in 1 2 3; do s=$(time_cmd "$@") || s=fail; w+=("$s"); done; median "${w[@]}"; }
 case3_tool() {
   local tool=$1 mnt=$MNTS/$1 r s lc=() lw=() fc=() fw=()
   bench_log "case 3: $tool ls -R / find"
   for ((r = 0; r < RUNS; r++)); do
     tool_mount "$tool" "$mnt" || { lc+=(fail); break; }
     drop_caches; s=$(time_cmd ls_tree "$BASE/tree") || s=fail; lc+=("$s")
-    s=$(time_cmd ls_tree "$BASE/tree") || s=fail; lw+=("$s")
+    lw+=("$(warm_median ls_tree "$BASE/tree")")
     [ "$tool" = verso ] && hwm_max c5.ls
     tool_umount "$tool" "$mnt"
     tool_mount "$tool" "$mnt" || { fc+=(fail); break; }
     drop_caches; s=$(time_cmd find_tree "$BASE/tree") || s=fail; fc+=("$s")
     RES[c3.$tool.count]=$(cat "$WORK/find.count" 2>/dev/null)
-    s=$(time_cmd find_tree "$BASE/tree") || s=fail; fw+=("$s")
+    fw+=("$(warm_median find_tree "$BASE/tree")")
     [ "$tool" = verso ] && hwm_max c5.ls
     tool_umount "$tool" "$mnt"
   done
