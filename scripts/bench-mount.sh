@@ -6,7 +6,7 @@
 #
 #   sudo scripts/bench-mount.sh [--size-mib N] [--files N] [--runs N] [--skip-peers] [--keep]
 #                               [--out FILE] [--port N] [--work-dir DIR] [--verso-cache-size SIZE]
-#                               [--ls-peers "verso restic bindfs local s3fs rclone"]
+#                               [--ls-peers "verso verso-project restic bindfs local s3fs rclone"]
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +23,7 @@ OUT="$ROOT/docs/benchmarks-mount-latest.md"
 PORT=18931
 WORK=
 VERSO_CACHE_SIZE=
-LS_TOOLS="verso restic bindfs local s3fs rclone"
+LS_TOOLS="verso verso-project restic bindfs local s3fs rclone"
 ARGS=$(printf '%q ' "$@"); ARGS=${ARGS% }
 
 usage() {
@@ -39,7 +39,8 @@ usage() {
   --port N            S3 server port on 127.0.0.1 (default 18931; must be free)
   --work-dir DIR      where to put data and logs (default: a new directory under /var/tmp)
   --verso-cache-size SIZE   passed to `verso mount --cache-size` (default: verso's own, 512M)
-  --ls-peers "LIST"   readers measured in the ls case (default: verso restic bindfs local s3fs rclone)
+  --ls-peers "LIST"   readers measured in the ls case (default: verso verso-project restic bindfs local s3fs rclone;
+                      verso-project mounts the project that pushed, whose cache holds the trees)
 Needs root: it drops the page cache and mounts FUSE filesystems.
 EOF
 }
@@ -252,10 +253,14 @@ tool_mount() {
     restic)
       restic -r "s3:$E/bench-restic" mount "$mnt" >> "$LOGS/restic-mount.log" 2>&1 & TOOL_PID=$!
       BASE=$mnt/snapshots/latest/data ;;
-    verso)
+    verso|verso-project)
       local opts=()
       [ -n "$VERSO_CACHE_SIZE" ] && opts=(--cache-size "$VERSO_CACHE_SIZE")
-      if [ "$VERSO_MODE" = url ]; then
+      if [ "$tool" = verso-project ]; then
+        dir=$PROJ   # the project that committed and pushed: its objects are in its local cache
+        (cd "$dir" && timeout 120 "$V" mount "$mnt" "${opts[@]}") \
+          >> "$LOGS/verso-mount.log" 2>&1 || { NOTE[$tool]="verso mount (project) failed: $(tail -n 1 "$LOGS/verso-mount.log")"; register_mount "$mnt"; return 1; }
+      elif [ "$VERSO_MODE" = url ]; then
         dir=$WORK/verso-empty
         (cd "$dir" && AWS_ENDPOINT_URL=$E timeout 120 "$V" mount "$mnt" --remote-url "$VERSO_URL" "${opts[@]}") \
           >> "$LOGS/verso-mount.log" 2>&1 || { NOTE[verso]="verso mount ($VERSO_MODE) failed: $(tail -n 1 "$LOGS/verso-mount.log")"; register_mount "$mnt"; return 1; }
@@ -270,7 +275,7 @@ tool_mount() {
         NOTE[verso]="verso mount ($VERSO_MODE): latest/data/big.bin did not appear within 30 s"
         tool_umount verso "$mnt"; return 1
       fi
-      TOOL_PID=$(verso_daemon_pid "$mnt" "$dir"); VERSO_PID=$TOOL_PID
+      TOOL_PID=$(verso_daemon_pid "$mnt" "$dir"); [ "$tool" = verso ] && VERSO_PID=$TOOL_PID
       [ -n "$TOOL_PID" ] && register_pid "$TOOL_PID"
       return 0 ;;
   esac
@@ -283,7 +288,7 @@ tool_mount() {
 tool_umount() {
   local tool=$1 mnt=$2
   [ "$tool" = local ] && return 0
-  if [ "$tool" = verso ] && is_mounted "$mnt"; then
+  if [ "${tool%-project}" = verso ] && is_mounted "$mnt"; then
     (cd "$WORK" && timeout 60 "$V" umount "$mnt") >> "$LOGS/verso-umount.log" 2>&1 \
       || bench_log "verso umount $mnt failed; forcing"
   fi
@@ -416,7 +421,7 @@ else bench_log "verso: not measured (${NOTE[verso]})"; fi
 [ "${HAVE[bindfs]}" = 1 ] || bench_log "bindfs: ${NOTE[bindfs]}"
 
 measured() {  # measured TOOL — whether TOOL takes part
-  case "$1" in local) return 0 ;; verso) [ "$VERSO_OK" = 1 ] ;; *) [ "${HAVE[$1]:-0}" = 1 ] ;; esac
+  case "$1" in local) return 0 ;; verso|verso-project) [ "$VERSO_OK" = 1 ] ;; *) [ "${HAVE[$1]:-0}" = 1 ] ;; esac
 }
 
 case1_limit
@@ -427,7 +432,8 @@ for tool in verso bindfs local; do measured "$tool" && case4_tool "$tool"; done
 # ---- report ---------------------------------------------------------------------------------
 v() { echo "${RES[$1]:-n/a}"; }
 tool_label() { case "$1" in local) echo "local file" ;; bindfs) echo "bindfs over a local copy" ;;
-  restic) echo "restic mount" ;; rclone) echo "rclone mount (vfs cache off)" ;; s3fs) echo "s3fs" ;; verso) echo "**verso mount**" ;; esac; }
+  restic) echo "restic mount" ;; rclone) echo "rclone mount (vfs cache off)" ;; s3fs) echo "s3fs" ;; verso) echo "**verso mount**" ;;
+  verso-project) echo "**verso mount**, from the project (trees in its local cache)" ;; esac; }
 not_measured() { echo "${NOTE[$1]:-not measured}"; }
 verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/) print "n/a";
   else if ((op == ">=" && a + 0 >= b + 0) || (op == "<=" && a + 0 <= b + 0) || (op == ">" && a + 0 > b + 0) || (op == "<" && a + 0 < b + 0)) print "PASS"; else print "FAIL" }'; }
@@ -522,6 +528,7 @@ report() {
   echo "- goal verso ls -R warm ≤ 2 × bindfs: $(verdict "$(ratio "$(v c3.verso.lswarm)" "$(v c3.bindfs.lswarm)")" 2 "<=")"
   if measured restic; then
     echo "- goal verso faster than restic, fresh: $(verdict "$(v c3.verso.lscold)" "$(v c3.restic.lscold)" "<"); warm: $(verdict "$(v c3.verso.lswarm)" "$(v c3.restic.lswarm)" "<")"
+    echo "- like for like (both list trees from a local cache: restic's, filled by its backup, and the project's): verso from the project faster than restic, fresh: $(verdict "$(v c3.verso-project.lscold)" "$(v c3.restic.lscold)" "<"); warm: $(verdict "$(v c3.verso-project.lswarm)" "$(v c3.restic.lswarm)" "<")"
   fi
   echo
   echo "## 4. Four parallel readers of four different $((SIZE_MIB / 4)) MiB files (cold)"
