@@ -135,11 +135,11 @@ public final class ObjectStore {
 
     /** Writes a temp file, checks its id, and publishes it; the temp file never outlives a failure. */
     private void write(ObjectId expected, Writer writer) throws IOException {
-        Path t = newTemp();
+        Path t = tempPath();
         boolean published = false;
         try {
             ObjectId actual;
-            try (FileChannel out = FileChannel.open(t, StandardOpenOption.WRITE)) {
+            try (FileChannel out = createTemp(t)) {
                 actual = writer.write(out);
             }
             if (!actual.equals(expected)) {
@@ -253,12 +253,22 @@ public final class ObjectStore {
 
     /** A fresh temp file on the store's filesystem; the caller moves or deletes it. */
     public Path newTemp() throws IOException {
-        Path t = tmp.resolve(TEMP_PREFIX + TEMP_COUNTER.incrementAndGet());
+        Path t = tempPath();
+        createTemp(t).close();
+        return t;
+    }
+
+    private Path tempPath() {
+        return tmp.resolve(TEMP_PREFIX + TEMP_COUNTER.incrementAndGet());
+    }
+
+    /** Creates the temp file and opens it for writing, in one system call. */
+    private FileChannel createTemp(Path t) throws IOException {
         try {
-            return Files.createFile(t);
+            return FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             Files.createDirectories(tmp);
-            return Files.createFile(t);
+            return FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
     }
 
