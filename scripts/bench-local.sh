@@ -57,11 +57,14 @@ for d in range(200):
             out.write(os.urandom(rnd.randint(1024, 8192)))
 PY
 fi
+# Each run starts from the same state: the previous run's objects deleted and written back, the
+# kernel's caches emptied of them (as root), and the source files read once into the page cache.
+settle="sync; if [ -w /proc/sys/vm/drop_caches ]; then echo 3 > /proc/sys/vm/drop_caches; fi; cat \$(find data -type f) > /dev/null"
 measure "verso add, 20,000 files" \
-    "cd $small && rm -rf .verso .git data.verso .gitignore && $verso init > /dev/null && sync" \
+    "cd $small && rm -rf .verso .git data.verso .gitignore && $verso init > /dev/null && $settle" \
     "cd $small && $verso add data"
 measure "git add, same files, fresh repository" \
-    "cd $small && rm -rf .verso .git data.verso .gitignore && git init -q && sync" \
+    "cd $small && rm -rf .verso .git data.verso .gitignore && git init -q && $settle" \
     "cd $small && git add data"
 
 # 3. verso status on that tree, unchanged (after one status has settled the index)
