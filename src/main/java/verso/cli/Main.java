@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,13 +22,14 @@ import verso.store.MissingObjectException;
  * and what to do), 2 bad usage, 3 an internal error (stack trace only with {@code --verbose}).
  */
 @Command(name = "verso", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Version datasets the way git versions code; mount any version read-only.",
-        subcommands = {InitCommand.class, AddCommand.class, CommitCommand.class, StatusCommand.class,
-                LogCommand.class, DiffCommand.class, TagCommand.class, CheckoutCommand.class, GcCommand.class,
-                VerifyCommand.class, RemoteCommand.class, PushCommand.class, FetchCommand.class,
-                PullCommand.class, MountCommand.class, UmountCommand.class, TrainCommand.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class})
+        description = "Version datasets the way git versions code; mount any version read-only.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(InitCommand.class, AddCommand.class,
+            CommitCommand.class, StatusCommand.class, LogCommand.class, DiffCommand.class, TagCommand.class,
+            CheckoutCommand.class, GcCommand.class, VerifyCommand.class, RemoteCommand.class, PushCommand.class,
+            FetchCommand.class, PullCommand.class, MountCommand.class, UmountCommand.class, TrainCommand.class,
+            CompletionCommand.class, CommandLine.HelpCommand.class);
     public static final int USER_ERROR = 1;
     public static final int INTERNAL_ERROR = 3;
 
@@ -50,8 +52,34 @@ public final class Main implements Runnable {
         quietRemoteLog(args);
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
+        // picocli builds each command's model by reflection, which costs a cold JVM about 10 ms per
+        // command: a command line naming a subcommand gets that one alone (help, completion, a
+        // mistyped name and no subcommand at all get every one).
+        Class<?> named = named(args);
+        for (Class<?> c : named == null ? COMMANDS : List.of(named)) {
+            cl.addSubcommand(c);
+        }
         cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) -> main.report(e, cmd));
         return cl.execute(args);
+    }
+
+    /** The subcommand the arguments name (the first one not an option of verso itself), if it is one. */
+    private static Class<?> named(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-C")) {
+                i++; // its value
+            } else if (!args[i].startsWith("-")) {
+                for (Class<?> c : COMMANDS) {
+                    Command command = c.getAnnotation(Command.class);
+                    if (c != CommandLine.HelpCommand.class && c != CompletionCommand.class
+                            && (command.name().equals(args[i]) || List.of(command.aliases()).contains(args[i]))) {
+                        return c;
+                    }
+                }
+                return null;
+            }
+        }
+        return null;
     }
 
     /**
