@@ -54,6 +54,20 @@ final class CliTest {
     }
 
     @Test
+    void subcommands_areFoundWhateverPrecedesThem_andAMistypedOneIsNamed() throws Exception {
+        ok(verso(dir, "init"));
+        ok(verso(dir.getParent(), "--verbose", "-C", dir.getFileName().toString(), "status"));
+        ok(verso(dir, "unmount", "--help")); // an alias
+        ok(verso(dir, "help", "add"));
+        Result typo = verso(dir, "stauts");
+        assertEquals(2, typo.exit(), typo.toString());
+        assertTrue(typo.err().contains("status"), typo.err()); // picocli's suggestion: every command is known
+        Result none = verso(dir);
+        ok(none);
+        assertTrue(none.out().contains("checkout") && none.out().contains("mount"), none.out());
+    }
+
+    @Test
     void localWorkflow_commitCorruptVerifyGcCheckout() throws Exception {
         ok(verso(dir, "init"));
         Files.createDirectories(dir.resolve("data"));
