@@ -566,6 +566,8 @@ report() {
   echo "  copy of the objects, so cold figures include the server's disk reads, for every S3 reader alike."
   [ "$VERSO_OK" = 1 ] && echo "- verso: mounted $( [ "$VERSO_MODE" = project ] && echo "from an empty project whose default remote is the bucket" || echo "with \`--remote-url\` from an empty folder (\`AWS_ENDPOINT_URL\` set)"):"
   [ "$VERSO_OK" = 1 ] && echo "  no object is local, every block comes from S3 by ranged GET."
+  [ "$VERSO_OK" = 1 ] && echo "- verso, from the project (listing only): the project that added, committed and pushed the"
+  [ "$VERSO_OK" = 1 ] && echo "  data, mounted in place: its trees come from its local cache, as restic's come from its own."
   return 0
 }
 

@@ -3,11 +3,11 @@ package verso.fs.jnr;
 import com.kenai.jffi.MemoryIO;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -101,10 +101,8 @@ public final class FuseAdapter extends FuseStubFS {
      * Mounts at {@code mountPoint} with the {@code -o} option string {@code options} and serves until
      * unmounted, on {@link FuseLoop}'s threads (not jnr-fuse's {@code mount}, which runs libfuse's own loop).
      */
-    void serve(Path mountPoint, String options, boolean debug) throws IOException,
-            InterruptedException {
-        List<String> args = new ArrayList<>(
-                List.of(getFSName(), "-f", mountPoint.toString(), "-o", options));
+    void serve(Path mountPoint, String options, boolean debug) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(getFSName(), "-f", mountPoint.toString(), "-o", options));
         if (debug) {
             args.add("-d");
         }

@@ -20,11 +20,10 @@ import verso.fs.VersoFileSystem;
 /**
  * A live FUSE mount of a {@link VersoFileSystem}.
  *
- * <p>Design: jnr-fuse's non-blocking mount waits a fixed 2 s and then assumes success, so instead
- * the blocking libfuse loop runs on a thread of ours, and readiness is confirmed the way a user
- * would: the mount table shows a {@code fuse.verso} mount at the mount point and a stat of it
- * answers. If the loop ends first, or the timeout passes, mounting fails with the reason. A dead
- * mount left by a killed daemon is cleared first. Closing unmounts (lazily, so a busy mount point
+ * <p>Design: the request loop ({@link FuseLoop}) runs on a thread of ours, and readiness is confirmed
+ * the way a user would: the mount table shows a {@code fuse.verso} mount at the mount point and a
+ * stat of it answers. If the loop ends first, or the timeout passes, mounting fails with the reason.
+ * A dead mount left by a killed daemon is cleared first. Closing unmounts (lazily, so a busy mount point
  * does not keep the daemon alive) and waits for the loop to end.
  */
 public final class FuseMount implements AutoCloseable {
