@@ -268,8 +268,9 @@ final class MountCommand implements Callable<Integer> {
         } catch (RuntimeException | LinkageError e) {
             return; // not a HotSpot JVM: nothing to check
         }
-        long limit = "0".equals(direct) ? Runtime.getRuntime().maxMemory() : Long.parseLong(direct);
-        if ("0".equals(direct)) {
+        boolean unset = "0".equals(direct);
+        long limit = unset ? Runtime.getRuntime().maxMemory() : Long.parseLong(direct);
+        if (unset) {
             LOG.warn("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
                     + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, cacheSize >> 20);

@@ -50,11 +50,12 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * interceptors, metrics, response unmarshalling, measured at more CPU than the transfer itself — and
  * go straight to the SDK's HTTP client, signed by the SDK's SigV4 signer, at the URL the SDK itself
  * would use. Any answer but data (a missing key, refused credentials, a bucket in another region) is
- * asked again through the SDK client, so errors read exactly as for every other request. Large files are uploaded as a
- * multipart upload whose parts go in parallel on a small pool, each part streamed from its own slice
- * of the file (never held in memory); any failure aborts the upload so no parts are left billed.
- * The SDK does not retry: {@link RetryingRemote} does, and every SDK failure goes through
- * {@link S3Errors}.
+ * asked again through the SDK client, so errors read exactly as for every other request.
+ *
+ * <p>Large files are uploaded as a multipart upload whose parts go in parallel on a small pool, each
+ * part streamed from its own slice of the file (never held in memory); any failure aborts the upload
+ * so no parts are left billed. The SDK does not retry: {@link RetryingRemote} does, and every SDK
+ * failure goes through {@link S3Errors}.
  */
 public final class S3Remote implements Remote {
     /** Closing a stream with more than this left unread drops the connection instead of draining it. */

@@ -45,8 +45,6 @@ import verso.fs.VersoFileSystem;
 public final class FuseAdapter extends FuseStubFS {
     private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
     private static final MemoryIO NATIVE = MemoryIO.getInstance();
-    /** Linux's NAME_MAX: no directory entry name is longer. */
-    private static final int MAX_NAME_BYTES = 255;
 
     private final VersoFileSystem fs;
     private final ConcurrentLinkedQueue<DirBuffers> dirBuffers = new ConcurrentLinkedQueue<>();
@@ -177,7 +175,7 @@ public final class FuseAdapter extends FuseStubFS {
     private static final class DirBuffers {
         final Pointer statMem;
         final FileStat stat;
-        final ByteBuffer name = ByteBuffer.allocateDirect(MAX_NAME_BYTES + 1);
+        final ByteBuffer name = ByteBuffer.allocateDirect(VersoFileSystem.NAME_MAX + 1);
 
         DirBuffers() {
             Runtime runtime = Runtime.getSystemRuntime();
@@ -192,7 +190,7 @@ public final class FuseAdapter extends FuseStubFS {
      */
     private static int fillName(FuseFillDir filler, Pointer buf, DirBuffers b, String entry) {
         byte[] utf8 = entry.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length > MAX_NAME_BYTES) {
+        if (utf8.length > VersoFileSystem.NAME_MAX) {
             return 0;
         }
         b.name.clear();

@@ -23,8 +23,8 @@ import verso.fs.VersoFileSystem;
  * <p>Design: the request loop ({@link FuseLoop}) runs on a thread of ours, and readiness is confirmed
  * the way a user would: the mount table shows a {@code fuse.verso} mount at the mount point and a
  * stat of it answers. If the loop ends first, or the timeout passes, mounting fails with the reason.
- * A dead mount left by a killed daemon is cleared first. Closing unmounts (lazily, so a busy mount point
- * does not keep the daemon alive) and waits for the loop to end.
+ * A dead mount left by a killed daemon is cleared first. Closing unmounts (lazily, so a busy mount
+ * point does not keep the daemon alive) and waits for the loop to end.
  */
 public final class FuseMount implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
