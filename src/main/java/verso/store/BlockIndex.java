@@ -1,6 +1,5 @@
 package verso.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,22 +46,38 @@ public record BlockIndex(int blockSize, long size, List<ObjectId> blocks) {
     }
 
     public static BlockIndex decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
-        JsonNode root = CanonicalJson.decode(id, bytes, KIND);
-        long bs = CanonicalJson.nonNegative(id, root, "blockSize");
-        long size = CanonicalJson.nonNegative(id, root, "size");
-        JsonNode arr = root.get("blocks");
-        if (arr == null || !arr.isArray() || bs == 0 || bs > Integer.MAX_VALUE) {
+        var fields = new Object() {
+            long blockSize = -1;
+            long size = -1;
+            List<ObjectId> blocks;
+        };
+        CanonicalJson.decode(id, bytes, KIND, (field, p) -> {
+            switch (field) {
+                case "blockSize" -> fields.blockSize = CanonicalJson.nonNegative(p);
+                case "size" -> fields.size = CanonicalJson.nonNegative(p);
+                case "blocks" -> {
+                    List<ObjectId> list = new ArrayList<>();
+                    CanonicalJson.array(id, p, field, e -> {
+                        String hex = CanonicalJson.text(e);
+                        if (hex == null || !ObjectId.isValidHex(hex)) {
+                            throw new CorruptObjectException(id, "invalid block id");
+                        }
+                        list.add(ObjectId.fromHex(hex));
+                    });
+                    fields.blocks = list;
+                }
+                default -> p.skipChildren();
+            }
+        });
+        long bs = fields.blockSize;
+        if (bs < 0 || fields.size < 0) {
+            throw new CorruptObjectException(id, "missing or invalid '" + (bs < 0 ? "blockSize" : "size") + "'");
+        }
+        if (fields.blocks == null || bs == 0 || bs > Integer.MAX_VALUE) {
             throw new CorruptObjectException(id, "malformed block index");
         }
-        List<ObjectId> list = new ArrayList<>(arr.size());
-        for (JsonNode n : arr) {
-            if (!n.isTextual() || !ObjectId.isValidHex(n.textValue())) {
-                throw new CorruptObjectException(id, "invalid block id");
-            }
-            list.add(ObjectId.fromHex(n.textValue()));
-        }
         try {
-            return new BlockIndex((int) bs, size, list);
+            return new BlockIndex((int) bs, fields.size, fields.blocks);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }

@@ -2,9 +2,10 @@ package verso.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,14 +13,16 @@ import java.io.UncheckedIOException;
 /**
  * The canonical encoding shared by every structured object: compact UTF-8 JSON, fields in a fixed
  * order written by hand, entries sorted by name in byte order. The same content gives the same bytes,
- * hence the same id, on every machine. Decoding is strict and turns every defect into a
+ * hence the same id, on every machine. Decoding is strict, streams (no tree of nodes: a directory of
+ * 100,000 entries decodes as it is read), and turns every defect into a
  * {@link CorruptObjectException}.
  */
 final class CanonicalJson {
     static final int FORMAT = 1;
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    /** Decoding rejects an object with a key twice: two readers could otherwise see different content. */
+    private static final JsonFactory PARSER_FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private CanonicalJson() {
     }
@@ -42,67 +45,110 @@ final class CanonicalJson {
         return out.toByteArray();
     }
 
-    /** Parses and checks format and kind. */
-    static JsonNode decode(ObjectId id, byte[] bytes, String kind) throws CorruptObjectException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(bytes);
-        } catch (IOException e) {
+    /** Receives each field of an object after format and kind, with the parser at the field's value. */
+    interface Fields {
+        void field(String name, JsonParser p) throws IOException;
+    }
+
+    /**
+     * Parses an object as a stream: checks that it opens with its format and kind, hands every other
+     * top-level field to {@code fields} (which must consume the value, and passes over fields it
+     * does not know with {@link JsonParser#skipChildren}), and rejects duplicate keys and anything after the object.
+     */
+    static void decode(ObjectId id, byte[] bytes, String kind, Fields fields) throws CorruptObjectException {
+        try (JsonParser p = PARSER_FACTORY.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new CorruptObjectException(id, "not a JSON object");
+            }
+            if (p.nextToken() != JsonToken.FIELD_NAME || !"format".equals(p.currentName())
+                    || p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+                throw new CorruptObjectException(id, "no format field");
+            }
+            if (p.getIntValue() != FORMAT) {
+                throw new CorruptObjectException(id, "format " + p.getIntValue()
+                        + " is newer than this verso understands (" + FORMAT + "); upgrade verso");
+            }
+            if (p.nextToken() != JsonToken.FIELD_NAME || !"kind".equals(p.currentName())) {
+                throw new CorruptObjectException(id, "missing or invalid 'kind'");
+            }
+            p.nextToken();
+            String found = text(p);
+            if (!kind.equals(found)) {
+                throw new CorruptObjectException(id, "expected a " + kind + ", found a " + found);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                fields.field(name, p);
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new CorruptObjectException(id, "not valid JSON");
+            }
+        } catch (JsonProcessingException e) {
             throw new CorruptObjectException(id, "not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw new CorruptObjectException(id, "not a JSON object");
-        }
-        JsonNode format = root.get("format");
-        if (format == null || !format.isInt()) {
-            throw new CorruptObjectException(id, "no format field");
-        }
-        if (format.intValue() != FORMAT) {
-            throw new CorruptObjectException(id, "format " + format.intValue()
-                    + " is newer than this verso understands (" + FORMAT + "); upgrade verso");
-        }
-        if (!kind.equals(text(id, root, "kind"))) {
-            throw new CorruptObjectException(id, "expected a " + kind + ", found a " + root.get("kind"));
-        }
-        return root;
-    }
-
-    /** The kind of a structured object, or null if the bytes are not one (for example a blob). */
-    static String kindOf(byte[] bytes) {
-        if (bytes.length == 0 || bytes[0] != '{') {
-            return null;
-        }
-        try {
-            JsonNode root = MAPPER.readTree(bytes);
-            JsonNode k = root == null ? null : root.get("kind");
-            return k != null && k.isTextual() ? k.textValue() : null;
+        } catch (CorruptObjectException e) {
+            throw e;
         } catch (IOException e) {
-            return null;
+            throw new UncheckedIOException(e); // parsing an array does no I/O
         }
     }
 
-    static String text(ObjectId id, JsonNode node, String field) throws CorruptObjectException {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual()) {
+    /** The string at the parser, or null (a value of another type is passed over). */
+    static String text(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    /** The string at the parser, or a corrupt-object error naming {@code field}. */
+    static String text(ObjectId id, JsonParser p, String field) throws IOException {
+        String v = text(p);
+        if (v == null) {
             throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
         }
-        return v.textValue();
+        return v;
     }
 
-    static long nonNegative(ObjectId id, JsonNode node, String field) throws CorruptObjectException {
-        JsonNode v = node.get(field);
-        if (v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.longValue() < 0) {
+    /** The non-negative integer at the parser, or -1 (a value of another type is passed over). */
+    static long nonNegative(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            p.skipChildren();
+            return -1;
+        }
+        JsonParser.NumberType t = p.getNumberType();
+        return t == JsonParser.NumberType.INT || t == JsonParser.NumberType.LONG ? Math.max(-1, p.getLongValue()) : -1;
+    }
+
+    /** The object id at the parser, or a corrupt-object error naming {@code field}. */
+    static ObjectId objectId(ObjectId id, JsonParser p, String field) throws IOException {
+        return objectId(id, text(p), field);
+    }
+
+    private static ObjectId objectId(ObjectId id, String hex, String field) throws CorruptObjectException {
+        if (hex == null) {
             throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
         }
-        return v.longValue();
-    }
-
-    static ObjectId objectId(ObjectId id, JsonNode node, String field) throws CorruptObjectException {
-        String hex = text(id, node, field);
         if (!ObjectId.isValidHex(hex)) {
             throw new CorruptObjectException(id, "invalid object id in '" + field + "'");
         }
         return ObjectId.fromHex(hex);
+    }
+
+    /** Receives each element of an array, with the parser at the element. */
+    interface Elements {
+        void element(JsonParser p) throws IOException;
+    }
+
+    /** Reads the array at the parser, one element at a time. */
+    static void array(ObjectId id, JsonParser p, String field, Elements elements) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new CorruptObjectException(id, "'" + field + "' is not an array");
+        }
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            elements.element(p);
+        }
     }
 
     /** Writes one entry; {@code nameField} is "name" in trees and "path" in versions. */
@@ -125,35 +171,90 @@ final class CanonicalJson {
         g.writeEndObject();
     }
 
-    static TreeEntry readEntry(ObjectId id, JsonNode n, String nameField) throws CorruptObjectException {
-        if (!n.isObject()) {
+    /**
+     * Reads one entry object at the parser. Fields it does not know are passed over; each known
+     * one must have its type, and a file must name exactly one of blob and blocks.
+     */
+    static TreeEntry readEntry(ObjectId id, JsonParser p, String nameField) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
             throw new CorruptObjectException(id, "entry is not an object");
         }
-        String name = text(id, n, nameField);
-        EntryType type;
+        String name = null;
+        String type = null;
+        String blob = null;
+        String blocks = null;
+        String tree = null;
+        String target = null;
+        long size = -1;
+        long files = -1;
+        Boolean executable = null;
+        boolean hasBlob = false;
+        boolean hasBlocks = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            if (field.equals(nameField)) {
+                name = text(p);
+                continue;
+            }
+            switch (field) {
+                case "type" -> type = text(p);
+                case "size" -> size = nonNegative(p);
+                case "executable" -> executable = t == JsonToken.VALUE_TRUE ? Boolean.TRUE
+                        : t == JsonToken.VALUE_FALSE ? Boolean.FALSE : skipped(p);
+                case "blob" -> {
+                    hasBlob = true;
+                    blob = text(p);
+                }
+                case "blocks" -> {
+                    hasBlocks = true;
+                    blocks = text(p);
+                }
+                case "files" -> files = nonNegative(p);
+                case "tree" -> tree = text(p);
+                case "target" -> target = text(p);
+                default -> p.skipChildren();
+            }
+        }
+        if (name == null) {
+            throw new CorruptObjectException(id, "missing or invalid '" + nameField + "'");
+        }
+        if (type == null) {
+            throw new CorruptObjectException(id, "missing or invalid 'type'");
+        }
+        EntryType entryType;
         try {
-            type = EntryType.fromCode(text(id, n, "type"));
+            entryType = EntryType.fromCode(type);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }
-        long size = nonNegative(id, n, "size");
+        if (size < 0) {
+            throw new CorruptObjectException(id, "missing or invalid 'size'");
+        }
         try {
-            return switch (type) {
+            return switch (entryType) {
                 case FILE -> {
-                    JsonNode exec = n.get("executable");
-                    if (exec == null || !exec.isBoolean()) {
+                    if (executable == null) {
                         throw new CorruptObjectException(id, "missing 'executable' for '" + name + "'");
                     }
-                    boolean chunked = n.has("blocks");
-                    if (chunked == n.has("blob")) {
+                    if (hasBlob == hasBlocks) {
                         throw new CorruptObjectException(id, "file '" + name + "' needs exactly one of blob, blocks");
                     }
-                    yield TreeEntry.file(name, size, exec.booleanValue(),
-                            objectId(id, n, chunked ? "blocks" : "blob"), chunked);
+                    yield TreeEntry.file(name, size, executable,
+                            objectId(id, hasBlocks ? blocks : blob, hasBlocks ? "blocks" : "blob"), hasBlocks);
                 }
-                case DIR -> TreeEntry.dir(name, size, nonNegative(id, n, "files"), objectId(id, n, "tree"));
+                case DIR -> {
+                    if (files < 0) {
+                        throw new CorruptObjectException(id, "missing or invalid 'files'");
+                    }
+                    yield TreeEntry.dir(name, size, files, objectId(id, tree, "tree"));
+                }
                 case SYMLINK -> {
-                    TreeEntry s = TreeEntry.symlink(name, text(id, n, "target"));
+                    if (target == null) {
+                        throw new CorruptObjectException(id, "missing or invalid 'target'");
+                    }
+                    TreeEntry s = TreeEntry.symlink(name, target);
                     if (s.size() != size || s.target().indexOf('\0') >= 0) {
                         throw new CorruptObjectException(id, "symlink '" + name + "' is malformed");
                     }
@@ -163,5 +264,10 @@ final class CanonicalJson {
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }
+    }
+
+    private static Boolean skipped(JsonParser p) throws IOException {
+        p.skipChildren();
+        return null;
     }
 }

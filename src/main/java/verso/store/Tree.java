@@ -1,6 +1,5 @@
 package verso.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,17 +44,23 @@ public record Tree(List<TreeEntry> entries) {
 
     /** Decodes and validates; {@code id} is only used in error messages and may be null. */
     public static Tree decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
-        JsonNode root = CanonicalJson.decode(id, bytes, KIND);
-        JsonNode arr = root.get("entries");
-        if (arr == null || !arr.isArray()) {
+        List<TreeEntry> entries = new ArrayList<>();
+        var fields = new Object() {
+            boolean hasEntries;
+        };
+        CanonicalJson.decode(id, bytes, KIND, (field, p) -> {
+            if (field.equals("entries")) {
+                fields.hasEntries = true;
+                CanonicalJson.array(id, p, field, e -> entries.add(CanonicalJson.readEntry(id, e, "name")));
+            } else {
+                p.skipChildren();
+            }
+        });
+        if (!fields.hasEntries) {
             throw new CorruptObjectException(id, "tree has no entries array");
         }
-        List<TreeEntry> list = new ArrayList<>(arr.size());
-        for (JsonNode n : arr) {
-            list.add(CanonicalJson.readEntry(id, n, "name"));
-        }
         try {
-            return new Tree(list);
+            return new Tree(entries);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }

@@ -1,6 +1,6 @@
 package verso.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -58,34 +58,54 @@ public record Version(ObjectId parent, Instant time, String message, List<TreeEn
     }
 
     public static Version decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
-        JsonNode root = CanonicalJson.decode(id, bytes, KIND);
-        JsonNode p = root.get("parent");
-        ObjectId parent = null;
-        if (p == null) {
+        var fields = new Object() {
+            boolean hasParent;
+            ObjectId parent;
+            String time;
+            String message;
+            List<TreeEntry> paths;
+        };
+        CanonicalJson.decode(id, bytes, KIND, (field, p) -> {
+            switch (field) {
+                case "parent" -> {
+                    fields.hasParent = true;
+                    fields.parent = p.currentToken() == JsonToken.VALUE_NULL ? null
+                            : CanonicalJson.objectId(id, p, field);
+                }
+                case "time" -> fields.time = CanonicalJson.text(id, p, field);
+                case "message" -> fields.message = CanonicalJson.text(id, p, field);
+                case "paths" -> {
+                    List<TreeEntry> list = new ArrayList<>();
+                    CanonicalJson.array(id, p, field, e -> list.add(CanonicalJson.readEntry(id, e, "path")));
+                    fields.paths = list;
+                }
+                default -> p.skipChildren();
+            }
+        });
+        if (!fields.hasParent) {
             throw new CorruptObjectException(id, "version has no parent field");
-        } else if (!p.isNull()) {
-            parent = CanonicalJson.objectId(id, root, "parent");
         }
         Instant time;
         try {
-            time = Instant.parse(CanonicalJson.text(id, root, "time"));
+            time = Instant.parse(requireField(id, fields.time, "time"));
         } catch (DateTimeParseException e) {
             throw new CorruptObjectException(id, "invalid time");
         }
-        String message = CanonicalJson.text(id, root, "message");
-        JsonNode arr = root.get("paths");
-        if (arr == null || !arr.isArray()) {
+        if (fields.paths == null) {
             throw new CorruptObjectException(id, "version has no paths array");
         }
-        List<TreeEntry> list = new ArrayList<>(arr.size());
-        for (JsonNode n : arr) {
-            list.add(CanonicalJson.readEntry(id, n, "path"));
-        }
         try {
-            return new Version(parent, time, message, list);
+            return new Version(fields.parent, time, requireField(id, fields.message, "message"), fields.paths);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }
+    }
+
+    private static String requireField(ObjectId id, String value, String field) throws CorruptObjectException {
+        if (value == null) {
+            throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
+        }
+        return value;
     }
 
     public TreeEntry find(String path) {

@@ -73,10 +73,31 @@ final class CodecTest {
             "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"file\",\"size\":-1,\"executable\":false,\"blob\":\"" + A.hex() + "\"}]}",
             "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"file\",\"size\":1,\"executable\":false}]}",
             "not json",
+            // a key twice, anything after the object, format or kind out of place or mistyped
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[],\"entries\":[" + e2 + "]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"name\":\"b\",\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[]} {}",
+            "{\"kind\":\"tree\",\"format\":1,\"entries\":[]}",
+            "{\"format\":\"1\",\"kind\":\"tree\",\"entries\":[]}",
+            "{\"format\":1,\"kind\":[\"tree\"],\"entries\":[]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":{}}",
+            "{\"format\":1,\"kind\":\"tree\"}",
+            // sizes that are not non-negative 64-bit integers, an entry that is not an object
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"symlink\",\"size\":1.0,\"target\":\"x\"}]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"dir\",\"size\":1,\"files\":99999999999999999999,\"tree\":\"" + A.hex() + "\"}]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[\"a\"]}",
         };
         for (String json : bad) {
             assertThrows(CorruptObjectException.class, () -> Tree.decode(null, json.getBytes(StandardCharsets.UTF_8)), json);
         }
+    }
+
+    @Test
+    void decode_passesOverFieldsItDoesNotKnow() throws Exception {
+        String json = "{\"format\":1,\"kind\":\"tree\",\"note\":{\"entries\":[1]},\"entries\":[{\"name\":\"a\","
+                + "\"extra\":[{\"name\":\"b\"}],\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}],\"more\":null}";
+        assertEquals(Tree.of(List.of(TreeEntry.symlink("a", "x"))),
+                Tree.decode(null, json.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
