@@ -2,9 +2,9 @@ package verso.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,11 +18,12 @@ import verso.store.ObjectId;
 /**
  * Verified object bytes by id, bounded in bytes.
  *
- * <p>Values are read-only {@link ByteBuffer}s shared by every reader; a reader copies out with
- * absolute gets and never moves a value's position. The loader decides where bytes live: the mount's
- * loader keeps blocks off the Java heap (direct buffers), so a full cache is not a heap the garbage
- * collector has to trace and compact, and an evicted block's memory goes back when its buffer is
- * collected.
+ * <p>Values are {@link Block}s shared by every reader, each with a count of holders. The cache holds
+ * each block it keeps and lets go when it evicts it; every block this class hands out comes with a
+ * hold for the caller, who releases it when done reading. So a block's memory is reused (see
+ * {@link BufferPool}) only once it is evicted and nobody reads it. The loader decides where bytes
+ * live: the mount's loader keeps blocks off the Java heap (direct buffers), so a full cache is not a
+ * heap the garbage collector has to trace and compact.
  *
  * <p>Design: two maps. A Caffeine cache, weighed in bytes, holds complete objects only. A
  * concurrent map holds the loads in flight. A miss installs its load in the in-flight map
@@ -40,10 +41,14 @@ import verso.store.ObjectId;
  *
  * <p>Caffeine's W-TinyLFU admission is scan-resistant: once the cache is full of blocks that were
  * each read many times, a block fetched ahead (seen once) loses to them and is dropped at once. So
- * {@link #prefetch} returns the load's future, and the reader that asked for it keeps it until it
+ * {@link #prefetch} returns a future that holds the block for the reader that asked for it, until it
  * has read the block; the cache alone never has to hold a streamed block until its first use.
  *
- * <p>The hit path is one Caffeine lookup: no allocation, no lock of ours.
+ * <p>Holds are handed to waiters while the load itself still holds the block: a waiter registered
+ * before the load completes always gets the block, even if the cache declines it at once. A waiter
+ * that arrives after the load completed and finds the block already let go of loads it again.
+ *
+ * <p>The hit path is one Caffeine lookup and one hold: no allocation, no lock of ours.
  */
 public final class BlockCache {
     /**
@@ -53,13 +58,13 @@ public final class BlockCache {
     static final int MIN_ENTRY_WEIGHT = 4096;
 
     /**
-     * Produces the verified bytes of an object; may throw. Runs at most once per concurrent miss.
-     * {@code sizeHint} is the caller's expected size (-1 if unknown), to size buffers up front; the
-     * loader must not trust it.
+     * Produces the verified bytes of an object, as a block held once (the hold passes to the cache);
+     * may throw. Runs at most once per concurrent miss. {@code sizeHint} is the caller's expected size
+     * (-1 if unknown), to size buffers up front; the loader must not trust it.
      */
     @FunctionalInterface
     public interface Loader {
-        ByteBuffer load(ObjectId id, int sizeHint) throws IOException;
+        Block load(ObjectId id, int sizeHint) throws IOException;
     }
 
     /**
@@ -72,7 +77,7 @@ public final class BlockCache {
                         long evictions, long evictedBytes, long sizeBytes, long maxBytes) {
     }
 
-    private final Cache<ObjectId, ByteBuffer> cache;
+    private final Cache<ObjectId, Block> cache;
     private final ConcurrentHashMap<ObjectId, Load> inFlight = new ConcurrentHashMap<>();
     private final long maxBytes;
     private final LongAdder hits = new LongAdder();
@@ -93,8 +98,13 @@ public final class BlockCache {
         this.maxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((ObjectId id, ByteBuffer bytes) -> Math.max(bytes.capacity(), MIN_ENTRY_WEIGHT))
+                .weigher((ObjectId id, Block block) -> Math.max(block.bytes().capacity(), MIN_ENTRY_WEIGHT))
                 .executor(maintenance)
+                .removalListener((ObjectId id, Block block, RemovalCause cause) -> {
+                    if (block != null) {
+                        block.release();
+                    }
+                })
                 .recordStats()
                 .build();
     }
@@ -104,86 +114,101 @@ public final class BlockCache {
     }
 
     /**
-     * The object's bytes: from the cache, from a load already in flight, or by running
-     * {@code loader} on this thread. A loader's {@link IOException} is rethrown as is to every
-     * caller that shared the load. Pass a loader held in a field: the hit path then allocates nothing.
+     * The object's block, held for the caller (who must {@link Block#release} it): from the cache,
+     * from a load already in flight, or by running {@code loader} on this thread. A loader's
+     * {@link IOException} is rethrown as is to every caller that shared the load. Pass a loader held
+     * in a field: the hit path then allocates nothing.
      */
-    public ByteBuffer get(ObjectId id, int sizeHint, Loader loader) throws IOException {
-        ByteBuffer bytes = cache.getIfPresent(id);
-        if (bytes != null) {
+    public Block get(ObjectId id, int sizeHint, Loader loader) throws IOException {
+        Block cached = cache.getIfPresent(id);
+        if (cached != null && cached.retain()) {
             hits.increment();
-            return bytes;
+            return cached;
         }
-        Load load = inFlight.get(id);
-        if (load == null) {
-            Load mine = new Load(id, sizeHint, loader);
-            load = inFlight.putIfAbsent(id, mine);
+        for (;;) {
+            Load load = inFlight.get(id);
             if (load == null) {
-                load = mine;
+                Load mine = new Load(id, sizeHint, loader);
+                load = inFlight.putIfAbsent(id, mine);
+                if (load == null) {
+                    load = mine;
+                }
             }
-        }
-        if (load.runIfUnclaimed()) {
-            misses.increment();
-        } else {
-            joins.increment();
-        }
-        return load.await();
-    }
-
-    /**
-     * Starts loading the object on {@code executor} unless it is cached or already loading, and
-     * returns a future of its bytes to pass to {@link #join} (complete at once if cached). Holding
-     * the future keeps the bytes for the holder even if the cache declines to keep them.
-     */
-    public CompletableFuture<ByteBuffer> prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
-        ByteBuffer cached = cache.getIfPresent(id);
-        if (cached != null) {
-            return CompletableFuture.completedFuture(cached);
-        }
-        Load load = inFlight.get(id);
-        if (load != null) {
-            return load;
-        }
-        Load mine = new Load(id, sizeHint, loader);
-        load = inFlight.putIfAbsent(id, mine);
-        if (load != null) {
-            return load;
-        }
-        try {
-            executor.execute(mine);
-        } catch (RejectedExecutionException e) {
-            // Shutting down: a reader that joins this runs it itself.
-            return mine;
-        }
-        prefetches.increment();
-        return mine;
-    }
-
-    /**
-     * The bytes of a future from {@link #prefetch}: at once if loaded; if its load is still queued,
-     * it runs on this thread rather than waiting for the pool; else waits for it. A failed load's
-     * exception is rethrown; the caller should drop that future and retry through {@link #get}.
-     */
-    public ByteBuffer join(CompletableFuture<ByteBuffer> future) throws IOException {
-        if (future.isDone() && !future.isCompletedExceptionally()) {
-            hits.increment();
-            return future.join();
-        }
-        if (future instanceof Load load) {
+            Hold held = new Hold(load);
             if (load.runIfUnclaimed()) {
                 misses.increment();
             } else {
                 joins.increment();
             }
-            return load.await();
+            Block block = await(held);
+            if (block != null) {
+                return block;
+            }
+            // That load had finished and its block was let go before this caller could hold it: load anew.
         }
-        joins.increment();
-        return await(future);
     }
 
-    /** The bytes if cached, else null. Counts nothing. */
-    public ByteBuffer getIfPresent(ObjectId id) {
-        return cache.getIfPresent(id);
+    /**
+     * Starts loading the object on {@code executor} unless it is cached or already loading, and
+     * returns a future of its block, held for the future's owner (complete at once if cached). Pass
+     * the future to {@link #join} to read, and to {@link #release} when done. Its value is null if the
+     * block was let go before it could be held (read it with {@link #get} then).
+     */
+    public CompletableFuture<Block> prefetch(ObjectId id, int sizeHint, Loader loader, Executor executor) {
+        Block cached = cache.getIfPresent(id);
+        if (cached != null && cached.retain()) {
+            return CompletableFuture.completedFuture(cached);
+        }
+        Load load = inFlight.get(id);
+        if (load != null) {
+            return new Hold(load);
+        }
+        Load mine = new Load(id, sizeHint, loader);
+        load = inFlight.putIfAbsent(id, mine);
+        if (load != null) {
+            return new Hold(load);
+        }
+        Hold held = new Hold(mine);
+        try {
+            executor.execute(mine);
+            prefetches.increment();
+        } catch (RejectedExecutionException e) {
+            // Shutting down: a reader that joins this runs it itself.
+        }
+        return held;
+    }
+
+    /**
+     * The block of a future from {@link #prefetch}, held anew for the caller (who must release it),
+     * or null if the future holds no block (read it with {@link #get} then). If its load is still
+     * queued, it runs on this thread rather than waiting for the pool. A failed load's exception is
+     * rethrown; the caller should drop that future and retry through {@link #get}.
+     */
+    public Block join(CompletableFuture<Block> future) throws IOException {
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            hits.increment();
+        } else if (future instanceof Hold h && h.load.runIfUnclaimed()) {
+            misses.increment();
+        } else {
+            joins.increment();
+        }
+        Block block = await(future);
+        return block != null && block.retain() ? block : null;
+    }
+
+    /** Lets go of the block a future from {@link #prefetch} holds (when it completes, if it has not). */
+    public static void release(CompletableFuture<Block> future) {
+        future.thenAccept(block -> {
+            if (block != null) {
+                block.release();
+            }
+        });
+    }
+
+    /** The block if cached, held for the caller, else null. Counts nothing. */
+    public Block getIfPresent(ObjectId id) {
+        Block block = cache.getIfPresent(id);
+        return block != null && block.retain() ? block : null;
     }
 
     /** True if the object is cached or being loaded. */
@@ -210,7 +235,7 @@ public final class BlockCache {
         cache.invalidateAll();
     }
 
-    private static ByteBuffer await(CompletableFuture<ByteBuffer> f) throws IOException {
+    private static Block await(CompletableFuture<Block> f) throws IOException {
         try {
             return f.join();
         } catch (CompletionException e) {
@@ -237,8 +262,11 @@ public final class BlockCache {
                 s.evictionCount(), s.evictionWeight(), sizeBytes(), maxBytes);
     }
 
-    /** A load that runs once, on whichever thread claims it first (a pool thread or a demand reader). */
-    private final class Load extends CompletableFuture<ByteBuffer> implements Runnable {
+    /**
+     * A load that runs once, on whichever thread claims it first (a pool thread or a demand reader).
+     * It holds its block until every waiter registered before it completed has taken a hold.
+     */
+    private final class Load extends CompletableFuture<Block> implements Runnable {
         private final ObjectId id;
         private final int sizeHint;
         private final Loader loader;
@@ -259,16 +287,16 @@ public final class BlockCache {
             if (!claimed.compareAndSet(false, true)) {
                 return false;
             }
-            ByteBuffer bytes;
+            Block block;
             try {
-                bytes = cache.getIfPresent(id);
-                if (bytes == null) {
-                    bytes = loader.load(id, sizeHint);
-                    if (bytes == null) {
+                block = cache.getIfPresent(id);
+                if (block == null || !block.retain()) {
+                    block = loader.load(id, sizeHint);
+                    if (block == null) {
                         throw new IOException("no bytes loaded for object " + id.shortHex());
                     }
-                    bytes = bytes.asReadOnlyBuffer();
-                    cache.put(id, bytes);
+                    block.retain(); // the cache's hold, let go of when it evicts the block
+                    cache.put(id, block);
                 }
             } catch (Throwable t) {
                 failures.increment();
@@ -277,12 +305,25 @@ public final class BlockCache {
                 return true;
             }
             inFlight.remove(id, this);
-            complete(bytes);
+            complete(block); // waiters registered by now take their holds here, while this one stands
+            block.release();
             return true;
         }
+    }
 
-        ByteBuffer await() throws IOException {
-            return BlockCache.await(this);
+    /** A future of a load's block with a hold of its own, taken when the load completes. */
+    private static final class Hold extends CompletableFuture<Block> {
+        private final Load load;
+
+        Hold(Load load) {
+            this.load = load;
+            load.whenComplete((block, error) -> {
+                if (error != null) {
+                    completeExceptionally(error);
+                } else {
+                    complete(block.retain() ? block : null);
+                }
+            });
         }
     }
 }

@@ -69,8 +69,9 @@ final class MountCommand implements Callable<Integer> {
     /** The Java heap: decoded trees and indexes, the S3 client. Blocks live outside it. */
     static final long HEAP_MIB = 128;
     /**
-     * The part of --cache-size kept for blocks outside the cache: reads in progress, and the block each
-     * open file reads now (at most this, or a quarter of the cache size). Read-ahead has as much again.
+     * The part of --cache-size kept for blocks outside the cache: reads in progress, the block each
+     * open file reads now, and the few buffers of released blocks kept for reuse (at most this, or a
+     * quarter of the cache size). Read-ahead has as much again.
      */
     static final long BLOCK_SLACK = 64L << 20;
     static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
@@ -147,8 +148,9 @@ final class MountCommand implements Callable<Integer> {
         if (main.verbose) {
             args.add("--verbose");
         }
-        // Blocks are direct buffers, so the heap stays small; a direct buffer's memory returns when the
-        // collector frees it, and reaching the direct limit makes the JVM collect before it allocates.
+        // Blocks are direct buffers, so the heap stays small. Their memory is reused once a block is let
+        // go of; a buffer not reused returns when the collector frees it, and reaching the direct limit
+        // makes the JVM collect before it allocates.
         List<String> jvm = List.of("-XX:+UseParallelGC", "-Xmx" + HEAP_MIB + "m",
                 "-XX:MaxDirectMemorySize=" + (cacheSize >> 20) + "m",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +20,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import verso.cache.Block;
+import verso.cache.BlockCache;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
@@ -45,8 +49,10 @@ import verso.store.TreeEntry;
  *       block the budget cannot pay for is not fetched ahead (the reader fetches it on demand).
  *       So memory beyond the cache bound is the budget plus one block per open file.</li>
  *   <li>The hit path — a 128 KiB kernel read of the block being read — is a division, a field
- *       read and one memory copy, from the cached block into the caller's buffer (the kernel's
- *       own, for the mount): no allocation and no lock.</li>
+ *       read, a hold taken and let go (two atomic updates) and one memory copy, from the cached block
+ *       into the caller's buffer (the kernel's own, for the mount): no allocation and no lock.</li>
+ *   <li>Blocks are {@link Block}s: every reader holds the block it copies from, so the memory of a
+ *       block the cache evicted is reused for the next block only once nobody reads it.</li>
  *   <li>Decoded trees and block indexes are kept in small caches of their own, weighed by entry
  *       count; their raw bytes bypass the block cache.</li>
  *   <li>A failed or corrupt block fails that read only: nothing failed is cached, and other reads,
@@ -255,11 +261,16 @@ public final class BlockReader implements ContentSource, Closeable {
             if (n == 0) {
                 return 0;
             }
-            ByteBuffer blob = objects.read(id, size);
-            if (blob.limit() != size) {
-                throw new CorruptObjectException(id, "blob of " + blob.limit() + " bytes for a file of " + size);
+            Block blob = objects.read(id, size);
+            try {
+                ByteBuffer bytes = blob.bytes();
+                if (bytes.limit() != size) {
+                    throw new CorruptObjectException(id, "blob of " + bytes.limit() + " bytes for a file of " + size);
+                }
+                dst.put(dst.position(), bytes, (int) offset, n);
+            } finally {
+                blob.release();
             }
-            dst.put(dst.position(), blob, (int) offset, n);
             dst.position(dst.position() + n);
             return n;
         }
@@ -269,17 +280,28 @@ public final class BlockReader implements ContentSource, Closeable {
         }
     }
 
-    /** A block this open file holds on to: the one it reads now, or one fetched ahead. */
-    private record Held(int block, CompletableFuture<ByteBuffer> bytes) {
+    /** A block this open file holds: the one it reads now, or one fetched ahead (the future holds it). */
+    private record Held(int block, CompletableFuture<Block> bytes) {
     }
 
     /**
      * A file stored as blocks: reads by division, read-ahead on sequential runs. The file holds the
-     * futures of the blocks it fetched ahead (a ring of window + 2 slots, slot = block mod size, so
-     * the blocks ahead never overwrite the one being read or the one before it) and the block it
-     * read last, since the block cache may decline to keep either.
+     * blocks it fetched ahead (a ring of window + 2 slots, slot = block mod size, so the blocks ahead
+     * never overwrite the one being read or the one before it) and the block it read last, since the
+     * block cache may decline to keep either. Each read takes a hold of its own on the block it copies
+     * from, so a block dropped from the ring or the cache meanwhile is not reused under it.
      */
     private static final class ChunkedFile implements OpenFile {
+        private static final VarHandle CURRENT;
+
+        static {
+            try {
+                CURRENT = MethodHandles.lookup().findVarHandle(ChunkedFile.class, "current", Held.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final ObjectReader objects;
         private final Semaphore budget;
         private final ObjectId indexId;
@@ -288,6 +310,7 @@ public final class BlockReader implements ContentSource, Closeable {
         private final long blockSize;
         private final ReadAhead readAhead;
         private final AtomicReferenceArray<Held> ahead;
+        /** The block read last, with a hold of its own (not shared with the ring). */
         private volatile Held current;
         private volatile boolean closed;
 
@@ -324,40 +347,48 @@ public final class BlockReader implements ContentSource, Closeable {
                 long pos = offset + done;
                 int b = (int) (pos / blockSize);
                 int within = (int) (pos - b * blockSize);
-                ByteBuffer block = block(b);
-                int count = Math.min(n - done, block.limit() - within);
-                dst.put(start + done, block, within, count);
-                done += count;
+                Block block = block(b);
+                try {
+                    ByteBuffer bytes = block.bytes();
+                    int count = Math.min(n - done, bytes.limit() - within);
+                    dst.put(start + done, bytes, within, count);
+                    done += count;
+                } finally {
+                    block.release();
+                }
             }
             dst.position(start + n);
             return n;
         }
 
-        private ByteBuffer block(int b) throws IOException {
+        /** Block {@code b}, held for the caller: the current one, one fetched ahead, or read now. */
+        private Block block(int b) throws IOException {
             Held held = current;
-            if (held == null || held.block() != b) {
+            boolean isCurrent = held != null && held.block() == b;
+            if (!isCurrent) {
                 held = ahead == null ? null : ahead.get(b % ahead.length());
-                if (held == null || held.block() != b || held.bytes().isCompletedExceptionally()) {
-                    // Not fetched ahead (or that fetch failed: retry it afresh).
-                    held = null;
+                if (held != null && (held.block() != b || held.bytes().isCompletedExceptionally())) {
+                    held = null; // not fetched ahead (or that fetch failed: retry it afresh)
                 }
             }
-            ByteBuffer bytes;
-            if (held != null) {
-                bytes = objects.join(held.bytes());
-            } else {
-                bytes = objects.read(blocks.get(b), index.blockLength(b));
-                held = new Held(b, CompletableFuture.completedFuture(bytes));
-            }
-            if (current != held) {
-                current = held;
+            Block block = held == null ? null : objects.join(held.bytes());
+            if (block == null) {
+                isCurrent = false;
+                block = objects.read(blocks.get(b), index.blockLength(b));
             }
             int expected = index.blockLength(b);
-            if (bytes.limit() != expected) {
+            if (block.bytes().limit() != expected) {
+                block.release();
                 throw new CorruptObjectException(blocks.get(b), "block " + b + " of index " + indexId.shortHex()
-                        + " has " + bytes.limit() + " bytes, the index says " + expected);
+                        + " has " + block.bytes().limit() + " bytes, the index says " + expected);
             }
-            return bytes;
+            if (!isCurrent && !closed && block.retain()) {
+                Held previous = (Held) CURRENT.getAndSet(this, new Held(b, CompletableFuture.completedFuture(block)));
+                if (previous != null) {
+                    BlockCache.release(previous.bytes());
+                }
+            }
+            return block;
         }
 
         /**
@@ -376,23 +407,29 @@ public final class BlockReader implements ContentSource, Closeable {
             }
             Held held = new Held(b, objects.prefetch(blocks.get(b), length, executor));
             if (!ahead.compareAndSet(slot, null, held)) {
-                budget.release(length); // a concurrent read filled the slot first and paid for it
+                // a concurrent read filled the slot first and paid for it
+                budget.release(length);
+                BlockCache.release(held.bytes());
             } else if (closed) {
                 drop(slot, held); // close may have swept the ring before this landed
             }
         }
 
-        /** Empties a ring slot if it still holds {@code held}, returning its bytes to the budget. */
+        /** Empties a ring slot if it still holds {@code held}, letting go of its block and its budget. */
         private void drop(int slot, Held held) {
             if (held != null && ahead.compareAndSet(slot, held, null)) {
                 budget.release(index.blockLength(held.block()));
+                BlockCache.release(held.bytes());
             }
         }
 
         @Override
         public void close() {
             closed = true;
-            current = null;
+            Held last = (Held) CURRENT.getAndSet(this, null);
+            if (last != null) {
+                BlockCache.release(last.bytes());
+            }
             if (ahead != null) {
                 for (int i = 0; i < ahead.length(); i++) {
                     drop(i, ahead.get(i));

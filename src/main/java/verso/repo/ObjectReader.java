@@ -8,7 +8,10 @@ import java.security.MessageDigest;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import verso.cache.Block;
 import verso.cache.BlockCache;
+import verso.cache.BufferPool;
+import verso.store.BlockIndex;
 import verso.remote.Remote;
 import verso.store.CorruptObjectException;
 import verso.store.Hashing;
@@ -29,12 +32,15 @@ import verso.store.ObjectStore;
  */
 public final class ObjectReader {
     private static final int CHUNK = 64 << 10;
+    /** Buffers of released blocks kept for the next blocks (16 MiB of the default size). */
+    static final int IDLE_BUFFERS = 4;
 
     private final ObjectStore local;
     private final Remote remote;
     private final BlockCache cache;
     private final ReadStats stats = new ReadStats();
-    private final BlockCache.Loader loader = this::loadBuffer;
+    private final BufferPool memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS);
+    private final BlockCache.Loader loader = (id, sizeHint) -> Block.pooled(loadBuffer(id, sizeHint), memory);
 
     /** {@code local} or {@code remote} may be null (a remote-only mount; a repository without remote). */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache) {
@@ -53,22 +59,26 @@ public final class ObjectReader {
     /**
      * The object's verified bytes, through the block cache. {@code sizeHint} is the expected size
      * from verified metadata (-1 if unknown): it sizes the buffer, and remote content longer than it
-     * is rejected unread. The returned buffer is shared and read-only: read it with absolute gets.
+     * is rejected unread. The block is held for the caller, who must release it when done reading.
      */
-    public ByteBuffer read(ObjectId id, int sizeHint) throws IOException {
+    public Block read(ObjectId id, int sizeHint) throws IOException {
         return cache.get(id, sizeHint, loader);
     }
 
     /**
      * Starts loading the object into the block cache on {@code executor} (unless cached or loading)
-     * and returns its future; pass it to {@link #join}. Holding it keeps the bytes for the holder.
+     * and returns its future, which holds the block for the caller: read it with {@link #join}, let go
+     * of it with {@link BlockCache#release}.
      */
-    public CompletableFuture<ByteBuffer> prefetch(ObjectId id, int sizeHint, Executor executor) {
+    public CompletableFuture<Block> prefetch(ObjectId id, int sizeHint, Executor executor) {
         return cache.prefetch(id, sizeHint, loader, executor);
     }
 
-    /** The verified bytes of a {@link #prefetch} future (runs its load here if still queued). */
-    public ByteBuffer join(CompletableFuture<ByteBuffer> future) throws IOException {
+    /**
+     * The block of a {@link #prefetch} future, held anew for the caller, or null if the future holds
+     * none (runs its load here if still queued).
+     */
+    public Block join(CompletableFuture<Block> future) throws IOException {
         return cache.join(future);
     }
 
@@ -127,7 +137,7 @@ public final class ObjectReader {
      * Content longer than {@code sizeHint} is rejected unread: the sizes come from verified trees and
      * indexes, so such content cannot be the object, and reading on would only spend memory.
      */
-    private static ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, String what) throws IOException {
+    private ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, String what) throws IOException {
         MessageDigest md = Hashing.sha256();
         ByteBuffer bytes;
         if (sizeHint < 0) {
@@ -153,9 +163,9 @@ public final class ObjectReader {
         return bytes;
     }
 
-    private static ByteBuffer allocate(ObjectId id, int size) throws IOException {
+    private ByteBuffer allocate(ObjectId id, int size) throws IOException {
         try {
-            return ByteBuffer.allocateDirect(size);
+            return memory.take(size);
         } catch (OutOfMemoryError e) {
             // The process's block memory (cache, read-ahead, reads in progress) is spent: fail this read only.
             throw new IOException("no memory left to hold object " + id.shortHex() + ": " + e.getMessage());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +24,24 @@ import verso.store.ObjectId;
 
 final class BlockCacheTest {
 
+    /** The bytes of a block a call handed out, after letting go of it. */
+    private static ByteBuffer read(Block block) {
+        ByteBuffer copy = ByteBuffer.wrap(array(block));
+        block.release();
+        return copy;
+    }
+
+    private static byte[] array(Block block) {
+        byte[] a = new byte[block.bytes().remaining()];
+        block.bytes().get(0, a);
+        return a;
+    }
+
+    /** A loader that fills pooled memory with {@link #bytes}(n, seed of the id's first byte). */
+    private static BlockCache.Loader pooled(BufferPool pool, int n) {
+        return (k, hint) -> Block.pooled(pool.take(n).put(bytes(n, k.hex().charAt(0))).flip(), pool);
+    }
+
     private static byte[] bytes(int n, int seed) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -41,16 +58,16 @@ final class BlockCacheTest {
         AtomicInteger loads = new AtomicInteger();
         BlockCache.Loader loader = (k, hint) -> {
             loads.incrementAndGet();
-            return data;
+            return Block.of(data);
         };
-        assertEquals(data, cache.get(id, -1, loader));
-        assertEquals(data, cache.get(id, -1, loader));
+        assertEquals(data, read(cache.get(id, -1, loader)));
+        assertEquals(data, read(cache.get(id, -1, loader)));
         assertEquals(1, loads.get());
         BlockCache.Stats s = cache.stats();
         assertEquals(1, s.misses());
         assertEquals(1, s.hits());
-        assertEquals(data, cache.getIfPresent(id));
-        assertTrue(cache.getIfPresent(id).isReadOnly(), "readers share it: read-only");
+        assertEquals(data, read(cache.getIfPresent(id)));
+        assertTrue(cache.getIfPresent(id).bytes().isReadOnly(), "readers share it: read-only");
     }
 
     @Test
@@ -63,12 +80,12 @@ final class BlockCacheTest {
             if (calls.incrementAndGet() == 1) {
                 throw new IOException("remote down");
             }
-            return data;
+            return Block.of(data);
         };
         IOException e = assertThrows(IOException.class, () -> cache.get(id, -1, flaky));
         assertEquals("remote down", e.getMessage());
         assertFalse(cache.containsOrLoading(id));
-        assertEquals(data, cache.get(id, -1, flaky));
+        assertEquals(data, read(cache.get(id, -1, flaky)));
         assertEquals(2, calls.get());
         assertEquals(1, cache.stats().loadFailures());
     }
@@ -89,11 +106,11 @@ final class BlockCacheTest {
             } catch (InterruptedException ie) {
                 throw new IOException(ie);
             }
-            return data;
+            return Block.of(data);
         };
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<ByteBuffer>> results = new ArrayList<>();
+            List<Future<Block>> results = new ArrayList<>();
             results.add(pool.submit(() -> cache.get(id, -1, slow)));
             assertTrue(started.await(5, TimeUnit.SECONDS));
             for (int i = 0; i < 7; i++) {
@@ -104,8 +121,8 @@ final class BlockCacheTest {
                 Thread.sleep(1);
             }
             release.countDown();
-            for (Future<ByteBuffer> r : results) {
-                assertEquals(data, r.get(5, TimeUnit.SECONDS));
+            for (Future<Block> r : results) {
+                assertEquals(data, read(r.get(5, TimeUnit.SECONDS)));
             }
         } finally {
             pool.shutdownNow();
@@ -121,17 +138,18 @@ final class BlockCacheTest {
         AtomicInteger loads = new AtomicInteger();
         BlockCache.Loader loader = (k, hint) -> {
             loads.incrementAndGet();
-            return data;
+            return Block.of(data);
         };
         List<Runnable> queued = new ArrayList<>();
-        CompletableFuture<ByteBuffer> first = cache.prefetch(id, -1, loader, queued::add);
-        assertSame(first, cache.prefetch(id, -1, loader, queued::add), "already loading: same load");
+        CompletableFuture<Block> first = cache.prefetch(id, -1, loader, queued::add);
+        CompletableFuture<Block> second = cache.prefetch(id, -1, loader, queued::add);
         assertNull(cache.getIfPresent(id), "not loaded yet");
-        assertEquals(data, cache.get(id, -1, loader));
+        assertEquals(data, read(cache.get(id, -1, loader)));
         queued.forEach(Runnable::run);
         assertEquals(1, loads.get());
-        assertEquals(1, queued.size());
-        assertEquals(data, cache.join(first));
+        assertEquals(1, queued.size(), "already loading: one load");
+        assertEquals(data, read(cache.join(first)));
+        assertEquals(data, read(cache.join(second)));
         assertTrue(cache.prefetch(id, -1, loader, queued::add).isDone(), "cached: complete at once");
     }
 
@@ -141,11 +159,11 @@ final class BlockCacheTest {
         ByteBuffer data = ByteBuffer.wrap(bytes(100, 6));
         ObjectId id = Hashing.hash(data.array());
         List<Runnable> neverRun = new ArrayList<>();
-        CompletableFuture<ByteBuffer> f = cache.prefetch(id, -1, (k, hint) -> data, neverRun::add);
-        assertEquals(data, cache.join(f));
+        CompletableFuture<Block> f = cache.prefetch(id, -1, (k, hint) -> Block.of(data), neverRun::add);
+        assertEquals(data, read(cache.join(f)));
         assertEquals(1, cache.stats().misses());
-        assertEquals(data, cache.getIfPresent(id));
-        assertTrue(cache.getIfPresent(id).isReadOnly(), "readers share it: read-only");
+        assertEquals(data, read(cache.getIfPresent(id)));
+        assertTrue(cache.getIfPresent(id).bytes().isReadOnly(), "readers share it: read-only");
     }
 
     @Test
@@ -153,12 +171,12 @@ final class BlockCacheTest {
         BlockCache cache = new BlockCache(1 << 20, Runnable::run);
         ByteBuffer data = ByteBuffer.wrap(bytes(100, 5));
         ObjectId id = Hashing.hash(data.array());
-        CompletableFuture<ByteBuffer> failed = cache.prefetch(id, -1, (k, hint) -> {
+        CompletableFuture<Block> failed = cache.prefetch(id, -1, (k, hint) -> {
             throw new IOException("boom");
         }, Runnable::run);
         assertThrows(IOException.class, () -> cache.join(failed));
         assertFalse(cache.containsOrLoading(id));
-        assertEquals(data, cache.get(id, -1, (k, hint) -> data));
+        assertEquals(data, read(cache.get(id, -1, (k, hint) -> Block.of(data))));
     }
 
     @Test
@@ -168,13 +186,53 @@ final class BlockCacheTest {
         for (int i = 0; i < 40; i++) {
             ByteBuffer data = ByteBuffer.wrap(bytes(1 << 20, i));
             ObjectId id = Hashing.hash(data.array());
-            cache.get(id, -1, (k, hint) -> data);
+            cache.get(id, -1, (k, hint) -> Block.of(data)).release();
             cache.cleanUp();
             assertTrue(cache.sizeBytes() <= max, "size " + cache.sizeBytes());
         }
         BlockCache.Stats s = cache.stats();
         assertTrue(s.evictions() >= 36, "evictions " + s.evictions());
         assertTrue(s.sizeBytes() > 0);
+    }
+
+    @Test
+    void get_evictedBlockKeepsItsBytesUntilItsLastHolderLetsGo() throws IOException {
+        int n = 64 << 10;
+        BufferPool pool = new BufferPool(n, 4);
+        BlockCache cache = new BlockCache(2L * n, Runnable::run);
+        ObjectId held = Hashing.hash(bytes(1, 0));
+        Block block = cache.get(held, n, pooled(pool, n));
+        byte[] expected = bytes(n, held.hex().charAt(0));
+        cache.invalidateAll(); // the cache lets go; this reader still holds the block
+        for (int i = 1; i <= 8; i++) {
+            cache.get(Hashing.hash(bytes(1, i)), n, pooled(pool, n)).release();
+            cache.invalidateAll();
+        }
+        assertTrue(pool.reuses() >= 7, "released blocks' memory is reused: " + pool.reuses());
+        assertArrayEquals(expected, array(block), "a held block is never reused under its reader");
+        block.release();
+        assertFalse(block.retain(), "let go by every holder");
+        long before = pool.reuses();
+        ObjectId next = Hashing.hash(bytes(1, 99));
+        cache.get(next, n, pooled(pool, n)).release();
+        assertEquals(before + 1, pool.reuses());
+    }
+
+    @Test
+    void prefetch_holdsABlockTheCacheDeclines() throws IOException {
+        int n = 64 << 10;
+        BufferPool pool = new BufferPool(n, 4);
+        BlockCache cache = new BlockCache(n / 2, Runnable::run); // smaller than the block: never kept
+        ObjectId id = Hashing.hash(bytes(1, 7));
+        CompletableFuture<Block> f = cache.prefetch(id, n, pooled(pool, n), Runnable::run);
+        cache.cleanUp();
+        assertNull(cache.getIfPresent(id), "the cache declined it");
+        Block block = cache.join(f);
+        assertArrayEquals(bytes(n, id.hex().charAt(0)), array(block), "the future still holds it");
+        block.release();
+        assertEquals(0, pool.idle());
+        BlockCache.release(f);
+        assertEquals(1, pool.idle(), "released by its last holder, the memory waits for the next block");
     }
 
     @Test
@@ -188,7 +246,7 @@ final class BlockCacheTest {
         BlockCache cache = new BlockCache(max, Runnable::run);
         for (int i = 0; i < 1000; i++) {
             ByteBuffer data = ByteBuffer.allocate(10).putInt(0, i);
-            cache.get(Hashing.hash(data.array()), -1, (k, hint) -> data);
+            cache.get(Hashing.hash(data.array()), -1, (k, hint) -> Block.of(data)).release();
             cache.cleanUp();
         }
         long most = max / BlockCache.MIN_ENTRY_WEIGHT;
