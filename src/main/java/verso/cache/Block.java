@@ -47,7 +47,7 @@ public final class Block {
     public boolean retain() {
         for (;;) {
             int n = holders.get();
-            if (n == 0) {
+            if (n <= 0) {
                 return false;
             }
             if (holders.compareAndSet(n, n + 1)) {

@@ -39,17 +39,23 @@ public final class ObjectReader {
     private final Remote remote;
     private final BlockCache cache;
     private final ReadStats stats = new ReadStats();
-    private final BufferPool memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS);
-    private final BlockCache.Loader loader = (id, sizeHint) -> Block.pooled(loadBuffer(id, sizeHint), memory);
+    private final BufferPool memory;
+    private final BlockCache.Loader loader = this::loadBlock;
 
     /** {@code local} or {@code remote} may be null (a remote-only mount; a repository without remote). */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache) {
+        this(local, remote, cache, new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS));
+    }
+
+    /** Reuses the memory of released blocks from {@code memory}. */
+    ObjectReader(ObjectStore local, Remote remote, BlockCache cache, BufferPool memory) {
         if (local == null && remote == null) {
             throw new IllegalArgumentException("an object reader needs a local store or a remote");
         }
         this.local = local;
         this.remote = remote;
         this.cache = Objects.requireNonNull(cache, "cache");
+        this.memory = memory;
     }
 
     public BlockCache cache() {
@@ -89,6 +95,10 @@ public final class ObjectReader {
 
     public ReadStats.Snapshot stats() {
         return stats.snapshot(cache);
+    }
+
+    private Block loadBlock(ObjectId id, int sizeHint) throws IOException {
+        return Block.pooled(loadBuffer(id, sizeHint), memory);
     }
 
     private ByteBuffer loadBuffer(ObjectId id, int sizeHint) throws IOException {

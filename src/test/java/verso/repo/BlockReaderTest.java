@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import verso.cache.BlockCache;
+import verso.cache.BufferPool;
 import verso.remote.RemoteException;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
@@ -389,6 +390,51 @@ final class BlockReaderTest {
             long blocks = 64 + 3 * 65;
             assertEquals(base + 4 + blocks, remote.gets(), "indexes and blocks, each fetched once");
             assertTrue(reader.stats().cache().prefetches() > 0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void read_parallelRandomReadersWithReusedMemoryGetTheRightBytes() throws Exception {
+        List<byte[]> originals = new ArrayList<>();
+        List<TreeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            originals.add(content(40 * BS + i, 200 + i));
+            entries.add(storeFile(Where.REMOTE, "f" + i, originals.get(i)));
+        }
+        // A cache of a few blocks, so blocks are evicted and their memory reused all the time.
+        BufferPool memory = new BufferPool(BS, 4);
+        ObjectReader objects = new ObjectReader(null, remote, new BlockCache(6 * (BS + 128)), memory);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try (BlockReader reader = new BlockReader(objects, 4, 4, 6 * BS)) {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int seed = t;
+                results.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    int checked = 0;
+                    for (int r = 0; r < 300; r++) {
+                        int which = random.nextInt(3);
+                        byte[] original = originals.get(which);
+                        try (ContentSource.OpenFile f = reader.open(entries.get(which))) {
+                            // a sequential run (read-ahead) from a random start, then a random read
+                            long start = random.nextInt(original.length);
+                            for (long off = start; off < Math.min(original.length, start + 5 * BS); off += 333) {
+                                assertArrayEquals(expected(original, off, 333), read(f, off, 333));
+                                checked++;
+                            }
+                            long off = random.nextInt(original.length);
+                            assertArrayEquals(expected(original, off, 1500), read(f, off, 1500));
+                        }
+                    }
+                    return checked;
+                }));
+            }
+            for (Future<Integer> r : results) {
+                assertTrue(r.get(60, TimeUnit.SECONDS) > 0);
+            }
+            assertTrue(memory.reuses() > 100, "block memory reused " + memory.reuses() + " times");
         } finally {
             pool.shutdownNow();
         }
