@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -31,8 +32,6 @@ import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -48,8 +47,8 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * end answers 416, which is the empty result rather than an error. GETs are the mount's hot path
  * (one per block, one per directory), so they skip the SDK's request pipeline — endpoint rules,
  * interceptors, metrics, response unmarshalling, measured at more CPU than the transfer itself — and
- * go straight to the SDK's HTTP client, signed by the SDK's SigV4 signer, at the URL the SDK itself
- * would use. Any answer but data (a missing key, refused credentials, a bucket in another region) is
+ * go straight to the SDK's HTTP client, signed by {@link GetSigner} (SigV4 for a GET alone), at the
+ * URL the SDK itself would use. Any answer but data (a missing key, refused credentials, a bucket in another region) is
  * asked again through the SDK client, so errors read exactly as for every other request.
  *
  * <p>Large files are uploaded as a multipart upload whose parts go in parallel on a small pool, each
@@ -66,7 +65,7 @@ public final class S3Remote implements Remote {
     private final S3Client s3;
     /** The object URL of key "" below the prefix's bucket, as the SDK resolves it. */
     private final String baseUrl;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final GetSigner signer;
     /** Cleared when the bucket answers a direct GET with a redirect the SDK must follow (another region). */
     private volatile boolean directGets = true;
     /** GETs answered through the SDK client (after a direct GET got no data, or with direct GETs off). */
@@ -89,6 +88,7 @@ public final class S3Remote implements Remote {
         this.prefix = prefix;
         this.settings = settings;
         this.errors = new S3Errors(bucket, settings.describeEndpoint());
+        this.signer = new GetSigner(settings.region());
         this.http = settings.newHttpClient();
         this.s3 = settings.newClient(http);
         String probe = s3.utilities().getUrl(b -> b.bucket(bucket).key("k")).toString();
@@ -136,8 +136,8 @@ public final class S3Remote implements Remote {
 
     /** A GET through the HTTP client alone: the body, an empty stream for 416, else null (ask the SDK). */
     private InputStream directGet(String key, String range) throws IOException {
-        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET)
-                .uri(URI.create(baseUrl + SdkHttpUtils.urlEncodeIgnoreSlashes(full(key))));
+        URI uri = URI.create(baseUrl + SdkHttpUtils.urlEncodeIgnoreSlashes(full(key)));
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.GET).uri(uri);
         if (range != null) {
             request.putHeader("Range", range);
         }
@@ -147,14 +147,10 @@ public final class S3Remote implements Remote {
         } catch (SdkException e) {
             throw errors.map("get", key, e);
         }
-        SdkHttpRequest signed = signer.sign(r -> r.identity(identity).request(request.build())
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, settings.region())
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)).request();
+        signer.sign(uri, range, identity, Instant.now()).forEach(request::putHeader);
         HttpExecuteResponse response;
         try {
-            response = http.prepareRequest(HttpExecuteRequest.builder().request(signed).build()).call();
+            response = http.prepareRequest(HttpExecuteRequest.builder().request(request.build()).build()).call();
         } catch (IOException e) {
             throw errors.mapIo("get", key, e);
         }
