@@ -67,9 +67,4 @@ public final class Block {
             throw new IllegalStateException("block released more often than held");
         }
     }
-
-    /** Holders now (tests). */
-    int holders() {
-        return holders.get();
-    }
 }

@@ -48,8 +48,9 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * (one per block, one per directory), so they skip the SDK's request pipeline — endpoint rules,
  * interceptors, metrics, response unmarshalling, measured at more CPU than the transfer itself — and
  * go straight to the SDK's HTTP client, signed by {@link GetSigner} (SigV4 for a GET alone), at the
- * URL the SDK itself would use. Any answer but data (a missing key, refused credentials, a bucket in another region) is
- * asked again through the SDK client, so errors read exactly as for every other request.
+ * URL the SDK itself would use. Any answer but data (a missing key, refused credentials, a bucket in
+ * another region) is asked again through the SDK client, so errors read exactly as for every other
+ * request.
  *
  * <p>Large files are uploaded as a multipart upload whose parts go in parallel on a small pool, each
  * part streamed from its own slice of the file (never held in memory); any failure aborts the upload

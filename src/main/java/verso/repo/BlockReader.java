@@ -5,8 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +17,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import verso.cache.Block;
 import verso.cache.BlockCache;
@@ -292,16 +291,6 @@ public final class BlockReader implements ContentSource, Closeable {
      * from, so a block dropped from the ring or the cache meanwhile is not reused under it.
      */
     private static final class ChunkedFile implements OpenFile {
-        private static final VarHandle CURRENT;
-
-        static {
-            try {
-                CURRENT = MethodHandles.lookup().findVarHandle(ChunkedFile.class, "current", Held.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         private final ObjectReader objects;
         private final Semaphore budget;
         private final ObjectId indexId;
@@ -311,7 +300,7 @@ public final class BlockReader implements ContentSource, Closeable {
         private final ReadAhead readAhead;
         private final AtomicReferenceArray<Held> ahead;
         /** The block read last, with a hold of its own (not shared with the ring). */
-        private volatile Held current;
+        private final AtomicReference<Held> current = new AtomicReference<>();
         private volatile boolean closed;
 
         ChunkedFile(BlockReader reader, ObjectId indexId, BlockIndex index) {
@@ -363,7 +352,7 @@ public final class BlockReader implements ContentSource, Closeable {
 
         /** Block {@code b}, held for the caller: the current one, one fetched ahead, or read now. */
         private Block block(int b) throws IOException {
-            Held held = current;
+            Held held = current.get();
             boolean isCurrent = held != null && held.block() == b;
             if (!isCurrent) {
                 held = ahead == null ? null : ahead.get(b % ahead.length());
@@ -377,13 +366,14 @@ public final class BlockReader implements ContentSource, Closeable {
                 block = objects.read(blocks.get(b), index.blockLength(b));
             }
             int expected = index.blockLength(b);
-            if (block.bytes().limit() != expected) {
+            int length = block.bytes().limit();
+            if (length != expected) {
                 block.release();
                 throw new CorruptObjectException(blocks.get(b), "block " + b + " of index " + indexId.shortHex()
-                        + " has " + block.bytes().limit() + " bytes, the index says " + expected);
+                        + " has " + length + " bytes, the index says " + expected);
             }
             if (!isCurrent && !closed && block.retain()) {
-                Held previous = (Held) CURRENT.getAndSet(this, new Held(b, CompletableFuture.completedFuture(block)));
+                Held previous = current.getAndSet(new Held(b, CompletableFuture.completedFuture(block)));
                 if (previous != null) {
                     BlockCache.release(previous.bytes());
                 }
@@ -426,7 +416,7 @@ public final class BlockReader implements ContentSource, Closeable {
         @Override
         public void close() {
             closed = true;
-            Held last = (Held) CURRENT.getAndSet(this, null);
+            Held last = current.getAndSet(null);
             if (last != null) {
                 BlockCache.release(last.bytes());
             }
