@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -86,11 +85,15 @@ public final class BlockCache {
     private final LongAdder prefetches = new LongAdder();
     private final LongAdder failures = new LongAdder();
 
+    /**
+     * Eviction runs on the thread that fills the cache, so an evicted block is let go of at once and
+     * its memory can hold the next block.
+     */
     public BlockCache(long maxBytes) {
-        this(maxBytes, ForkJoinPool.commonPool());
+        this(maxBytes, Runnable::run);
     }
 
-    /** {@code maintenance} runs Caffeine's eviction work; tests pass {@code Runnable::run}. */
+    /** {@code maintenance} runs Caffeine's eviction work and the release of evicted blocks. */
     public BlockCache(long maxBytes, Executor maintenance) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("cache size must be positive, got " + maxBytes);
@@ -209,6 +212,24 @@ public final class BlockCache {
     public Block getIfPresent(ObjectId id) {
         Block block = cache.getIfPresent(id);
         return block != null && block.retain() ? block : null;
+    }
+
+    /**
+     * Lets go of the coldest blocks, at least {@code bytes} of them if the cache holds that much, so
+     * that their memory can hold blocks being read (it is free at once unless a reader holds it).
+     * False if the cache held nothing.
+     */
+    public boolean evictColdest(long bytes) {
+        var eviction = cache.policy().eviction().orElseThrow();
+        var coldest = eviction.coldestWeighted(bytes);
+        if (coldest.isEmpty()) {
+            coldest = eviction.coldest(1);
+        }
+        if (coldest.isEmpty()) {
+            return false;
+        }
+        coldest.forEach((id, block) -> cache.asMap().remove(id, block));
+        return true;
     }
 
     /** True if the object is cached or being loaded. */

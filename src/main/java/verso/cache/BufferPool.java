@@ -3,30 +3,57 @@ package verso.cache;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongPredicate;
 
 /**
- * Direct buffers of one size, reused. A new direct buffer costs more than the block it holds is worth
- * to copy: the JVM zeroes it, the kernel faults in and zeroes each of its pages, and its memory comes
- * back only after a full garbage collection, which the JVM starts when its direct-memory limit is
- * reached. Blocks of the common size instead take a buffer a released {@link Block} gave back.
+ * The memory of blocks: direct buffers, reused, within a budget.
  *
- * <p>At most {@code maxIdle} buffers wait here; more are dropped for the collector to free. Buffers
- * of other sizes (a file's last block, small files) are allocated as usual and never kept.
+ * <p>Reuse: a new direct buffer costs more than the block it holds is worth to copy — the JVM zeroes
+ * it, the kernel faults in and zeroes each of its pages, and its memory comes back only after a full
+ * garbage collection, which the JVM starts when its direct-memory limit is reached. Blocks of the
+ * common size instead take a buffer a released {@link Block} gave back. At most {@code maxIdle}
+ * buffers wait here; more are dropped for the collector to free. Buffers of other sizes (a file's
+ * last block, small files) are allocated as usual and never kept.
+ *
+ * <p>Budget: the pool counts the bytes of the buffers it handed out and has not dropped. A new
+ * buffer that would exceed {@code budget} first asks {@code reclaim} (the block cache) to let go of
+ * some blocks: their memory comes back here at once unless a reader still holds it. So a cache that
+ * fills its share of memory gives way to blocks being read, instead of reads failing for want of
+ * memory when many files are read at once. If reclaiming frees nothing, the buffer is allocated
+ * anyway, and the JVM's own limit decides.
  */
 public final class BufferPool {
+    /** Reclaim rounds for one buffer before allocating over budget. */
+    private static final int MAX_RECLAIMS = 8;
+
     private final int size;
     private final int maxIdle;
+    private final long budget;
+    private final LongPredicate reclaim;
     private final ConcurrentLinkedQueue<ByteBuffer> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger idleCount = new AtomicInteger();
+    private final AtomicLong outstanding = new AtomicLong();
     private final LongAdder reuses = new LongAdder();
 
+    /** A pool without a budget. */
     public BufferPool(int size, int maxIdle) {
-        if (size <= 0 || maxIdle < 0) {
-            throw new IllegalArgumentException("buffer size must be positive and the idle bound not negative");
+        this(size, maxIdle, Long.MAX_VALUE, bytes -> false);
+    }
+
+    /**
+     * @param budget  bytes of buffers out at once before {@code reclaim} is asked for memory
+     * @param reclaim asked to let go of about the given bytes of blocks; false if it had none
+     */
+    public BufferPool(int size, int maxIdle, long budget, LongPredicate reclaim) {
+        if (size <= 0 || maxIdle < 0 || budget <= 0) {
+            throw new IllegalArgumentException("buffer size and budget must be positive, the idle bound not negative");
         }
         this.size = size;
         this.maxIdle = maxIdle;
+        this.budget = budget;
+        this.reclaim = reclaim;
     }
 
     /**
@@ -34,37 +61,64 @@ public final class BufferPool {
      * cleared. If the JVM's direct memory is spent, the idle buffers are given up to make room.
      */
     public ByteBuffer take(int length) {
-        if (length == size) {
-            ByteBuffer b = idle.poll();
+        ByteBuffer b = reuse(length);
+        if (b != null) {
+            return b;
+        }
+        for (int i = 0; i < MAX_RECLAIMS && outstanding.get() + length > budget && reclaim.test(length); i++) {
+            b = reuse(length);
             if (b != null) {
-                idleCount.decrementAndGet();
-                reuses.increment();
-                return b.clear();
+                return b;
             }
         }
+        outstanding.addAndGet(length);
         try {
             return ByteBuffer.allocateDirect(length);
         } catch (OutOfMemoryError e) {
             if (idle.isEmpty()) {
+                outstanding.addAndGet(-length);
                 throw e;
             }
-            while (idle.poll() != null) {
+            ByteBuffer dropped;
+            while ((dropped = idle.poll()) != null) {
                 idleCount.decrementAndGet();
+                outstanding.addAndGet(-dropped.capacity());
             }
-            return ByteBuffer.allocateDirect(length); // the JVM collects the dropped buffers first
+            try {
+                return ByteBuffer.allocateDirect(length); // the JVM collects the dropped buffers first
+            } catch (OutOfMemoryError again) {
+                outstanding.addAndGet(-length);
+                throw again;
+            }
         }
     }
 
-    /** Keeps a buffer no block uses any more, if it has the pool's size and the pool has room. */
+    private ByteBuffer reuse(int length) {
+        if (length != size) {
+            return null;
+        }
+        ByteBuffer b = idle.poll();
+        if (b == null) {
+            return null;
+        }
+        idleCount.decrementAndGet();
+        reuses.increment();
+        return b.clear();
+    }
+
+    /** Takes back a buffer no block uses any more: kept if it has the pool's size and there is room, else dropped. */
     void recycle(ByteBuffer memory) {
-        if (memory.capacity() != size || !memory.isDirect()) {
+        if (!memory.isDirect()) {
+            return; // not from this pool
+        }
+        if (memory.capacity() == size && idleCount.incrementAndGet() <= maxIdle) {
+            idle.offer(memory);
             return;
         }
-        if (idleCount.incrementAndGet() <= maxIdle) {
-            idle.offer(memory);
-        } else {
+        if (memory.capacity() == size) {
             idleCount.decrementAndGet();
         }
+        outstanding.addAndGet(-memory.capacity());
     }
 
     /** Buffers handed out again instead of allocated. */
@@ -75,5 +129,10 @@ public final class BufferPool {
     /** Buffers waiting to be reused. */
     public int idle() {
         return idleCount.get();
+    }
+
+    /** Bytes of the buffers handed out or waiting here (not yet dropped). */
+    public long outstanding() {
+        return outstanding.get();
     }
 }

@@ -74,6 +74,8 @@ final class MountCommand implements Callable<Integer> {
      * quarter of the cache size). Read-ahead has as much again.
      */
     static final long BLOCK_SLACK = 64L << 20;
+    /** Direct memory not for blocks: the JDK's temporary socket buffers, the FUSE listing buffers. */
+    static final long OTHER_DIRECT_MEMORY = 4L << 20;
     static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
 
     @ParentCommand
@@ -234,7 +236,10 @@ final class MountCommand implements Callable<Integer> {
             // --cache-size is all the memory for blocks: read-ahead and reads in progress come out of it.
             int readAhead = (int) Math.min(BlockReader.DEFAULT_READ_AHEAD_BYTES, cacheSize / 4);
             long slack = Math.min(BLOCK_SLACK, cacheSize / 4);
-            ObjectReader objects = new ObjectReader(local, remote, new BlockCache(cacheSize - readAhead - slack));
+            // The JVM's direct memory is --cache-size (set above, or fitted for a foreground mount); a little
+            // of it stays free for the socket and FUSE buffers the JDK and libraries allocate themselves.
+            ObjectReader objects = new ObjectReader(local, remote, new BlockCache(cacheSize - readAhead - slack),
+                    cacheSize - OTHER_DIRECT_MEMORY);
             try (BlockReader blocks = new BlockReader(objects, BlockReader.DEFAULT_PREFETCH_THREADS,
                     BlockReader.DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {

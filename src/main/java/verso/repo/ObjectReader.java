@@ -44,7 +44,16 @@ public final class ObjectReader {
 
     /** {@code local} or {@code remote} may be null (a remote-only mount; a repository without remote). */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache) {
-        this(local, remote, cache, new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS));
+        this(local, remote, cache, Long.MAX_VALUE);
+    }
+
+    /**
+     * Holds at most about {@code memoryBudget} bytes of blocks: past it, the cache lets go of its
+     * coldest blocks to make room for the ones being read.
+     */
+    public ObjectReader(ObjectStore local, Remote remote, BlockCache cache, long memoryBudget) {
+        this(local, remote, cache, new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
+                cache::evictColdest));
     }
 
     /** Reuses the memory of released blocks from {@code memory}. */

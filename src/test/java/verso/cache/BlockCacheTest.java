@@ -219,6 +219,31 @@ final class BlockCacheTest {
     }
 
     @Test
+    void evictColdest_letsGoOfAtLeastTheBytesAsked() throws IOException {
+        int n = 64 << 10;
+        BufferPool pool = new BufferPool(n, 8);
+        BlockCache cache = new BlockCache(100L * n, Runnable::run);
+        Block held = null;
+        for (int i = 0; i < 5; i++) {
+            Block b = cache.get(Hashing.hash(bytes(1, i)), n, pooled(pool, n));
+            if (i == 0) {
+                held = b; // a reader still holds the coldest block
+            } else {
+                b.release();
+            }
+        }
+        assertTrue(cache.evictColdest(2L * n));
+        assertEquals(3L * n, cache.sizeBytes());
+        assertEquals(1, pool.idle(), "the block a reader holds keeps its memory; the other comes back");
+        held.release();
+        assertEquals(2, pool.idle());
+        assertTrue(cache.evictColdest(1));
+        assertEquals(2L * n, cache.sizeBytes(), "at least one block, however few bytes are asked");
+        cache.invalidateAll();
+        assertFalse(cache.evictColdest(n), "nothing left to let go of");
+    }
+
+    @Test
     void prefetch_holdsABlockTheCacheDeclines() throws IOException {
         int n = 64 << 10;
         BufferPool pool = new BufferPool(n, 4);

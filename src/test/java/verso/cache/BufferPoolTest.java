@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import verso.store.Hashing;
 
 final class BufferPoolTest {
 
@@ -51,6 +52,33 @@ final class BufferPoolTest {
         Block.pooled(ByteBuffer.allocate(1024), pool).release();
         assertEquals(2, pool.idle(), "a last block's size or heap memory is never pooled");
         assertNotSame(odd, pool.take(1000));
+    }
+
+    @Test
+    void take_overBudgetAsksTheCacheToLetGoFirst() throws Exception {
+        int n = 64 << 10;
+        BlockCache[] cache = new BlockCache[1];
+        BufferPool pool = new BufferPool(n, 4, 3L * n, bytes -> cache[0].evictColdest(bytes));
+        cache[0] = new BlockCache(100L * n, Runnable::run);
+        for (int i = 0; i < 3; i++) {
+            cache[0].get(Hashing.hash(new byte[] {(byte) i}), n, (k, hint) -> Block.pooled(pool.take(n), pool)).release();
+        }
+        assertEquals(3L * n, pool.outstanding(), "three blocks cached: the budget is spent");
+        assertEquals(0, pool.reuses());
+        ByteBuffer next = pool.take(n);
+        assertEquals(1, pool.reuses(), "the coldest cached block was let go of and its memory reused");
+        assertEquals(3L * n, pool.outstanding());
+        assertEquals(2L * Math.max(n, BlockCache.MIN_ENTRY_WEIGHT), cache[0].sizeBytes());
+        assertTrue(next.isDirect());
+    }
+
+    @Test
+    void take_overBudgetWithNothingToReclaimAllocatesAnyway() {
+        BufferPool pool = new BufferPool(1024, 4, 1024, bytes -> false);
+        pool.take(1024);
+        ByteBuffer second = pool.take(1024);
+        assertEquals(1024, second.capacity());
+        assertEquals(2048, pool.outstanding(), "the JVM's own limit decides");
     }
 
     @Test
