@@ -69,15 +69,13 @@ public record BlockIndex(int blockSize, long size, List<ObjectId> blocks) {
                 default -> p.skipChildren();
             }
         });
-        long bs = fields.blockSize;
-        if (bs < 0 || fields.size < 0) {
-            throw new CorruptObjectException(id, "missing or invalid '" + (bs < 0 ? "blockSize" : "size") + "'");
-        }
+        long bs = CanonicalJson.required(id, fields.blockSize, "blockSize");
+        long size = CanonicalJson.required(id, fields.size, "size");
         if (fields.blocks == null || bs == 0 || bs > Integer.MAX_VALUE) {
             throw new CorruptObjectException(id, "malformed block index");
         }
         try {
-            return new BlockIndex((int) bs, fields.size, fields.blocks);
+            return new BlockIndex((int) bs, size, fields.blocks);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }

@@ -53,7 +53,8 @@ final class CanonicalJson {
     /**
      * Parses an object as a stream: checks that it opens with its format and kind, hands every other
      * top-level field to {@code fields} (which must consume the value, and passes over fields it
-     * does not know with {@link JsonParser#skipChildren}), and rejects duplicate keys and anything after the object.
+     * does not know with {@link JsonParser#skipChildren}), and rejects duplicate keys and anything
+     * after the object.
      */
     static void decode(ObjectId id, byte[] bytes, String kind, Fields fields) throws CorruptObjectException {
         try (JsonParser p = PARSER_FACTORY.createParser(bytes)) {
@@ -89,7 +90,7 @@ final class CanonicalJson {
         } catch (CorruptObjectException e) {
             throw e;
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // parsing an array does no I/O
+            throw new UncheckedIOException(e); // parsing bytes in memory does no I/O
         }
     }
 
@@ -104,11 +105,23 @@ final class CanonicalJson {
 
     /** The string at the parser, or a corrupt-object error naming {@code field}. */
     static String text(ObjectId id, JsonParser p, String field) throws IOException {
-        String v = text(p);
-        if (v == null) {
+        return required(id, text(p), field);
+    }
+
+    /** {@code value} if a field gave one (not null), else a corrupt-object error naming {@code field}. */
+    static <T> T required(ObjectId id, T value, String field) throws CorruptObjectException {
+        if (value == null) {
             throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
         }
-        return v;
+        return value;
+    }
+
+    /** {@code value} if a field gave one (not -1, see {@link #nonNegative}), else an error naming it. */
+    static long required(ObjectId id, long value, String field) throws CorruptObjectException {
+        if (value < 0) {
+            throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
+        }
+        return value;
     }
 
     /** The non-negative integer at the parser, or -1 (a value of another type is passed over). */
@@ -127,10 +140,7 @@ final class CanonicalJson {
     }
 
     private static ObjectId objectId(ObjectId id, String hex, String field) throws CorruptObjectException {
-        if (hex == null) {
-            throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
-        }
-        if (!ObjectId.isValidHex(hex)) {
+        if (!ObjectId.isValidHex(required(id, hex, field))) {
             throw new CorruptObjectException(id, "invalid object id in '" + field + "'");
         }
         return ObjectId.fromHex(hex);
@@ -217,21 +227,14 @@ final class CanonicalJson {
                 default -> p.skipChildren();
             }
         }
-        if (name == null) {
-            throw new CorruptObjectException(id, "missing or invalid '" + nameField + "'");
-        }
-        if (type == null) {
-            throw new CorruptObjectException(id, "missing or invalid 'type'");
-        }
+        required(id, name, nameField);
         EntryType entryType;
         try {
-            entryType = EntryType.fromCode(type);
+            entryType = EntryType.fromCode(required(id, type, "type"));
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }
-        if (size < 0) {
-            throw new CorruptObjectException(id, "missing or invalid 'size'");
-        }
+        required(id, size, "size");
         try {
             return switch (entryType) {
                 case FILE -> {
@@ -244,17 +247,9 @@ final class CanonicalJson {
                     yield TreeEntry.file(name, size, executable,
                             objectId(id, hasBlocks ? blocks : blob, hasBlocks ? "blocks" : "blob"), hasBlocks);
                 }
-                case DIR -> {
-                    if (files < 0) {
-                        throw new CorruptObjectException(id, "missing or invalid 'files'");
-                    }
-                    yield TreeEntry.dir(name, size, files, objectId(id, tree, "tree"));
-                }
+                case DIR -> TreeEntry.dir(name, size, required(id, files, "files"), objectId(id, tree, "tree"));
                 case SYMLINK -> {
-                    if (target == null) {
-                        throw new CorruptObjectException(id, "missing or invalid 'target'");
-                    }
-                    TreeEntry s = TreeEntry.symlink(name, target);
+                    TreeEntry s = TreeEntry.symlink(name, required(id, target, "target"));
                     if (s.size() != size || s.target().indexOf('\0') >= 0) {
                         throw new CorruptObjectException(id, "symlink '" + name + "' is malformed");
                     }

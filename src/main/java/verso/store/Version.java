@@ -87,7 +87,7 @@ public record Version(ObjectId parent, Instant time, String message, List<TreeEn
         }
         Instant time;
         try {
-            time = Instant.parse(requireField(id, fields.time, "time"));
+            time = Instant.parse(CanonicalJson.required(id, fields.time, "time"));
         } catch (DateTimeParseException e) {
             throw new CorruptObjectException(id, "invalid time");
         }
@@ -95,17 +95,10 @@ public record Version(ObjectId parent, Instant time, String message, List<TreeEn
             throw new CorruptObjectException(id, "version has no paths array");
         }
         try {
-            return new Version(fields.parent, time, requireField(id, fields.message, "message"), fields.paths);
+            return new Version(fields.parent, time, CanonicalJson.required(id, fields.message, "message"), fields.paths);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
         }
-    }
-
-    private static String requireField(ObjectId id, String value, String field) throws CorruptObjectException {
-        if (value == null) {
-            throw new CorruptObjectException(id, "missing or invalid '" + field + "'");
-        }
-        return value;
     }
 
     public TreeEntry find(String path) {
