@@ -1,18 +1,14 @@
 package verso.repo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import verso.store.EntryType;
 import verso.store.Names;
 import verso.store.ObjectId;
@@ -26,7 +22,6 @@ import verso.store.TreeEntry;
 public record PointerFile(TreeEntry entry, ObjectId version) {
     public static final String SUFFIX = ".verso";
     public static final int FORMAT = 1;
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public String path() {
         return entry.name();
@@ -38,36 +33,28 @@ public record PointerFile(TreeEntry entry, ObjectId version) {
     }
 
     public byte[] encode() {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("verso", FORMAT);
-        String p = entry.name();
-        n.put("path", p.substring(p.lastIndexOf('/') + 1));
-        n.put("type", entry.type().code());
-        switch (entry.type()) {
-            case FILE -> {
-                n.put("id", entry.id().hex());
-                if (entry.chunked()) {
-                    n.put("chunked", true);
+        return PrettyJson.write(g -> {
+            g.writeNumberField("verso", FORMAT);
+            String p = entry.name();
+            g.writeStringField("path", p.substring(p.lastIndexOf('/') + 1));
+            g.writeStringField("type", entry.type().code());
+            switch (entry.type()) {
+                case FILE -> {
+                    g.writeStringField("id", entry.id().hex());
+                    if (entry.chunked()) {
+                        g.writeBooleanField("chunked", true);
+                    }
+                    if (entry.executable()) {
+                        g.writeBooleanField("executable", true);
+                    }
                 }
-                if (entry.executable()) {
-                    n.put("executable", true);
-                }
+                case DIR -> g.writeStringField("id", entry.id().hex());
+                case SYMLINK -> g.writeStringField("target", entry.target());
             }
-            case DIR -> n.put("id", entry.id().hex());
-            case SYMLINK -> n.put("target", entry.target());
-        }
-        n.put("size", entry.size());
-        n.put("files", entry.files());
-        if (version == null) {
-            n.putNull("version");
-        } else {
-            n.put("version", version.hex());
-        }
-        try {
-            return (MAPPER.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+            g.writeNumberField("size", entry.size());
+            g.writeNumberField("files", entry.files());
+            g.writeStringField("version", version == null ? null : version.hex());
+        });
     }
 
     public void write(Path root) throws IOException {
@@ -78,30 +65,30 @@ public record PointerFile(TreeEntry entry, ObjectId version) {
     public static PointerFile read(Path root, String path) throws IOException {
         Path file = location(root, path);
         String shown = path + SUFFIX;
-        JsonNode n;
+        Map<String, Object> n;
         try {
-            n = MAPPER.readTree(Files.readAllBytes(file));
+            n = PrettyJson.read(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
             throw new RepoException(shown + " is not valid JSON; restore it with git checkout -- " + shown);
         }
         try {
-            if (n == null || !n.isObject() || !n.path("verso").isInt()) {
+            Integer format = n == null ? null : PrettyJson.intValue(n, "verso");
+            if (format == null) {
                 throw new IllegalArgumentException("no verso field");
             }
-            if (n.get("verso").intValue() > FORMAT) {
+            if (format > FORMAT) {
                 throw new RepoException(shown + " was written by a newer verso; upgrade verso");
             }
-            EntryType type = EntryType.fromCode(n.path("type").asText(""));
-            long size = n.path("size").asLong(-1);
-            long files = n.path("files").asLong(-1);
+            EntryType type = EntryType.fromCode(text(n, "type"));
+            long size = PrettyJson.longValue(n, "size", -1);
+            long files = PrettyJson.longValue(n, "files", -1);
             TreeEntry e = switch (type) {
-                case FILE -> TreeEntry.file(path, size, n.path("executable").asBoolean(false), id(n, "id"),
-                        n.path("chunked").asBoolean(false));
+                case FILE -> TreeEntry.file(path, size, PrettyJson.flag(n, "executable"), id(n, "id"),
+                        PrettyJson.flag(n, "chunked"));
                 case DIR -> TreeEntry.dir(path, size, files, id(n, "id"));
-                case SYMLINK -> TreeEntry.symlink(path, n.path("target").asText());
+                case SYMLINK -> TreeEntry.symlink(path, text(n, "target"));
             };
-            JsonNode v = n.get("version");
-            ObjectId version = v == null || v.isNull() ? null : id(n, "version");
+            ObjectId version = n.get("version") == null ? null : id(n, "version");
             return new PointerFile(e, version);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new RepoException(shown + " is malformed (" + e.getMessage() + "); restore it with git checkout -- "
@@ -109,8 +96,14 @@ public record PointerFile(TreeEntry entry, ObjectId version) {
         }
     }
 
-    private static ObjectId id(JsonNode n, String field) {
-        return ObjectId.fromHex(n.path(field).asText(""));
+    /** A string field, or empty if absent or not a string. */
+    private static String text(Map<String, Object> n, String field) {
+        String s = PrettyJson.text(n, field);
+        return s == null ? "" : s;
+    }
+
+    private static ObjectId id(Map<String, Object> n, String field) {
+        return ObjectId.fromHex(text(n, field));
     }
 
     /**

@@ -1,17 +1,12 @@
 package verso.repo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import verso.remote.RemoteException;
 import verso.remote.RemoteSpec;
@@ -24,7 +19,6 @@ import verso.store.BlockIndex;
  */
 public record RepoConfig(int format, String cacheDir, int blockSize, List<RemoteSpec> remotes, String defaultRemote) {
     public static final int FORMAT = 1;
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public RepoConfig {
         remotes = List.copyOf(remotes);
@@ -73,72 +67,73 @@ public record RepoConfig(int format, String cacheDir, int blockSize, List<Remote
     }
 
     public byte[] encode() {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("format", format);
-        if (cacheDir != null) {
-            root.put("cache", cacheDir);
-        }
-        root.put("blockSize", blockSize);
-        ArrayNode arr = root.putArray("remotes");
-        for (RemoteSpec r : remotes) {
-            ObjectNode n = arr.addObject();
-            n.put("name", r.name());
-            n.put("url", r.url());
-            if (r.endpoint() != null) {
-                n.put("endpoint", r.endpoint());
+        return PrettyJson.write(g -> {
+            g.writeNumberField("format", format);
+            if (cacheDir != null) {
+                g.writeStringField("cache", cacheDir);
             }
-            if (r.region() != null) {
-                n.put("region", r.region());
+            g.writeNumberField("blockSize", blockSize);
+            g.writeArrayFieldStart("remotes");
+            for (RemoteSpec r : remotes) {
+                g.writeStartObject();
+                g.writeStringField("name", r.name());
+                g.writeStringField("url", r.url());
+                if (r.endpoint() != null) {
+                    g.writeStringField("endpoint", r.endpoint());
+                }
+                if (r.region() != null) {
+                    g.writeStringField("region", r.region());
+                }
+                if (r.pathStyle()) {
+                    g.writeBooleanField("pathStyle", true);
+                }
+                g.writeEndObject();
             }
-            if (r.pathStyle()) {
-                n.put("pathStyle", true);
+            g.writeEndArray();
+            if (defaultRemote != null) {
+                g.writeStringField("default", defaultRemote);
             }
-        }
-        if (defaultRemote != null) {
-            root.put("default", defaultRemote);
-        }
-        try {
-            return (MAPPER.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        });
     }
 
     public static RepoConfig read(Path file) throws IOException {
-        JsonNode root;
+        Map<String, Object> root;
         try {
-            root = MAPPER.readTree(Files.readAllBytes(file));
+            root = PrettyJson.read(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
             throw new RepoException(file + " is not valid JSON; fix it by hand or restore it from git");
         }
-        if (root == null || !root.isObject() || !root.path("format").isInt()) {
+        Integer format = root == null ? null : PrettyJson.intValue(root, "format");
+        if (format == null) {
             throw new RepoException(file + " has no format field; restore it from git");
         }
-        int format = root.get("format").intValue();
         if (format > FORMAT) {
             throw new RepoException(file + " has format " + format + ", newer than this verso; upgrade verso");
         }
-        String cache = root.path("cache").isTextual() ? root.get("cache").textValue() : null;
-        int blockSize = root.path("blockSize").canConvertToInt() ? root.get("blockSize").intValue()
-                : BlockIndex.DEFAULT_BLOCK_SIZE;
+        Integer size = PrettyJson.intValue(root, "blockSize");
+        int blockSize = size == null ? BlockIndex.DEFAULT_BLOCK_SIZE : size;
         if (blockSize < 4096 || blockSize > (64 << 20)) {
             throw new RepoException("blockSize " + blockSize + " in " + file + " is out of range; use 4096..67108864");
         }
         List<RemoteSpec> remotes = new ArrayList<>();
-        for (JsonNode n : root.path("remotes")) {
-            String name = n.path("name").asText(null);
-            String url = n.path("url").asText(null);
-            if (name == null || url == null) {
-                throw new RepoException("a remote in " + file + " has no name or url; fix it or run verso remote remove");
-            }
-            try {
-                remotes.add(new RemoteSpec(name, url, n.path("endpoint").asText(null), n.path("region").asText(null),
-                        n.path("pathStyle").asBoolean(false)).validate());
-            } catch (RemoteException e) {
-                throw new RepoException(file + ": " + e.getMessage());
+        if (root.get("remotes") instanceof List<?> list) {
+            for (Object o : list) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> n = o instanceof Map ? (Map<String, Object>) o : Map.of();
+                String name = PrettyJson.text(n, "name");
+                String url = PrettyJson.text(n, "url");
+                if (name == null || url == null) {
+                    throw new RepoException("a remote in " + file + " has no name or url; fix it or run verso remote remove");
+                }
+                try {
+                    remotes.add(new RemoteSpec(name, url, PrettyJson.text(n, "endpoint"), PrettyJson.text(n, "region"),
+                            PrettyJson.flag(n, "pathStyle")).validate());
+                } catch (RemoteException e) {
+                    throw new RepoException(file + ": " + e.getMessage());
+                }
             }
         }
-        String def = root.path("default").isTextual() ? root.get("default").textValue() : null;
-        return new RepoConfig(format, cache, blockSize, remotes, def);
+        return new RepoConfig(format, PrettyJson.text(root, "cache"), blockSize, remotes,
+                PrettyJson.text(root, "default"));
     }
 }

@@ -33,10 +33,32 @@ final class PointerFileTest {
     }
 
     @Test
+    void encode_isTheFormatCommittedToGit() {
+        ObjectId id = Hashing.hash(new byte[] {1});
+        PointerFile pf = new PointerFile(TreeEntry.file("sub/big.bin", 1L << 30, true, id, true), null);
+        assertEquals("""
+                {
+                  "verso" : 1,
+                  "path" : "big.bin",
+                  "type" : "file",
+                  "id" : "%s",
+                  "chunked" : true,
+                  "executable" : true,
+                  "size" : 1073741824,
+                  "files" : 1,
+                  "version" : null
+                }
+                """.formatted(id.hex()), new String(pf.encode(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void read_malformed_isUserError() throws IOException {
-        Files.writeString(dir.resolve("x.verso"), "{\"verso\":1,\"type\":\"dir\",\"id\":\"nothex\"}");
-        RepoException e = assertThrows(RepoException.class, () -> PointerFile.read(dir, "x"));
-        assertTrue(e.getMessage().contains("git checkout"), e.getMessage());
+        for (String text : new String[] {"{\"verso\":1,\"type\":\"dir\",\"id\":\"nothex\"}", "{\"verso\":1,\"type\":\"file\"}",
+                "{\"type\":\"dir\"}", "[]", "{\"verso\":1", "{\"verso\":1,\"type\":\"disk\"}"}) {
+            Files.writeString(dir.resolve("x.verso"), text);
+            RepoException e = assertThrows(RepoException.class, () -> PointerFile.read(dir, "x"), text);
+            assertTrue(e.getMessage().contains("git checkout"), e.getMessage());
+        }
     }
 
     @Test

@@ -31,6 +31,38 @@ final class RepoConfigTest {
     }
 
     @Test
+    void encode_writesOneFieldPerLine() throws RepoException {
+        RepoConfig c = new RepoConfig(1, "../cache", 1 << 20, java.util.List.of(), null)
+                .withRemote(new RemoteSpec("origin", "s3://b/p", null, "eu-west-1", true), true);
+        assertEquals("""
+                {
+                  "format" : 1,
+                  "cache" : "../cache",
+                  "blockSize" : 1048576,
+                  "remotes" : [ {
+                    "name" : "origin",
+                    "url" : "s3://b/p",
+                    "region" : "eu-west-1",
+                    "pathStyle" : true
+                  } ],
+                  "default" : "origin"
+                }
+                """, new String(c.encode(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void read_refusesWhatIsNotAConfig() throws IOException {
+        Path f = dir.resolve("config");
+        for (String text : new String[] {"[1]", "{\"format\": \"1\"}", "{\"format\": 1} {}", "{\"format\": 1,",
+                "{\"format\": 2}", "{\"format\": 1, \"remotes\": [{\"name\": \"x\"}]}"}) {
+            Files.writeString(f, text);
+            assertThrows(RepoException.class, () -> RepoConfig.read(f), text);
+        }
+        Files.writeString(f, "{\"format\": 1, \"future\": {\"a\": [1, 2.5, null]}}");
+        assertEquals(RepoConfig.defaults(), RepoConfig.read(f));
+    }
+
+    @Test
     void validate_acceptsS3AndPaths_refusesOthers() throws RemoteException {
         for (String ok : new String[] {"s3://my-bucket/some/prefix", "s3://my.bucket", "/srv/verso", "../relative"}) {
             new RemoteSpec("r", ok, null, null, false).validate();
