@@ -1,9 +1,8 @@
 package verso.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,27 +82,36 @@ final class LogCommand implements Callable<Integer> {
 
     private static void printJson(List<VersionLog.Entry> shown, Map<ObjectId, List<String>> tags, ObjectId head)
             throws Exception {
-        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ArrayNode arr = m.createArrayNode();
-        for (VersionLog.Entry e : shown) {
-            ObjectNode n = arr.addObject();
-            n.put("id", e.id().hex());
-            n.put("parent", e.version().parent() == null ? null : e.version().parent().hex());
-            n.put("time", e.version().time().toString());
-            n.put("message", e.version().message());
-            n.put("head", e.id().equals(head));
-            ArrayNode t = n.putArray("tags");
-            tags.getOrDefault(e.id(), List.of()).forEach(t::add);
-            ArrayNode ps = n.putArray("paths");
-            for (TreeEntry p : e.version().paths()) {
-                ObjectNode pn = ps.addObject();
-                pn.put("path", p.name());
-                pn.put("type", p.type().code());
-                pn.put("id", p.id() == null ? null : p.id().hex());
-                pn.put("size", p.size());
-                pn.put("files", p.files());
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter()) {
+            g.writeStartArray();
+            for (VersionLog.Entry e : shown) {
+                g.writeStartObject();
+                g.writeStringField("id", e.id().hex());
+                g.writeStringField("parent", e.version().parent() == null ? null : e.version().parent().hex());
+                g.writeStringField("time", e.version().time().toString());
+                g.writeStringField("message", e.version().message());
+                g.writeBooleanField("head", e.id().equals(head));
+                g.writeArrayFieldStart("tags");
+                for (String t : tags.getOrDefault(e.id(), List.of())) {
+                    g.writeString(t);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("paths");
+                for (TreeEntry p : e.version().paths()) {
+                    g.writeStartObject();
+                    g.writeStringField("path", p.name());
+                    g.writeStringField("type", p.type().code());
+                    g.writeStringField("id", p.id() == null ? null : p.id().hex());
+                    g.writeNumberField("size", p.size());
+                    g.writeNumberField("files", p.files());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
             }
+            g.writeEndArray();
         }
-        System.out.println(m.writeValueAsString(arr));
+        System.out.println(out);
     }
 }
