@@ -1,6 +1,7 @@
 package verso.cache;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,12 +22,14 @@ import java.util.function.LongPredicate;
  * buffer that would exceed {@code budget} first asks {@code reclaim} (the block cache) to let go of
  * some blocks: their memory comes back here at once unless a reader still holds it. So a cache that
  * fills its share of memory gives way to blocks being read, instead of reads failing for want of
- * memory when many files are read at once. If reclaiming frees nothing, the buffer is allocated
- * anyway, and the JVM's own limit decides.
+ * memory when many files are read at once. If nothing is left to reclaim (readers hold every block in
+ * memory), the taker waits, up to {@code maxWait}, for a reader to let go of one; after that the
+ * buffer is allocated anyway, and the JVM's own limit decides.
  */
 public final class BufferPool {
-    /** Reclaim rounds for one buffer before allocating over budget. */
+    /** Reclaim rounds for one buffer before waiting for a release. */
     private static final int MAX_RECLAIMS = 8;
+    private static final long WAIT_ROUND_NANOS = 10_000_000;
 
     private final int size;
     private final int maxIdle;
@@ -36,42 +39,99 @@ public final class BufferPool {
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicLong outstanding = new AtomicLong();
     private final LongAdder reuses = new LongAdder();
+    private final long maxWaitNanos;
+    private final Object released = new Object();
+    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
     /** A pool without a budget. */
     public BufferPool(int size, int maxIdle) {
-        this(size, maxIdle, Long.MAX_VALUE, bytes -> false);
+        this(size, maxIdle, Long.MAX_VALUE, bytes -> false, Duration.ZERO);
     }
 
     /**
      * @param budget  bytes of buffers out at once before {@code reclaim} is asked for memory
      * @param reclaim asked to let go of about the given bytes of blocks; false if it had none
+     * @param maxWait how long a taker waits for a release when nothing can be reclaimed
      */
-    public BufferPool(int size, int maxIdle, long budget, LongPredicate reclaim) {
-        if (size <= 0 || maxIdle < 0 || budget <= 0) {
-            throw new IllegalArgumentException("buffer size and budget must be positive, the idle bound not negative");
+    public BufferPool(int size, int maxIdle, long budget, LongPredicate reclaim, Duration maxWait) {
+        if (size <= 0 || maxIdle < 0 || budget <= 0 || maxWait.isNegative()) {
+            throw new IllegalArgumentException("buffer size and budget must be positive, the idle bound and wait not negative");
         }
         this.size = size;
         this.maxIdle = maxIdle;
         this.budget = budget;
         this.reclaim = reclaim;
+        this.maxWaitNanos = maxWait.toNanos();
     }
 
     /**
      * A direct buffer of {@code length} bytes (position 0, limit {@code length}); a reused one is not
-     * cleared. If the JVM's direct memory is spent, the idle buffers are given up to make room.
+     * cleared. Takers that must wait for memory are served in turn; a new taker does not pass them.
+     * If the JVM's direct memory is spent, the idle buffers are given up to make room.
      */
     public ByteBuffer take(int length) {
-        ByteBuffer b = reuse(length);
-        if (b != null) {
-            return b;
-        }
-        for (int i = 0; i < MAX_RECLAIMS && outstanding.get() + length > budget && reclaim.test(length); i++) {
-            b = reuse(length);
+        if (waiters.isEmpty()) {
+            ByteBuffer b = takeWithinBudget(length);
             if (b != null) {
                 return b;
             }
         }
+        // Every block in memory is held by a reader: wait for one to be let go of.
+        Thread me = Thread.currentThread();
+        waiters.add(me);
+        try {
+            long deadline = System.nanoTime() + maxWaitNanos;
+            while (true) {
+                if (waiters.peek() == me) {
+                    ByteBuffer b = takeWithinBudget(length);
+                    if (b != null) {
+                        return b;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                awaitRelease(Math.min(left, WAIT_ROUND_NANOS));
+            }
+        } finally {
+            waiters.remove(me);
+            signal(); // the next in turn
+        }
         outstanding.addAndGet(length);
+        return allocate(length);
+    }
+
+    /** A reused buffer, or a new one if the budget allows (after asking the cache for room); else null. */
+    private ByteBuffer takeWithinBudget(int length) {
+        for (int i = 0; ; i++) {
+            ByteBuffer b = reuse(length);
+            if (b != null) {
+                return b;
+            }
+            if (reserve(length)) {
+                return allocate(length);
+            }
+            if (i >= MAX_RECLAIMS || !reclaim.test(length)) {
+                return null;
+            }
+        }
+    }
+
+    private boolean reserve(int length) {
+        while (true) {
+            long now = outstanding.get();
+            if (now + length > budget) {
+                return false;
+            }
+            if (outstanding.compareAndSet(now, now + length)) {
+                return true;
+            }
+        }
+    }
+
+    /** A new buffer whose bytes are already counted in {@code outstanding}. */
+    private ByteBuffer allocate(int length) {
         try {
             return ByteBuffer.allocateDirect(length);
         } catch (OutOfMemoryError e) {
@@ -89,6 +149,25 @@ public final class BufferPool {
             } catch (OutOfMemoryError again) {
                 outstanding.addAndGet(-length);
                 throw again;
+            }
+        }
+    }
+
+    private void awaitRelease(long nanos) {
+        try {
+            synchronized (released) {
+                // A release between the caller's check and this wait is missed: rounds are short.
+                released.wait(Math.max(1, nanos / 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void signal() {
+        if (!waiters.isEmpty()) {
+            synchronized (released) {
+                released.notifyAll();
             }
         }
     }
@@ -113,12 +192,13 @@ public final class BufferPool {
         }
         if (memory.capacity() == size && idleCount.incrementAndGet() <= maxIdle) {
             idle.offer(memory);
-            return;
+        } else {
+            if (memory.capacity() == size) {
+                idleCount.decrementAndGet();
+            }
+            outstanding.addAndGet(-memory.capacity());
         }
-        if (memory.capacity() == size) {
-            idleCount.decrementAndGet();
-        }
-        outstanding.addAndGet(-memory.capacity());
+        signal();
     }
 
     /** Buffers handed out again instead of allocated. */

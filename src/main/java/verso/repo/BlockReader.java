@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,7 +48,10 @@ import verso.store.TreeEntry;
  *       block seen only once: without that, a file larger than the cache would be fetched twice.
  *       Blocks held ahead are bounded for all files together by a read-ahead budget in bytes: a
  *       block the budget cannot pay for is not fetched ahead (the reader fetches it on demand).
- *       So memory beyond the cache bound is the budget plus one block per open file.</li>
+ *       So memory beyond the cache bound is the budget plus one block per open file. When a block
+ *       being read finds no memory left (the cache has none to give back), open files let go of
+ *       the blocks they hold, and the read waits for reads in progress to finish their copies: many
+ *       files read at once through a small cache slow down rather than fail.</li>
  *   <li>The hit path — a 128 KiB kernel read of the block being read — is a division, a field
  *       read, a hold taken and let go (two atomic updates) and one memory copy, from the cached block
  *       into the caller's buffer (the kernel's own, for the mount): no allocation and no lock.</li>
@@ -77,6 +82,8 @@ public final class BlockReader implements ContentSource, Closeable {
 
     private final Cache<ObjectId, Tree> trees;
     private final Cache<ObjectId, BlockIndex> indexes;
+    /** Open files that hold blocks, asked to let go of them when memory runs short. */
+    private final Set<ChunkedFile> open = ConcurrentHashMap.newKeySet();
 
     public BlockReader(ObjectReader objects) {
         this(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, DEFAULT_READ_AHEAD_BYTES);
@@ -109,6 +116,13 @@ public final class BlockReader implements ContentSource, Closeable {
                 .weigher((ObjectId id, Tree t) -> t.entries().size() + 1).build();
         this.indexes = Caffeine.newBuilder().maximumWeight(METADATA_WEIGHT)
                 .weigher((ObjectId id, BlockIndex i) -> i.blocks().size() + 1).build();
+        objects.onMemoryShortage(() -> {
+            boolean any = false;
+            for (ChunkedFile f : open) {
+                any |= f.letGo();
+            }
+            return any;
+        });
     }
 
     private static ExecutorService newPool(int threads) {
@@ -194,7 +208,9 @@ public final class BlockReader implements ContentSource, Closeable {
             throw new CorruptObjectException(file.id(), "block index of " + index.size()
                     + " bytes for a file recorded as " + file.size());
         }
-        return new ChunkedFile(this, file.id(), index);
+        ChunkedFile f = new ChunkedFile(this, file.id(), index);
+        open.add(f);
+        return f;
     }
 
     /** Bytes of the read-ahead budget not spent now. */
@@ -292,6 +308,7 @@ public final class BlockReader implements ContentSource, Closeable {
      */
     private static final class ChunkedFile implements OpenFile {
         private final ObjectReader objects;
+        private final Set<ChunkedFile> openFiles;
         private final Semaphore budget;
         private final ObjectId indexId;
         private final BlockIndex index;
@@ -305,6 +322,7 @@ public final class BlockReader implements ContentSource, Closeable {
 
         ChunkedFile(BlockReader reader, ObjectId indexId, BlockIndex index) {
             this.objects = reader.objects;
+            this.openFiles = reader.open;
             this.budget = reader.readAheadBudget;
             this.indexId = indexId;
             this.index = index;
@@ -355,6 +373,12 @@ public final class BlockReader implements ContentSource, Closeable {
             Held held = current.get();
             boolean isCurrent = held != null && held.block() == b;
             if (!isCurrent) {
+                // The block read last is let go of before waiting for another: files read at once
+                // through a small cache, each holding one block while waiting for memory for the
+                // next, would otherwise wait for each other.
+                if (held != null && current.compareAndSet(held, null)) {
+                    BlockCache.release(held.bytes());
+                }
                 held = ahead == null ? null : ahead.get(b % ahead.length());
                 if (held != null && (held.block() != b || held.bytes().isCompletedExceptionally())) {
                     held = null; // not fetched ahead (or that fetch failed: retry it afresh)
@@ -376,6 +400,9 @@ public final class BlockReader implements ContentSource, Closeable {
                 Held previous = current.getAndSet(new Held(b, CompletableFuture.completedFuture(block)));
                 if (previous != null) {
                     BlockCache.release(previous.bytes());
+                }
+                if (closed) {
+                    letGo(); // closed while this read ran (the kernel reads ahead after a close)
                 }
             }
             return block;
@@ -406,25 +433,36 @@ public final class BlockReader implements ContentSource, Closeable {
         }
 
         /** Empties a ring slot if it still holds {@code held}, letting go of its block and its budget. */
-        private void drop(int slot, Held held) {
+        private boolean drop(int slot, Held held) {
             if (held != null && ahead.compareAndSet(slot, held, null)) {
                 budget.release(index.blockLength(held.block()));
                 BlockCache.release(held.bytes());
+                return true;
             }
+            return false;
+        }
+
+        /** Lets go of the blocks this file holds: its current one, those fetched ahead. True if any. */
+        boolean letGo() {
+            boolean any = false;
+            Held last = current.getAndSet(null);
+            if (last != null) {
+                BlockCache.release(last.bytes());
+                any = true;
+            }
+            if (ahead != null) {
+                for (int i = 0; i < ahead.length(); i++) {
+                    any |= drop(i, ahead.get(i));
+                }
+            }
+            return any;
         }
 
         @Override
         public void close() {
             closed = true;
-            Held last = current.getAndSet(null);
-            if (last != null) {
-                BlockCache.release(last.bytes());
-            }
-            if (ahead != null) {
-                for (int i = 0; i < ahead.length(); i++) {
-                    drop(i, ahead.get(i));
-                }
-            }
+            letGo();
+            openFiles.remove(this);
         }
     }
 }

@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import verso.cache.Block;
 import verso.cache.BlockCache;
 import verso.cache.BufferPool;
@@ -34,6 +38,11 @@ public final class ObjectReader {
     private static final int CHUNK = 64 << 10;
     /** Buffers of released blocks kept for the next blocks (16 MiB of the default size). */
     static final int IDLE_BUFFERS = 4;
+    /**
+     * How long a block waits for memory when readers hold all of it (many files read at once through
+     * a small cache) before the read is tried over budget, and fails if the JVM has no memory left.
+     */
+    static final Duration MEMORY_WAIT = Duration.ofSeconds(30);
 
     private final ObjectStore local;
     private final Remote remote;
@@ -41,6 +50,7 @@ public final class ObjectReader {
     private final ReadStats stats = new ReadStats();
     private final BufferPool memory;
     private final BlockCache.Loader loader = this::loadBlock;
+    private final List<BooleanSupplier> holders = new CopyOnWriteArrayList<>();
 
     /** {@code local} or {@code remote} may be null (a remote-only mount; a repository without remote). */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache) {
@@ -52,19 +62,44 @@ public final class ObjectReader {
      * coldest blocks to make room for the ones being read.
      */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache, long memoryBudget) {
-        this(local, remote, cache, new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
-                cache::evictColdest));
+        this.local = local;
+        this.remote = remote;
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
+                bytes -> cache.evictColdest(bytes) || letGoOfHeldBlocks(), MEMORY_WAIT);
+        checkSources();
     }
 
     /** Reuses the memory of released blocks from {@code memory}. */
     ObjectReader(ObjectStore local, Remote remote, BlockCache cache, BufferPool memory) {
-        if (local == null && remote == null) {
-            throw new IllegalArgumentException("an object reader needs a local store or a remote");
-        }
         this.local = local;
         this.remote = remote;
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = memory;
+        checkSources();
+    }
+
+    private void checkSources() {
+        if (local == null && remote == null) {
+            throw new IllegalArgumentException("an object reader needs a local store or a remote");
+        }
+    }
+
+    /**
+     * Registers what lets go of blocks held outside the cache (open files' current blocks and blocks
+     * fetched ahead) when a block being read needs memory and the cache has none left to give.
+     * {@code letGo} returns true if it let go of any.
+     */
+    public void onMemoryShortage(BooleanSupplier letGo) {
+        holders.add(letGo);
+    }
+
+    private boolean letGoOfHeldBlocks() {
+        boolean any = false;
+        for (BooleanSupplier h : holders) {
+            any |= h.getAsBoolean();
+        }
+        return any;
     }
 
     public BlockCache cache() {

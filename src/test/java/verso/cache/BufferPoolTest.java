@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import verso.store.Hashing;
 
@@ -58,7 +61,7 @@ final class BufferPoolTest {
     void take_overBudgetAsksTheCacheToLetGoFirst() throws Exception {
         int n = 64 << 10;
         BlockCache[] cache = new BlockCache[1];
-        BufferPool pool = new BufferPool(n, 4, 3L * n, bytes -> cache[0].evictColdest(bytes));
+        BufferPool pool = new BufferPool(n, 4, 3L * n, bytes -> cache[0].evictColdest(bytes), Duration.ZERO);
         cache[0] = new BlockCache(100L * n, Runnable::run);
         for (int i = 0; i < 3; i++) {
             cache[0].get(Hashing.hash(new byte[] {(byte) i}), n, (k, hint) -> Block.pooled(pool.take(n), pool)).release();
@@ -74,11 +77,27 @@ final class BufferPoolTest {
 
     @Test
     void take_overBudgetWithNothingToReclaimAllocatesAnyway() {
-        BufferPool pool = new BufferPool(1024, 4, 1024, bytes -> false);
+        BufferPool pool = new BufferPool(1024, 4, 1024, bytes -> false, Duration.ZERO);
         pool.take(1024);
         ByteBuffer second = pool.take(1024);
         assertEquals(1024, second.capacity());
         assertEquals(2048, pool.outstanding(), "the JVM's own limit decides");
+    }
+
+    @Test
+    void take_overBudgetWaitsForAReaderToLetGo() throws Exception {
+        int n = 1024;
+        BufferPool pool = new BufferPool(n, 4, 2L * n, bytes -> false, Duration.ofSeconds(30));
+        Block a = Block.pooled(pool.take(n), pool);
+        Block.pooled(pool.take(n), pool);
+        CompletableFuture<ByteBuffer> third = CompletableFuture.supplyAsync(() -> pool.take(n));
+        Thread.sleep(200);
+        assertFalse(third.isDone(), "the budget is held by readers: the taker waits");
+        a.release();
+        ByteBuffer b = third.get(10, TimeUnit.SECONDS);
+        assertEquals(1, pool.reuses(), "the memory let go of went to the waiting taker");
+        assertEquals(2L * n, pool.outstanding(), "still within the budget");
+        assertEquals(n, b.capacity());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package verso.repo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -437,6 +439,39 @@ final class BlockReaderTest {
             assertTrue(memory.reuses() > 100, "block memory reused " + memory.reuses() + " times");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void read_openFilesLetGoOfTheirBlocksWhenMemoryRunsShort() throws Exception {
+        List<byte[]> originals = new ArrayList<>();
+        List<TreeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            originals.add(content(3 * BS, 300 + i));
+            entries.add(storeFile(Where.REMOTE, "f" + i, originals.get(i)));
+        }
+        // Memory for three blocks: eight open files each holding the block it read last would need
+        // eight. Without letting go, the fourth read would wait for memory no reader gives back.
+        ObjectReader objects = new ObjectReader(null, remote, new BlockCache(BS + 128, Runnable::run), 3L * BS);
+        try (BlockReader reader = new BlockReader(objects, Runnable::run, 0, 0)) {
+            List<ContentSource.OpenFile> files = new ArrayList<>();
+            try {
+                assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                    for (int pass = 0; pass < 2; pass++) {
+                        for (int i = 0; i < 8; i++) {
+                            if (pass == 0) {
+                                files.add(reader.open(entries.get(i)));
+                            }
+                            long off = pass * BS + 10L * i;
+                            assertArrayEquals(expected(originals.get(i), off, 100), read(files.get(i), off, 100));
+                        }
+                    }
+                });
+            } finally {
+                for (ContentSource.OpenFile f : files) {
+                    f.close();
+                }
+            }
         }
     }
 
