@@ -89,10 +89,9 @@ public final class BufferPool {
                     }
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (left <= 0 || !awaitRelease(Math.min(left, WAIT_ROUND_NANOS))) {
                     break;
                 }
-                awaitRelease(Math.min(left, WAIT_ROUND_NANOS));
             }
         } finally {
             waiters.remove(me);
@@ -153,14 +152,17 @@ public final class BufferPool {
         }
     }
 
-    private void awaitRelease(long nanos) {
+    /** Waits for a release or {@code nanos}; false if the thread was interrupted (it stops waiting). */
+    private boolean awaitRelease(long nanos) {
         try {
             synchronized (released) {
                 // A release between the caller's check and this wait is missed: rounds are short.
                 released.wait(Math.max(1, nanos / 1_000_000));
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -402,7 +402,7 @@ public final class BlockReader implements ContentSource, Closeable {
                     BlockCache.release(previous.bytes());
                 }
                 if (closed) {
-                    letGo(); // closed while this read ran (the kernel reads ahead after a close)
+                    letGo(); // closed by another thread while this read ran
                 }
             }
             return block;
