@@ -193,12 +193,15 @@ public final class ObjectReader {
      */
     private ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, String what) throws IOException {
         MessageDigest md = Hashing.sha256();
-        ByteBuffer bytes;
         if (sizeHint < 0) {
-            bytes = ByteBuffer.wrap(in.readAllBytes()); // load() returns this array as is
+            ByteBuffer bytes = ByteBuffer.wrap(in.readAllBytes()); // load() returns this array as is
             md.update(bytes.array());
-        } else {
-            bytes = allocate(id, sizeHint);
+            check(id, md, what);
+            return bytes;
+        }
+        ByteBuffer bytes = allocate(id, sizeHint);
+        boolean kept = false;
+        try {
             // Whole chunks, so the digest works on long runs rather than on whatever a socket read returned.
             byte[] chunk = new byte[Math.min(CHUNK, sizeHint + 1)];
             int n;
@@ -210,11 +213,20 @@ public final class ObjectReader {
                 bytes.put(chunk, 0, n);
             }
             bytes.flip();
+            check(id, md, what);
+            kept = true;
+            return bytes;
+        } finally {
+            if (!kept) {
+                Block.pooled(bytes, memory).release(); // a failed read gives its memory back at once
+            }
         }
+    }
+
+    private static void check(ObjectId id, MessageDigest md, String what) throws CorruptObjectException {
         if (!ObjectId.fromBytes(md.digest()).equals(id)) {
             throw new CorruptObjectException(id, what + " does not match its id");
         }
-        return bytes;
     }
 
     private ByteBuffer allocate(ObjectId id, int size) throws IOException {

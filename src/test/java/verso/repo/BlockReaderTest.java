@@ -183,6 +183,27 @@ final class BlockReaderTest {
     }
 
     @Test
+    void read_failedBlockGivesItsMemoryBack() throws IOException {
+        byte[] original = content(3 * BS, 6);
+        TreeEntry entry = storeFile(Where.REMOTE, "f", original);
+        ObjectId block0 = Hashing.hash(Arrays.copyOf(original, BS));
+        ObjectId block1 = Hashing.hash(Arrays.copyOfRange(original, BS, 2 * BS));
+        byte[] bad = remote.store.getBytes(key(block0)).clone();
+        bad[3] ^= 1;
+        remote.store.corrupt(key(block0), bad);
+        remote.store.corrupt(key(block1), content(50 * BS, 7));
+        BufferPool memory = new BufferPool(4 * BS, 4);
+        ObjectReader objects = new ObjectReader(null, remote, new BlockCache(1 << 20, Runnable::run), memory);
+        try (BlockReader reader = new BlockReader(objects, Runnable::run, 0, 0);
+             ContentSource.OpenFile f = reader.open(entry)) {
+            assertThrows(CorruptObjectException.class, () -> read(f, 0, 1), "content that does not match");
+            assertThrows(CorruptObjectException.class, () -> read(f, BS, 1), "content longer than expected");
+            assertEquals(0, memory.outstanding(), "the memory of both failed blocks is counted back");
+            assertArrayEquals(expected(original, 2 * BS, BS), read(f, 2 * BS, BS));
+        }
+    }
+
+    @Test
     void read_remoteLongerThanExpectedIsCorrupt() throws IOException {
         byte[] original = content(3 * BS, 4);
         TreeEntry entry = storeFile(Where.REMOTE, "f", original);
