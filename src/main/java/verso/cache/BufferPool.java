@@ -187,8 +187,11 @@ public final class BufferPool {
         return b.clear();
     }
 
-    /** Takes back a buffer no block uses any more: kept if it has the pool's size and there is room, else dropped. */
-    void recycle(ByteBuffer memory) {
+    /**
+     * Takes back a buffer taken here that nothing uses any more (a {@link Block} does this when its
+     * last holder lets go): kept if it has the pool's size and there is room, else dropped.
+     */
+    public void recycle(ByteBuffer memory) {
         if (!memory.isDirect()) {
             return; // not from this pool
         }

@@ -218,7 +218,7 @@ public final class ObjectReader {
             return bytes;
         } finally {
             if (!kept) {
-                Block.pooled(bytes, memory).release(); // a failed read gives its memory back at once
+                memory.recycle(bytes); // a failed read gives its memory back at once
             }
         }
     }

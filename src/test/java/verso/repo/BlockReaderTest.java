@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,6 +86,15 @@ final class BlockReaderTest {
         }
         ObjectId index = put(where, new BlockIndex(BS, bytes.length, blocks).encode());
         return TreeEntry.file(name, bytes.length, false, index, true);
+    }
+
+    /** Stores each of {@code contents} as a remote-only file f0, f1, ...; returns their entries. */
+    private List<TreeEntry> storeRemoteFiles(List<byte[]> contents) throws IOException {
+        List<TreeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < contents.size(); i++) {
+            entries.add(storeFile(Where.REMOTE, "f" + i, contents.get(i)));
+        }
+        return entries;
     }
 
     private BlockReader reader(Where where, long cacheBytes, int maxWindow) throws IOException {
@@ -385,12 +395,8 @@ final class BlockReaderTest {
 
     @Test
     void readAhead_onOwnPoolWithParallelReadersFetchesEachBlockOnce() throws Exception {
-        List<byte[]> originals = new ArrayList<>();
-        List<TreeEntry> entries = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            originals.add(content(64 * BS + i, 100 + i));
-            entries.add(storeFile(Where.REMOTE, "f" + i, originals.get(i)));
-        }
+        List<byte[]> originals = IntStream.range(0, 4).mapToObj(i -> content(64 * BS + i, 100 + i)).toList();
+        List<TreeEntry> entries = storeRemoteFiles(originals);
         ObjectReader objects = new ObjectReader(null, remote, new BlockCache(1 << 20));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (BlockReader reader = new BlockReader(objects, 8, 8, 8 * BS)) {
@@ -420,12 +426,8 @@ final class BlockReaderTest {
 
     @Test
     void read_parallelRandomReadersWithReusedMemoryGetTheRightBytes() throws Exception {
-        List<byte[]> originals = new ArrayList<>();
-        List<TreeEntry> entries = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            originals.add(content(40 * BS + i, 200 + i));
-            entries.add(storeFile(Where.REMOTE, "f" + i, originals.get(i)));
-        }
+        List<byte[]> originals = IntStream.range(0, 3).mapToObj(i -> content(40 * BS + i, 200 + i)).toList();
+        List<TreeEntry> entries = storeRemoteFiles(originals);
         // A cache of a few blocks, so blocks are evicted and their memory reused all the time.
         BufferPool memory = new BufferPool(BS, 4);
         ObjectReader objects = new ObjectReader(null, remote, new BlockCache(6 * (BS + 128)), memory);
@@ -465,12 +467,8 @@ final class BlockReaderTest {
 
     @Test
     void read_openFilesLetGoOfTheirBlocksWhenMemoryRunsShort() throws Exception {
-        List<byte[]> originals = new ArrayList<>();
-        List<TreeEntry> entries = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            originals.add(content(3 * BS, 300 + i));
-            entries.add(storeFile(Where.REMOTE, "f" + i, originals.get(i)));
-        }
+        List<byte[]> originals = IntStream.range(0, 8).mapToObj(i -> content(3 * BS, 300 + i)).toList();
+        List<TreeEntry> entries = storeRemoteFiles(originals);
         // Memory for three blocks: eight open files each holding the block it read last would need
         // eight. Without letting go, the fourth read would wait for memory no reader gives back.
         ObjectReader objects = new ObjectReader(null, remote, new BlockCache(BS + 128, Runnable::run), 3L * BS);
