@@ -1,5 +1,6 @@
 package verso.cli;
 
+import java.time.Duration;
 import java.util.List;
 import verso.store.TreeEntry;
 
@@ -20,6 +21,19 @@ final class Format {
             u++;
         }
         return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** A duration in the largest unit that holds it whole, as {@link DurationOption} reads it: 1d, 90m. */
+    static String duration(Duration d) {
+        long s = d.toSeconds();
+        long[] sizes = {86_400, 3_600, 60};
+        String[] units = {"d", "h", "m"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (s >= sizes[i] && s % sizes[i] == 0) {
+                return s / sizes[i] + units[i];
+            }
+        }
+        return s + "s";
     }
 
     static String entry(TreeEntry e) {

@@ -1,5 +1,6 @@
 package verso.cli;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -18,7 +19,9 @@ import verso.repo.VersionLog;
                 "Objects of a version that the default remote lacks are never deleted without --force: gc",
                 "lists those versions; push them first.",
                 "--cloud also deletes the objects on a remote (-r NAME, or the default) that no version on",
-                "that remote references; it may be given alone to clean only the remote."})
+                "that remote references and that were written more than --grace ago; it may be given alone",
+                "to clean only the remote. It holds the remote's lock, so it waits for no push and no push",
+                "runs while it deletes: if another clone is pushing, it stops and says so."})
 final class GcCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -43,6 +46,12 @@ final class GcCommand implements Callable<Integer> {
     @Option(names = {"-r", "--remote"}, paramLabel = "NAME", description = "The remote for --cloud (default: the default remote).")
     String remoteName;
 
+    @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "1d", converter = DurationOption.class,
+            description = "With --cloud, keep unreferenced objects written less than this long ago, such as "
+                    + "those of a push by a client that takes no lock (default: ${DEFAULT-VALUE}; 0 for none; "
+                    + "e.g. 30m, 12h, 7d).")
+    Duration grace;
+
     @Option(names = {"-n", "--dry-run"}, description = "Show what would be deleted; delete nothing.")
     boolean dryRun;
 
@@ -55,8 +64,8 @@ final class GcCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give --workspace or --all-versions (and/or --cloud)");
         }
-        if (remoteName != null && !cloud) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "-r/--remote goes with --cloud");
+        if ((remoteName != null || spec.commandLine().getParseResult().hasMatchedOption("--grace")) && !cloud) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-r/--remote and --grace go with --cloud");
         }
         try (Repository repo = main.openRepository()) {
             if (mode != null) {
@@ -93,13 +102,14 @@ final class GcCommand implements Callable<Integer> {
 
     private void cloud(Repository repo) throws Exception {
         try (RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
-            CloudCollector.Report r = repo.gcCloud(remote, dryRun);
+            CloudCollector.Report r = repo.gcCloud(remote, dryRun, grace);
             if (dryRun) {
                 r.deleted().forEach(id -> System.out.println("  " + id.hex()));
             }
             System.out.println((dryRun ? "would delete " : "deleted ") + PushCommand.plural(r.deleted().size(), "object")
                     + " from " + remote.name() + " that none of its " + PushCommand.plural(r.versions(), "version")
-                    + " references; kept " + r.kept());
+                    + " references; kept " + r.kept() + (r.young() > 0 ? " referenced and " + r.young()
+                    + " written less than " + Format.duration(grace) + " ago" : ""));
         }
     }
 }

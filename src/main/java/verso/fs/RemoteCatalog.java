@@ -46,7 +46,8 @@ public final class RemoteCatalog extends ListingCatalog {
 
     private List<String> list(String prefix) throws IOException {
         List<String> names = new ArrayList<>();
-        remote.list(prefix, key -> {
+        remote.list(prefix, file -> {
+            String key = file.key();
             String name = key.substring(prefix.length());
             if (!name.isEmpty() && name.indexOf('/') < 0) {
                 names.add(name);

@@ -77,7 +77,7 @@ public final class LimitedRemote implements Remote {
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) throws IOException {
+    public void list(String prefix, Consumer<RemoteFile> key) throws IOException {
         limited(prefix, () -> {
             inner.list(prefix, key);
             return null;

@@ -2,19 +2,20 @@ package verso.remote;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * A remote that is a directory with the repository layout, for network shares and tests.
@@ -117,7 +118,7 @@ public final class LocalDirRemote implements Remote {
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) throws IOException {
+    public void list(String prefix, Consumer<RemoteFile> file) throws IOException {
         RemoteKeys.checkPrefix(prefix);
         // Walk only below the deepest directory the prefix names, not the whole remote.
         int slash = prefix.lastIndexOf('/');
@@ -125,14 +126,30 @@ public final class LocalDirRemote implements Remote {
         if (!Files.isDirectory(start)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(start)) {
-            files.filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX))
-                    .filter(Files::isRegularFile)
-                    .map(this::keyOf)
-                    .filter(k -> k.startsWith(prefix))
-                    .forEach(key);
-        } catch (UncheckedIOException e) {
-            throw failure("cannot list", prefix, e.getCause());
+        try {
+            Files.walkFileTree(start, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                        String key = keyOf(p);
+                        if (key.startsWith(prefix)) {
+                            file.accept(new RemoteFile(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                        }
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                    // A file deleted between reading its directory and visiting it (a concurrent gc) is gone.
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
+        } catch (IOException e) {
+            throw failure("cannot list", prefix, e);
         }
     }
 

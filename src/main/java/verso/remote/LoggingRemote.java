@@ -76,7 +76,7 @@ public final class LoggingRemote implements Remote {
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) throws IOException {
+    public void list(String prefix, Consumer<RemoteFile> key) throws IOException {
         observe("list", prefix, () -> {
             inner.list(prefix, key);
             return null;

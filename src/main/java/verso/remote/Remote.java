@@ -49,8 +49,11 @@ public interface Remote extends Closeable {
     /** The size of a value in bytes; {@link RemoteNotFoundException} if absent. */
     long size(String key) throws IOException;
 
-    /** Visits every key starting with {@code prefix}, in no particular order, without holding them all. */
-    void list(String prefix, Consumer<String> key) throws IOException;
+    /**
+     * Visits every key starting with {@code prefix}, with its size and time of writing, in no particular
+     * order, without holding them all.
+     */
+    void list(String prefix, Consumer<RemoteFile> file) throws IOException;
 
     /** Deletes a key; deleting a missing key is not an error. */
     void delete(String key) throws IOException;

@@ -94,11 +94,11 @@ public final class RetryingRemote implements Remote {
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) throws IOException {
+    public void list(String prefix, Consumer<RemoteFile> file) throws IOException {
         boolean[] started = {false};
-        Consumer<String> tracking = k -> {
+        Consumer<RemoteFile> tracking = f -> {
             started[0] = true;
-            key.accept(k);
+            file.accept(f);
         };
         retry("list", prefix, () -> {
             try {

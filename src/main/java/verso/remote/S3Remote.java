@@ -304,7 +304,7 @@ public final class S3Remote implements Remote {
     }
 
     @Override
-    public void list(String keyPrefix, Consumer<String> key) throws IOException {
+    public void list(String keyPrefix, Consumer<RemoteFile> file) throws IOException {
         RemoteKeys.checkPrefix(keyPrefix);
         try {
             // The paginator fetches one page of up to 1000 keys at a time, as the loop asks.
@@ -312,7 +312,7 @@ public final class S3Remote implements Remote {
                 // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
                 // directories), never values of ours.
                 if (!o.key().endsWith("/")) {
-                    key.accept(o.key().substring(prefix.length()));
+                    file.accept(new RemoteFile(o.key().substring(prefix.length()), o.size(), o.lastModified()));
                 }
             }
         } catch (SdkException e) {

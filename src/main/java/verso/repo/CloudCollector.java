@@ -1,6 +1,8 @@
 package verso.repo;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -10,18 +12,21 @@ import verso.store.ObjectId;
 /**
  * {@code gc --cloud}: deletes the objects on a remote that no version on that remote references.
  *
- * <p>Design: the keep set is every version on the remote (its own {@code versions/}, so versions pushed
- * from other clones are kept too) and everything reachable from them, walked through trees read from
- * the local cache when present, else from the remote. If any tree or block index cannot be read, what
- * lies below it is unknown, so nothing is deleted. Then {@code objects/} is listed once and every object
- * outside the keep set is deleted (in parallel), or only listed with a dry run.
- *
- * <p>Not safe against a push running at the same time from another clone: its objects are uploaded
- * before its version, and would look unreferenced. Run it when no one is pushing.
+ * <p>Design: gc holds the remote's lock exclusively ({@link RemoteLock}; a dry run, shared), so no push is
+ * between uploading its objects and writing its version. The keep set is every version on the remote
+ * (its own {@code versions/}, so versions pushed from other clones are kept too) and everything
+ * reachable from them, walked through trees read from the local cache when present, else from the
+ * remote. If any tree or block index cannot be read, what lies below it is unknown, so nothing is
+ * deleted. Then {@code objects/} is listed once and every object outside the keep set that was written
+ * more than a grace period before the lock was taken (by the remote's clock) is deleted, in parallel, or
+ * only listed with a dry run. The grace period covers writers that take no lock (older clients).
  */
 public final class CloudCollector {
-    /** What was (or, with a dry run, would be) deleted, and how many objects were kept. */
-    public record Report(int versions, List<ObjectId> deleted, int kept, boolean dryRun) {
+    /**
+     * What was (or, with a dry run, would be) deleted, how many objects were kept as referenced, and how
+     * many unreferenced objects were kept as younger than the grace period.
+     */
+    public record Report(int versions, List<ObjectId> deleted, int kept, int young, boolean dryRun) {
     }
 
     private final Repository repo;
@@ -32,8 +37,9 @@ public final class CloudCollector {
         this.remote = remote;
     }
 
-    Report run(boolean dryRun) throws IOException {
-        try (Transfers transfers = new Transfers()) {
+    Report run(boolean dryRun, Duration grace) throws IOException {
+        try (RemoteLock lock = RemoteLock.take(remote, !dryRun, dryRun ? "gc --cloud --dry-run" : "gc --cloud");
+             Transfers transfers = new Transfers()) {
             Set<ObjectId> ids = remote.ids();
             List<VersionLog.Entry> versions = remote.list(ids, repo.versions());
             RemoteReachability walk = new RemoteReachability(remote, repo.store(), transfers);
@@ -45,15 +51,18 @@ public final class CloudCollector {
             }
             Set<ObjectId> keep = new HashSet<>(walk.reachable());
             keep.addAll(ids);
+            Instant cutoff = lock.taken().minus(grace);
             List<ObjectId> doomed = new ArrayList<>();
-            int[] kept = {0};
-            remote.remote().list(RemoteVersions.OBJECTS, key -> {
-                ObjectId id = RemoteVersions.objectIdOf(key);
+            int[] kept = {0, 0};
+            remote.remote().list(RemoteVersions.OBJECTS, file -> {
+                ObjectId id = RemoteVersions.objectIdOf(file.key());
                 if (id == null) {
                     return;
                 }
                 if (keep.contains(id)) {
                     kept[0]++;
+                } else if (!file.modified().isBefore(cutoff)) {
+                    kept[1]++;
                 } else {
                     doomed.add(id);
                 }
@@ -62,7 +71,7 @@ public final class CloudCollector {
             if (!dryRun) {
                 transfers.run(doomed, id -> remote.remote().delete(RemoteVersions.objectKey(id)));
             }
-            return new Report(ids.size(), doomed, kept[0], dryRun);
+            return new Report(ids.size(), doomed, kept[0], kept[1], dryRun);
         }
     }
 }

@@ -113,8 +113,23 @@ public final class Pusher {
         return send(plan(requested));
     }
 
-    /** Sends a plan: objects (in parallel), then versions oldest first, then tags. */
+    /**
+     * Sends a plan under the remote's shared lock: objects (in parallel), then, once the lock is confirmed
+     * still held, versions oldest first, then tags.
+     */
     Result send(Plan plan) throws IOException {
+        if (!plan.isEmpty()) {
+            try (RemoteLock lock = RemoteLock.take(remote, false, "push")) {
+                sendObjects(plan);
+                lock.check();
+                sendVersionsAndTags(plan);
+            }
+        }
+        return new Result(plan.versions().size(), plan.objects().size(), plan.bytes(), plan.tags().size(),
+                plan.present().size());
+    }
+
+    private void sendObjects(Plan plan) throws IOException {
         ObjectStore store = repo.store();
         progress.start("Pushing to " + remote.name(), plan.bytes());
         try (Transfers transfers = new Transfers()) {
@@ -125,6 +140,9 @@ public final class Pusher {
         } finally {
             progress.done();
         }
+    }
+
+    private void sendVersionsAndTags(Plan plan) throws IOException {
         for (VersionLog.Entry v : plan.versions()) {
             byte[] bytes = v.version().encode();
             if (!Hashing.hash(bytes).equals(v.id())) {
@@ -135,8 +153,6 @@ public final class Pusher {
         for (Map.Entry<String, ObjectId> t : plan.tags().entrySet()) {
             remote.writeTag(t.getKey(), t.getValue());
         }
-        return new Result(plan.versions().size(), plan.objects().size(), plan.bytes(), plan.tags().size(),
-                plan.present().size());
     }
 
     private Map<String, ObjectId> tagsToPush(List<ObjectId> wanted) throws IOException {

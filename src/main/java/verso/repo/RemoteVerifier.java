@@ -37,8 +37,8 @@ public final class RemoteVerifier {
         Set<ObjectId> ids = remote.ids();
         List<VersionLog.Entry> versions = Collections.synchronizedList(new ArrayList<>());
         Set<ObjectId> present = new HashSet<>();
-        remote.remote().list(RemoteVersions.OBJECTS, key -> {
-            ObjectId id = RemoteVersions.objectIdOf(key);
+        remote.remote().list(RemoteVersions.OBJECTS, file -> {
+            ObjectId id = RemoteVersions.objectIdOf(file.key());
             if (id != null) {
                 present.add(id);
             }

@@ -69,8 +69,8 @@ public final class RemoteVersions implements Closeable {
     /** The ids of every version on the remote: one listing of {@code versions/}; other names are ignored. */
     public Set<ObjectId> ids() throws IOException {
         Set<ObjectId> out = new HashSet<>();
-        remote.list(VERSIONS, key -> {
-            String n = key.substring(VERSIONS.length());
+        remote.list(VERSIONS, file -> {
+            String n = file.key().substring(VERSIONS.length());
             if (ObjectId.isValidHex(n)) {
                 out.add(ObjectId.fromHex(n));
             }
@@ -116,8 +116,8 @@ public final class RemoteVersions implements Closeable {
     /** The names under {@code tags/}. */
     List<String> tagNames() throws IOException {
         List<String> names = new ArrayList<>();
-        remote.list(TAGS, key -> {
-            String n = key.substring(TAGS.length());
+        remote.list(TAGS, file -> {
+            String n = file.key().substring(TAGS.length());
             if (!n.isEmpty() && n.indexOf('/') < 0) {
                 names.add(n);
             }

@@ -6,6 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -274,10 +275,13 @@ public final class Repository implements Closeable {
         return new RemoteVerifier(remote).run();
     }
 
-    /** Deletes the remote's objects that none of its versions references (see {@link CloudCollector}). */
-    public CloudCollector.Report gcCloud(RemoteVersions remote, boolean dryRun) throws IOException {
+    /**
+     * Deletes the remote's objects that none of its versions references and that were written more than
+     * {@code grace} ago (see {@link CloudCollector}).
+     */
+    public CloudCollector.Report gcCloud(RemoteVersions remote, boolean dryRun, Duration grace) throws IOException {
         try (RepoLock.Held h = lock.shared()) {
-            return new CloudCollector(this, remote).run(dryRun);
+            return new CloudCollector(this, remote).run(dryRun, grace);
         }
     }
 

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -128,13 +130,9 @@ final class SyncFaultIT {
         S3Remote raw = s3.remote(BUCKET, "cache/");
         // a block: 4 MiB exactly, in objects/
         String[] block = {null};
-        raw.list("objects/", k -> {
-            try {
-                if (block[0] == null && raw.size(k) == 4 << 20) {
-                    block[0] = k;
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+        raw.list("objects/", f -> {
+            if (block[0] == null && f.size() == 4 << 20) {
+                block[0] = f.key();
             }
         });
         assertTrue(block[0] != null);
@@ -165,14 +163,42 @@ final class SyncFaultIT {
         ObjectId strayId = Hashing.hash(stray);
         raw.put("objects/" + strayId.fanoutPath(), stray);
         long files = remoteFiles();
-        Result dry = c.ok("gc", "--cloud", "--dry-run");
+        Result young = c.ok("gc", "--cloud");
+        assertTrue(young.out().contains("deleted 0 objects from s3") && young.out().contains("1 written less than 1d ago"),
+                young.out());
+        // The server stamps times of writing to the second: let the stray be older than gc's lock.
+        Thread.sleep(2000);
+        Result dry = c.ok("gc", "--cloud", "--dry-run", "--grace", "0");
         assertTrue(dry.out().contains(strayId.hex()) && dry.out().contains("would delete 1 object from s3"), dry.out());
         assertEquals(files, remoteFiles());
-        Result gc = c.ok("gc", "--cloud");
+        Result gc = c.ok("gc", "--cloud", "--grace", "0");
         assertTrue(gc.out().contains("deleted 1 object from s3"), gc.out());
         assertFalse(raw.exists("objects/" + strayId.fanoutPath()));
         assertTrue(c.ok("verify", "--remote", "s3").out().contains("OK"));
         c.ok("pull", id);
         assertEquals(-1, Files.mismatch(dir.resolve("data/d0/f0.bin"), other.resolve("data/d0/f0.bin")));
+    }
+
+    @Test
+    void gcCloud_andPush_whileAnotherClientHoldsTheRemoteLock_areRefusedInOneLine() throws Exception {
+        data(3, 1000);
+        S3Remote raw = s3.remote(BUCKET, "cache/");
+        String holder = "{\"kind\": \"shared\", \"command\": \"push\", \"host\": \"elsewhere\", \"pid\": 7}";
+        raw.put("locks/other-push", holder.getBytes(StandardCharsets.UTF_8));
+        Result gc = p.verso("gc", "--cloud", "--grace", "0");
+        oneLineError(gc, "locked by push on elsewhere (pid 7)");
+        assertTrue(p.ok("push").out().startsWith("pushed 1 version, "));
+        raw.put("locks/other-gc", holder.replace("shared", "exclusive").replace("push", "gc --cloud")
+                .getBytes(StandardCharsets.UTF_8));
+        Files.writeString(dir.resolve("data/more.txt"), "more");
+        p.ok("commit", "-m", "more");
+        oneLineError(p.verso("push"), "locked by gc --cloud on elsewhere (pid 7)");
+        raw.delete("locks/other-gc");
+        raw.delete("locks/other-push");
+        assertTrue(p.ok("push").out().startsWith("pushed 1 version, "));
+        assertTrue(p.ok("gc", "--cloud").out().contains("deleted 0 objects"));
+        Set<String> left = new HashSet<>();
+        raw.list("locks/", f -> left.add(f.key()));
+        assertEquals(Set.of(), left);
     }
 }

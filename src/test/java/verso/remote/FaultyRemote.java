@@ -115,7 +115,7 @@ public final class FaultyRemote implements Remote {
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) throws IOException {
+    public void list(String prefix, Consumer<RemoteFile> key) throws IOException {
         maybeFail();
         if (brokenLists.getAndUpdate(n -> Math.max(0, n - 1)) == 0) {
             inner.list(prefix, key);

@@ -5,23 +5,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-/** A remote held in memory, keeping the {@link Remote} contract; counts requests for tests. */
+/**
+ * A remote held in memory, keeping the {@link Remote} contract; counts requests for tests. Its clock,
+ * which stamps each value's time of writing, starts at the time of creation and moves only when a
+ * test {@link #advance advances} it.
+ */
 public final class InMemoryRemote implements Remote {
-    private final ConcurrentSkipListMap<String, byte[]> values = new ConcurrentSkipListMap<>();
+    private record Value(byte[] data, Instant modified) {
+    }
+
+    private final ConcurrentSkipListMap<String, Value> values = new ConcurrentSkipListMap<>();
+    private volatile Instant now = Instant.now();
     public final AtomicLong gets = new AtomicLong();
     public final AtomicLong puts = new AtomicLong();
+
+    /** Moves the remote's clock forward. */
+    public synchronized void advance(Duration d) {
+        now = now.plus(d);
+    }
 
     @Override
     public InputStream get(String key, long offset, long length) throws IOException {
         gets.incrementAndGet();
-        byte[] v = values.get(key);
-        if (v == null) {
-            throw new RemoteNotFoundException(key);
-        }
+        byte[] v = value(key).data;
         int from = (int) Math.min(offset, v.length);
         int to = length < 0 ? v.length : (int) Math.min(v.length, offset + length);
         return new ByteArrayInputStream(v, from, to - from);
@@ -30,7 +42,7 @@ public final class InMemoryRemote implements Remote {
     @Override
     public void put(String key, byte[] data) {
         puts.incrementAndGet();
-        values.put(key, data.clone());
+        values.put(key, new Value(data.clone(), now));
     }
 
     @Override
@@ -45,16 +57,21 @@ public final class InMemoryRemote implements Remote {
 
     @Override
     public long size(String key) throws IOException {
-        byte[] v = values.get(key);
+        return value(key).data.length;
+    }
+
+    private Value value(String key) throws RemoteNotFoundException {
+        Value v = values.get(key);
         if (v == null) {
             throw new RemoteNotFoundException(key);
         }
-        return v.length;
+        return v;
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) {
-        values.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(key);
+    public void list(String prefix, Consumer<RemoteFile> file) {
+        values.tailMap(prefix).entrySet().stream().takeWhile(e -> e.getKey().startsWith(prefix))
+                .forEach(e -> file.accept(new RemoteFile(e.getKey(), e.getValue().data.length, e.getValue().modified)));
     }
 
     @Override
@@ -64,7 +81,8 @@ public final class InMemoryRemote implements Remote {
 
     /** Replaces a stored value without any check, to simulate corruption on the remote. */
     public void corrupt(String key, byte[] data) {
-        values.put(key, data.clone());
+        Value old = values.get(key);
+        values.put(key, new Value(data.clone(), old == null ? now : old.modified));
     }
 
     @Override

@@ -35,7 +35,7 @@ final class LocalDirRemoteTest extends RemoteContractTest {
         remote.put("versions/v1", new byte[] {1});
         Files.write(tmp.resolve("remote/versions/" + LocalDirRemote.TEMP_PREFIX + "x"), new byte[] {2});
         List<String> keys = new ArrayList<>();
-        remote.list("versions/", keys::add);
+        remote.list("versions/", f -> keys.add(f.key()));
         assertEquals(List.of("versions/v1"), keys);
     }
 

@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -162,8 +164,26 @@ abstract class RemoteContractTest {
 
     private Set<String> listed(String prefix) throws IOException {
         Set<String> seen = new TreeSet<>();
-        remote.list(prefix, k -> assertTrue(seen.add(k), "listed twice: " + k));
+        remote.list(prefix, f -> assertTrue(seen.add(f.key()), "listed twice: " + f.key()));
         return seen;
+    }
+
+    @Test
+    void list_givesEachKeysSizeAndTimeOfWriting() throws IOException {
+        Instant before = Instant.now().minusSeconds(60);
+        remote.put("objects/aa/one", random(1234, 1));
+        Path file = tmp.resolve("two");
+        Files.write(file, random(70_000, 2));
+        remote.put("objects/aa/two", file);
+        List<RemoteFile> files = new ArrayList<>();
+        remote.list("objects/", files::add);
+        files.sort(Comparator.comparing(RemoteFile::key));
+        assertEquals(List.of("objects/aa/one", "objects/aa/two"), files.stream().map(RemoteFile::key).toList());
+        assertEquals(List.of(1234L, 70_000L), files.stream().map(RemoteFile::size).toList());
+        Instant after = Instant.now().plusSeconds(60);
+        for (RemoteFile f : files) {
+            assertTrue(f.modified().isAfter(before) && f.modified().isBefore(after), f.toString());
+        }
     }
 
     @Test

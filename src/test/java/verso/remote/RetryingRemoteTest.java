@@ -123,13 +123,13 @@ final class RetryingRemoteTest {
         memory.put("versions/v2", new byte[] {2});
         faulty.breakNextLists(1, 0);
         List<String> keys = new ArrayList<>();
-        retrying(POLICY).list("versions/", keys::add);
+        retrying(POLICY).list("versions/", f -> keys.add(f.key()));
         assertEquals(List.of("versions/v1", "versions/v2"), keys);
         assertEquals(1, stats.retries());
 
         faulty.breakNextLists(1, 1);
         List<String> partial = new ArrayList<>();
-        RemoteException e = assertThrows(RemoteException.class, () -> retrying(POLICY).list("versions/", partial::add));
+        RemoteException e = assertThrows(RemoteException.class, () -> retrying(POLICY).list("versions/", f -> partial.add(f.key())));
         assertEquals(RemoteException.class, e.getClass());
         assertEquals(List.of("versions/v1"), partial);
         assertEquals(1, stats.retries());

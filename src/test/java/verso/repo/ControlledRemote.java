@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import verso.remote.InMemoryRemote;
 import verso.remote.Remote;
+import verso.remote.RemoteFile;
 import verso.remote.RemoteRetryableException;
 
 /**
  * An {@link InMemoryRemote} whose gets can be held at a gate or made to fail, to test sharing of
- * fetches and recovery from outages.
+ * fetches and recovery from outages, and whose existence checks of some keys can be held, to run a
+ * command while another is half done.
  */
 final class ControlledRemote implements Remote {
     final InMemoryRemote store = new InMemoryRemote();
@@ -21,6 +23,9 @@ final class ControlledRemote implements Remote {
     final AtomicInteger arrived = new AtomicInteger();
     private volatile CountDownLatch gate;
     private volatile boolean failing;
+    private volatile String heldPrefix;
+    private volatile CountDownLatch putReached;
+    private volatile CountDownLatch putRelease;
 
     /** Holds every get until {@link #open} is called. */
     void close(CountDownLatch latch) {
@@ -32,6 +37,36 @@ final class ControlledRemote implements Remote {
         gate = null;
         if (g != null) {
             g.countDown();
+        }
+    }
+
+    /**
+     * Holds the first existence check of a key starting with {@code prefix}: {@code reached} counts down
+     * when it arrives, and it proceeds once {@code release} is counted down.
+     */
+    void holdExists(String prefix, CountDownLatch reached, CountDownLatch release) {
+        putReached = reached;
+        putRelease = release;
+        heldPrefix = prefix;
+    }
+
+    private void maybeHold(String key) throws IOException {
+        String prefix = heldPrefix;
+        if (prefix != null && key.startsWith(prefix)) {
+            heldPrefix = null;
+            putReached.countDown();
+            await(putRelease);
+        }
+    }
+
+    private static void await(CountDownLatch latch) throws IOException {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("gate never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 
@@ -48,14 +83,7 @@ final class ControlledRemote implements Remote {
         arrived.incrementAndGet();
         CountDownLatch g = gate;
         if (g != null) {
-            try {
-                if (!g.await(10, TimeUnit.SECONDS)) {
-                    throw new IOException("gate never opened");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+            await(g);
         }
         if (failing) {
             store.gets.incrementAndGet();
@@ -75,7 +103,8 @@ final class ControlledRemote implements Remote {
     }
 
     @Override
-    public boolean exists(String key) {
+    public boolean exists(String key) throws IOException {
+        maybeHold(key);
         return store.exists(key);
     }
 
@@ -85,7 +114,7 @@ final class ControlledRemote implements Remote {
     }
 
     @Override
-    public void list(String prefix, Consumer<String> key) {
+    public void list(String prefix, Consumer<RemoteFile> key) {
         store.list(prefix, key);
     }
 

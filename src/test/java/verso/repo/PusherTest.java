@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verso.remote.InMemoryRemote;
 import verso.remote.Remote;
+import verso.remote.RemoteFile;
 import verso.remote.RemoteException;
 import verso.store.ObjectId;
 
@@ -157,7 +158,7 @@ final class PusherTest {
             }
 
             @Override
-            public void list(String prefix, Consumer<String> key) {
+            public void list(String prefix, Consumer<RemoteFile> key) {
                 remote.list(prefix, key);
             }
 

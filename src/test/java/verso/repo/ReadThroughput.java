@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import verso.cache.BlockCache;
 import verso.remote.InMemoryRemote;
 import verso.remote.Remote;
+import verso.remote.RemoteFile;
 import verso.store.BlockIndex;
 import verso.store.Hashing;
 import verso.store.ObjectId;
@@ -145,7 +146,7 @@ public final class ReadThroughput {
         }
 
         @Override
-        public void list(String prefix, Consumer<String> key) throws IOException {
+        public void list(String prefix, Consumer<RemoteFile> key) throws IOException {
             delegate.list(prefix, key);
         }
 

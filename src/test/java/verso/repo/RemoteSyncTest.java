@@ -8,7 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,21 +114,112 @@ final class RemoteSyncTest {
     }
 
     @Test
-    void gcCloud_deletesOnlyUnreferencedObjects_andDryRunNothing() throws IOException {
+    void gcCloud_deletesOnlyUnreferencedObjectsPastTheGracePeriod_andDryRunNothing() throws IOException {
         byte[] stray = "stray".getBytes();
         ObjectId strayId = Hashing.hash(stray);
         remote.put(RemoteVersions.objectKey(strayId), stray);
         Set<ObjectId> before = SyncFixture.remoteObjects(remote);
 
-        CloudCollector.Report dry = b.repo.gcCloud(rv, true);
-        assertEquals(java.util.List.of(strayId), dry.deleted());
+        remote.advance(Duration.ofHours(23));
+        CloudCollector.Report young = b.repo.gcCloud(rv, false, Duration.ofDays(1));
+        assertEquals(List.of(), young.deleted());
+        assertEquals(1, young.young());
         assertEquals(before, SyncFixture.remoteObjects(remote));
 
-        CloudCollector.Report real = b.repo.gcCloud(rv, false);
-        assertEquals(java.util.List.of(strayId), real.deleted());
+        remote.advance(Duration.ofHours(2));
+        CloudCollector.Report dry = b.repo.gcCloud(rv, true, Duration.ofDays(1));
+        assertEquals(List.of(strayId), dry.deleted());
+        assertEquals(before, SyncFixture.remoteObjects(remote));
+
+        CloudCollector.Report real = b.repo.gcCloud(rv, false, Duration.ofDays(1));
+        assertEquals(List.of(strayId), real.deleted());
         Set<ObjectId> after = SyncFixture.remoteObjects(remote);
         assertEquals(before.size() - 1, after.size());
         assertFalse(after.contains(strayId));
         assertTrue(new RemoteVerifier(rv).run().ok());
+        assertEquals(0, locks(remote), "gc leaves no lock behind");
+    }
+
+    /**
+     * Pushes every version to a fresh remote, held when its objects are uploaded, as it confirms its lock
+     * before writing its first version.
+     */
+    private final class HeldPush implements AutoCloseable {
+        final ControlledRemote held = new ControlledRemote();
+        final RemoteVersions hrv = new RemoteVersions(held, "held");
+        final CountDownLatch release = new CountDownLatch(1);
+        final ExecutorService pusher = Executors.newSingleThreadExecutor();
+        final ObjectId v3;
+        final Future<Pusher.Result> push;
+
+        HeldPush() throws Exception {
+            a.repo.push(hrv, List.of(v1), ProgressListener.NONE);
+            a.writeRandom("data/new.bin", 5 * 4096, 9);
+            v3 = a.commit("three");
+            CountDownLatch reached = new CountDownLatch(1);
+            held.holdExists(RemoteLock.LOCKS, reached, release);
+            push = pusher.submit(() -> a.repo.push(hrv, null, ProgressListener.NONE));
+            assertTrue(reached.await(10, TimeUnit.SECONDS), "the push uploaded its objects");
+        }
+
+        Pusher.Result finish() throws Exception {
+            release.countDown();
+            return push.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            pusher.shutdownNow();
+        }
+    }
+
+    @Test
+    void gcCloud_whileAPushHasUploadedItsObjectsButNotItsVersion_isRefusedAndLosesNothing() throws Exception {
+        try (HeldPush p = new HeldPush()) {
+            p.held.store.advance(Duration.ofMinutes(1));
+            RepoException e = assertThrows(RepoException.class, () -> b.repo.gcCloud(p.hrv, false, Duration.ZERO));
+            assertTrue(e.getMessage().contains("locked by push"), e.getMessage());
+            assertEquals(2, p.finish().versions());
+            p.held.store.advance(Duration.ofMinutes(1));
+            assertEquals(List.of(), b.repo.gcCloud(p.hrv, false, Duration.ZERO).deleted());
+            assertTrue(new RemoteVerifier(p.hrv).run().ok());
+            assertEquals(p.v3, b.repo.fetch(p.hrv, p.v3.hex(), ProgressListener.NONE).version());
+            b.repo.checkout(p.v3, false, null, ProgressListener.NONE);
+            assertEquals(-1, Files.mismatch(dir.resolve("data/new.bin"), other.resolve("data/new.bin")));
+        }
+    }
+
+    @Test
+    void push_whoseLockWasRemovedAsStale_writesNoVersion_andARerunCompletes() throws Exception {
+        try (HeldPush p = new HeldPush()) {
+            p.held.store.advance(RemoteLock.STALE.plusMinutes(1));
+            assertTrue(b.repo.gcCloud(p.hrv, false, Duration.ZERO).deleted().size() > 0);
+            ExecutionException e = assertThrows(ExecutionException.class, p::finish);
+            assertTrue(e.getCause().getMessage().contains("removed as stale"), e.getCause().getMessage());
+            assertFalse(p.hrv.ids().contains(p.v3));
+            assertTrue(new RemoteVerifier(p.hrv).run().ok());
+            assertEquals(2, a.repo.push(p.hrv, null, ProgressListener.NONE).versions());
+            assertTrue(new RemoteVerifier(p.hrv).run().ok());
+        }
+    }
+
+    @Test
+    void push_whileGcHoldsTheLock_isRefusedAndWritesNoVersion() throws IOException {
+        a.write("data/a.txt", "alpha 3");
+        ObjectId v3 = a.commit("three");
+        try (RemoteLock gc = RemoteLock.take(rv, true, "gc --cloud")) {
+            RepoException e = assertThrows(RepoException.class, () -> a.repo.push(rv, null, ProgressListener.NONE));
+            assertTrue(e.getMessage().contains("locked by gc --cloud"), e.getMessage());
+        }
+        assertFalse(rv.ids().contains(v3));
+        assertEquals(1, a.repo.push(rv, null, ProgressListener.NONE).versions());
+        assertEquals(0, locks(remote));
+    }
+
+    private static int locks(InMemoryRemote r) {
+        int[] n = {0};
+        r.list(RemoteLock.LOCKS, f -> n[0]++);
+        return n[0];
     }
 }

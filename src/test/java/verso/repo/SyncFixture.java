@@ -52,7 +52,7 @@ final class SyncFixture implements AutoCloseable {
 
     static Set<ObjectId> remoteObjects(Remote remote) throws IOException {
         Set<ObjectId> out = new HashSet<>();
-        remote.list("objects/", k -> out.add(RemoteVersions.objectIdOf(k)));
+        remote.list("objects/", f -> out.add(RemoteVersions.objectIdOf(f.key())));
         return out;
     }
 
