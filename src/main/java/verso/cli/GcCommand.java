@@ -20,8 +20,8 @@ import verso.repo.VersionLog;
                 "lists those versions; push them first.",
                 "--cloud also deletes the objects on a remote (-r NAME, or the default) that no version on",
                 "that remote references and that were written more than --grace ago; it may be given alone",
-                "to clean only the remote. It holds the remote's lock, so it waits for no push and no push",
-                "runs while it deletes: if another clone is pushing, it stops and says so."})
+                "to clean only the remote. It holds the remote's lock: while another clone pushes, it stops",
+                "and says so, and no push starts while it deletes."})
 final class GcCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
