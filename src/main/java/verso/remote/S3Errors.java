@@ -17,7 +17,9 @@ final class S3Errors {
             "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed");
     private static final Set<String> RETRYABLE_CODES = Set.of(
             "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed",
-            "InternalError", "ServiceUnavailable", "RequestLimitExceeded", "TooManyRequestsException");
+            "InternalError", "ServiceUnavailable", "RequestLimitExceeded", "TooManyRequestsException",
+            // An upload whose body changed on the way (Content-MD5 mismatch) or was cut short.
+            "BadDigest", "IncompleteBody");
     static final String CREDENTIAL_SOURCES = "credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
             + "else ~/.aws/credentials (profile AWS_PROFILE or default), else an instance or container role";
 

@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -176,7 +180,8 @@ public final class S3Remote implements Remote {
     @Override
     public void put(String key, byte[] data) throws IOException {
         try {
-            s3.putObject(b -> b.bucket(bucket).key(full(key)).contentLength((long) data.length),
+            String md5 = md5(data);
+            s3.putObject(b -> b.bucket(bucket).key(full(key)).contentLength((long) data.length).contentMD5(md5),
                     RequestBody.fromBytes(data));
         } catch (SdkException e) {
             throw errors.map("put", key, e);
@@ -190,8 +195,9 @@ public final class S3Remote implements Remote {
             putMultipart(key, file, size);
             return;
         }
+        String md5 = md5(file, 0, size);
         try {
-            s3.putObject(b -> b.bucket(bucket).key(full(key)).contentLength(size),
+            s3.putObject(b -> b.bucket(bucket).key(full(key)).contentLength(size).contentMD5(md5),
                     RequestBody.fromContentProvider(() -> openSlice(file, 0, size), size, "application/octet-stream"));
         } catch (SdkException e) {
             throw errors.map("put", key, e);
@@ -221,8 +227,9 @@ public final class S3Remote implements Remote {
                     return null; // another part failed; don't spend bandwidth on a doomed upload
                 }
                 try {
+                    String md5 = md5(file, offset, length);
                     String etag = s3.uploadPart(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
-                                    .partNumber(number).contentLength(length),
+                                    .partNumber(number).contentLength(length).contentMD5(md5),
                             RequestBody.fromContentProvider(() -> openSlice(file, offset, length), length,
                                     "application/octet-stream")).eTag();
                     return CompletedPart.builder().partNumber(number).eTag(etag).build();
@@ -257,6 +264,44 @@ public final class S3Remote implements Remote {
         }
         abort(fullKey, uploadId);
         throw mapFailure(key, failure);
+    }
+
+    /**
+     * The Content-MD5 of an upload: the server refuses a body changed on the way (BadDigest, retried)
+     * instead of storing it under an id it does not match. verso's own SHA-256 would find it only at the
+     * next read.
+     */
+    private static String md5(byte[] data) {
+        MessageDigest md = md5();
+        md.update(data);
+        return Base64.getEncoder().encodeToString(md.digest());
+    }
+
+    private static String md5(Path file, long offset, long length) throws IOException {
+        MessageDigest md = md5();
+        ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long pos = offset;
+            long end = offset + length;
+            while (pos < end) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new IOException(file + " became shorter while it was uploaded");
+                }
+                md.update(buf.flip());
+                pos += n;
+            }
+        }
+        return Base64.getEncoder().encodeToString(md.digest());
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void abort(String fullKey, String uploadId) {
