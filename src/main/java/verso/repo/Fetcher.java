@@ -32,8 +32,8 @@ import verso.store.TreeEntry;
  * lacks is downloaded in parallel before the next is decoded, then block indexes, then the data
  * (blobs and blocks), whose total is known by then and drives the progress bar. Every object is
  * streamed into {@link ObjectStore#insert(ObjectId, InputStream)}, which hashes it and publishes it only
- * if it matches, so a corrupt remote object never enters the cache; a stream that breaks is retried
- * whole a few times. Used by checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
+ * if it matches, so a corrupt remote object never enters the cache; a stream that breaks, or whose
+ * content does not match (changed on the way), is downloaded again whole a few times. Used by checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
  */
 public final class Fetcher implements ObjectFetcher, Closeable {
     private static final int STREAM_ATTEMPTS = 3;
@@ -165,7 +165,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         }
     }
 
-    /** Streams one object into the cache, verified; a broken stream is retried whole. */
+    /** Streams one object into the cache, verified; a broken or mismatching stream is retried whole. */
     private void download(ObjectId id) throws IOException {
         for (int attempt = 1; ; attempt++) {
             // Opening is retried by the remote's wrapper; only a stream broken mid-way is retried here.
@@ -176,9 +176,13 @@ public final class Fetcher implements ObjectFetcher, Closeable {
                 bytes.addAndGet(Math.max(0, repo.store().size(id)));
                 return;
             } catch (CorruptObjectException e) {
-                throw new RepoException("remote " + remote.name() + ": object " + id.hex() + " is corrupt ("
-                        + e.getMessage().replaceFirst("^corrupt object [0-9a-f]*: ", "") + "); nothing was stored; "
-                        + "run verso verify --remote " + remote.name() + " and push a good copy from a clone that has it");
+                // Bytes changed on the way differ at the next download; a corrupt object never matches.
+                if (attempt >= STREAM_ATTEMPTS) {
+                    throw new RepoException("remote " + remote.name() + ": object " + id.hex() + " is corrupt ("
+                            + e.getMessage().replaceFirst("^corrupt object [0-9a-f]*: ", "") + ", in " + attempt
+                            + " downloads); nothing was stored; run verso verify --remote " + remote.name()
+                            + " and push a good copy from a clone that has it");
+                }
             } catch (RemoteRetryableException e) {
                 if (attempt >= STREAM_ATTEMPTS) {
                     throw e;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
 import verso.store.Hashing;
 import verso.store.ObjectId;
@@ -96,6 +97,19 @@ final class RemoteSyncTest {
         try (var tmp = Files.list(b.repo.store().root().resolve("tmp"))) {
             assertEquals(0, tmp.count());
         }
+    }
+
+    @Test
+    void fetch_objectChangedOnTheWayOnce_isDownloadedAgain() throws IOException {
+        FaultyRemote faulty = new FaultyRemote(remote);
+        RemoteVersions frv = new RemoteVersions(faulty, "faulty");
+        b.repo.fetch(frv, null, ProgressListener.NONE);
+        ObjectId blob = blobOf(a, v1, "data/a.txt");
+        b.repo.store().delete(blob);
+        faulty.corruptNextGets(2);
+        b.repo.fetch(frv, v1.hex(), ProgressListener.NONE);
+        assertTrue(b.repo.store().contains(blob));
+        assertEquals("alpha", new String(b.repo.store().read(blob)));
     }
 
     @Test
