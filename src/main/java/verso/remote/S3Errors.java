@@ -79,6 +79,11 @@ final class S3Errors {
         return new RemoteRetryableException("reading " + key + " from " + endpoint + " failed: " + describe(e), e);
     }
 
+    /** A LIST answered with something that is not a whole page of a listing: a proxy's, perhaps, so it may pass. */
+    IOException notAListing(String keyPrefix) {
+        return new RemoteRetryableException(what("list", keyPrefix) + " failed: the answer is not an S3 listing", null);
+    }
+
     private IOException mapService(String operation, String key, AwsServiceException e) {
         int status = e.statusCode();
         // A proxy, a load balancer or a partly compatible server may answer without an S3 error

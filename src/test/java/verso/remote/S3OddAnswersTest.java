@@ -186,6 +186,17 @@ final class S3OddAnswersTest {
                 every(Outcome.OK, Outcome.RETRIED));
     }
 
+    @Test
+    void list_answeredWithSomethingElseThanAWholeListing_isRetried_neverReadAsAnEmptyRemote() throws Exception {
+        play("an empty 200", toList(Response.of(200, null, "")), every(Outcome.OK, Outcome.RETRIED));
+        play("XML that is not a listing", toList(Response.of(200, XML, "<?xml version=\"1.0\"?><Status>ok</Status>")),
+                every(Outcome.OK, Outcome.RETRIED));
+        play("a page that says more follows but not where", toList(Response.of(200, XML,
+                        "<?xml version=\"1.0\"?><ListBucketResult><Name>bucket</Name><IsTruncated>true</IsTruncated>"
+                        + "<Contents><Key>tags/a</Key><Size>1</Size></Contents></ListBucketResult>")),
+                every(Outcome.OK, Outcome.RETRIED));
+    }
+
     /** Plays {@code answer} to each operation on a fresh remote, and checks what the caller sees. */
     private void play(String name, Answer answer, Map<Op, Outcome> expected) throws Exception {
         List<String> wrong = new ArrayList<>();
@@ -201,6 +212,8 @@ final class S3OddAnswersTest {
                 assertFalse(e.getMessage().contains("\n"), e.getMessage());
                 assertFalse(e.getMessage().contains("null"), e.getMessage());
                 assertTrue(e.getMessage().contains(server.endpoint().toString()), e.getMessage());
+            } catch (AssertionError e) {
+                seen = "a wrong answer: " + e.getMessage();
             } catch (Exception e) {
                 seen = e.toString();
             }
