@@ -331,6 +331,8 @@ public final class S3Remote implements Remote {
             } while (token != null);
         } catch (SdkException e) {
             throw errors.map("list", keyPrefix, e);
+        } catch (UncheckedIOException e) {
+            throw errors.mapIo("list", keyPrefix, e.getCause()); // the SDK reading the page's body
         }
     }
 

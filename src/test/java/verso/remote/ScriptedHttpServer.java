@@ -34,7 +34,7 @@ final class ScriptedHttpServer implements AutoCloseable {
     /** Writes the answer to one request; returns false to close the connection afterwards. */
     @FunctionalInterface
     interface Answer {
-        boolean write(Request request, Socket socket, OutputStream out) throws IOException;
+        boolean write(Request request, Socket socket, OutputStream out) throws IOException, InterruptedException;
     }
 
     private final ServerSocket listener;
@@ -105,8 +105,8 @@ final class ScriptedHttpServer implements AutoCloseable {
                 }
                 out.flush();
             }
-        } catch (SocketException e) {
-            // the client went away, or an answer reset the connection
+        } catch (SocketException | InterruptedException e) {
+            // the client went away, an answer reset the connection, or the server is closing
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } finally {
