@@ -65,7 +65,7 @@ final class TrainCommand implements Callable<Integer> {
     private static void touchS3() {
         S3Settings settings = new S3Settings(URI.create("http://127.0.0.1:1"), "us-east-1", true,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("train", "train")),
-                S3Settings.DEFAULT_MULTIPART_THRESHOLD, S3Settings.DEFAULT_PART_SIZE, 1);
+                S3Settings.DEFAULT_MULTIPART_THRESHOLD, S3Settings.DEFAULT_PART_SIZE, 1, S3Settings.DEFAULT_SOCKET_TIMEOUT);
         try (S3Remote s3 = new S3Remote("train", "", settings)) {
             for (Callable<?> request : List.<Callable<?>>of(() -> s3.get("objects/ab/cd", 0, 10),
                     () -> s3.exists("versions/x"), () -> {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.UnknownHostException;
 import java.util.Set;
+import javax.xml.stream.XMLStreamException;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -36,7 +38,7 @@ final class S3Errors {
         if (e instanceof AwsServiceException service) {
             return mapService(operation, key, service);
         }
-        String what = operation + " " + key + " at " + endpoint;
+        String what = what(operation, key);
         if (Thread.currentThread().isInterrupted()) {
             return new RemoteException(what + " was interrupted", e);
         }
@@ -44,9 +46,14 @@ final class S3Errors {
         if (message.contains("Unable to load credentials")) {
             return new RemoteException("no S3 credentials found for " + endpoint + ": " + CREDENTIAL_SOURCES, e);
         }
-        IOException cause = ioCause(e);
+        IOException cause = cause(e, IOException.class);
         if (cause != null) {
             return mapIo(operation, key, cause);
+        }
+        XMLStreamException xml = cause(e, XMLStreamException.class);
+        if (xml != null) {
+            // An answer that is not XML at all (a proxy's HTML page, a body cut short) may pass.
+            return new RemoteRetryableException(what + " failed: the answer is not S3 XML (" + describe(xml) + ")", e);
         }
         if (e.retryable()) {
             return new RemoteRetryableException(what + " failed: " + describe(e), e);
@@ -61,9 +68,9 @@ final class S3Errors {
                     + "; check the endpoint or the network", e);
         }
         if (e instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-            return new RemoteException(operation + " " + key + " at " + endpoint + " was interrupted", e);
+            return new RemoteException(what(operation, key) + " was interrupted", e);
         }
-        return new RemoteRetryableException(operation + " " + key + " at " + endpoint + " failed: " + describe(e), e);
+        return new RemoteRetryableException(what(operation, key) + " failed: " + describe(e), e);
     }
 
     /** Maps a failure while reading a body that had started to arrive: the connection broke. */
@@ -74,32 +81,45 @@ final class S3Errors {
         return new RemoteRetryableException("reading " + key + " from " + endpoint + " failed: " + describe(e), e);
     }
 
+    /** A LIST answered with something that is not a whole page of a listing: a proxy's, perhaps, so it may pass. */
+    IOException notAListing(String keyPrefix) {
+        return new RemoteRetryableException(what("list", keyPrefix) + " failed: the answer is not an S3 listing", null);
+    }
+
     private IOException mapService(String operation, String key, AwsServiceException e) {
         int status = e.statusCode();
-        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-        if ("NoSuchBucket".equals(code)) {
+        // A proxy, a load balancer or a partly compatible server may answer without an S3 error
+        // document (HTML, an empty body, any status): its code and message are then absent.
+        AwsErrorDetails details = e.awsErrorDetails();
+        String code = details == null || details.errorCode() == null ? "" : details.errorCode();
+        String message = details == null ? "" : firstLine(details.errorMessage());
+        if (code.equals("NoSuchBucket")) {
             return new RemoteException("bucket '" + bucket + "' does not exist at " + endpoint
                     + "; create it or fix the remote URL", e);
         }
-        if ("NoSuchKey".equals(code) || status == 404) {
+        if (code.equals("NoSuchKey") || status == 404) {
             return new RemoteNotFoundException(key);
         }
+        String answer = "HTTP " + status + (code.isEmpty() ? "" : " " + code);
         if (status == 403 || status == 401 || CREDENTIAL_CODES.contains(code)) {
             return new RemoteException(endpoint + " refused the credentials for bucket '" + bucket + "' ("
-                    + (code != null ? code : "HTTP " + status) + "); " + CREDENTIAL_SOURCES, e);
+                    + (code.isEmpty() ? "HTTP " + status : code) + "); " + CREDENTIAL_SOURCES, e);
         }
         if (status >= 500 || status == 429 || RETRYABLE_CODES.contains(code) || e.isThrottlingException()) {
-            return new RemoteRetryableException(operation + " " + key + " at " + endpoint + " failed: "
-                    + (code != null ? code : "HTTP " + status), e);
+            return new RemoteRetryableException(what(operation, key) + " failed: " + answer, e);
         }
-        return new RemoteException(operation + " " + key + " at " + endpoint + " failed: "
-                + (code != null ? code + " " : "") + "HTTP " + status + " " + firstLine(e.getMessage()), e);
+        return new RemoteException(what(operation, key) + " failed: " + answer
+                + (message.isEmpty() ? "" : " (" + message + ")"), e);
     }
 
-    private static IOException ioCause(Throwable e) {
+    private String what(String operation, String key) {
+        return operation + (key.isEmpty() ? "" : " " + key) + " at " + endpoint;
+    }
+
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException io) {
-                return io;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

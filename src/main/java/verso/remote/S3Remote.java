@@ -41,6 +41,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
@@ -352,16 +353,31 @@ public final class S3Remote implements Remote {
     public void list(String keyPrefix, Consumer<RemoteFile> file) throws IOException {
         RemoteKeys.checkPrefix(keyPrefix);
         try {
-            // The paginator fetches one page of up to 1000 keys at a time, as the loop asks.
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + keyPrefix)).contents()) {
-                // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
-                // directories), never values of ours.
-                if (!o.key().endsWith("/")) {
-                    file.accept(new RemoteFile(o.key().substring(prefix.length()), o.size(), o.lastModified()));
+            String token = null;
+            do {
+                String continuation = token;
+                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + keyPrefix)
+                        .continuationToken(continuation));
+                // S3 always says whether a page is the last; an answer that does not (an empty body, some
+                // other XML) or that says there is more without saying where would read as a listing that
+                // ends early, and gc would take a full remote for an empty one.
+                Boolean truncated = page.isTruncated();
+                if (truncated == null || truncated && page.nextContinuationToken() == null) {
+                    throw errors.notAListing(keyPrefix);
                 }
-            }
+                for (S3Object o : page.contents()) {
+                    // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
+                    // directories), never values of ours.
+                    if (!o.key().endsWith("/")) {
+                        file.accept(new RemoteFile(o.key().substring(prefix.length()), o.size(), o.lastModified()));
+                    }
+                }
+                token = truncated ? page.nextContinuationToken() : null;
+            } while (token != null);
         } catch (SdkException e) {
             throw errors.map("list", keyPrefix, e);
+        } catch (UncheckedIOException e) {
+            throw errors.mapIo("list", keyPrefix, e.getCause()); // the SDK reading the page's body
         }
     }
 

@@ -27,23 +27,26 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  * @param multipartThreshold files larger than this are uploaded in parts
  * @param partSize           the size of each part but the last (S3 requires at least 5 MiB)
  * @param maxConnections     the HTTP connection pool size
+ * @param socketTimeout      how long a read on an open connection may wait for the next byte
  */
 public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCredentialsProvider credentials,
-                         long multipartThreshold, long partSize, int maxConnections) {
+                         long multipartThreshold, long partSize, int maxConnections, Duration socketTimeout) {
     public static final long DEFAULT_MULTIPART_THRESHOLD = 16L << 20;
     public static final long DEFAULT_PART_SIZE = 8L << 20;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
     /** Short, so that an unreachable endpoint fails in seconds; our retry wrapper decides about trying again. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     /** A stalled read on an open connection; generous because S3 may pause under load. */
-    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
     public S3Settings {
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(credentials, "credentials");
-        if (partSize < (5L << 20) || multipartThreshold < partSize || maxConnections < 1) {
+        if (partSize < (5L << 20) || multipartThreshold < partSize || maxConnections < 1
+                || socketTimeout.isNegative() || socketTimeout.isZero()) {
             throw new IllegalArgumentException("invalid S3 settings: part size " + partSize
-                    + ", multipart threshold " + multipartThreshold + ", connections " + maxConnections);
+                    + ", multipart threshold " + multipartThreshold + ", connections " + maxConnections
+                    + ", socket timeout " + socketTimeout);
         }
     }
 
@@ -67,12 +70,18 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
         }
         boolean pathStyle = spec.pathStyle() || (endpoint != null && isLocalHost(endpoint.getHost()));
         return new S3Settings(endpoint, region, pathStyle, credentials,
-                DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, DEFAULT_MAX_CONNECTIONS);
+                DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_SOCKET_TIMEOUT);
     }
 
     /** The same settings with other multipart sizes. */
     public S3Settings withMultipart(long threshold, long part) {
-        return new S3Settings(endpoint, region, pathStyle, credentials, threshold, part, maxConnections);
+        return new S3Settings(endpoint, region, pathStyle, credentials, threshold, part, maxConnections, socketTimeout);
+    }
+
+    /** The same settings with another socket timeout. */
+    public S3Settings withSocketTimeout(Duration timeout) {
+        return new S3Settings(endpoint, region, pathStyle, credentials, multipartThreshold, partSize, maxConnections,
+                timeout);
     }
 
     /** Where requests go, for messages. */
@@ -85,7 +94,7 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
         return ApacheHttpClient.builder()
                 .maxConnections(maxConnections)
                 .connectionTimeout(CONNECT_TIMEOUT)
-                .socketTimeout(SOCKET_TIMEOUT)
+                .socketTimeout(socketTimeout)
                 .connectionAcquisitionTimeout(Duration.ofSeconds(60))
                 .tcpKeepAlive(true)
                 // Without "Expect: 100-continue" a PUT costs one round trip less, and a PUT refused before
