@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import verso.repo.ContentSource;
+import verso.read.ContentSource;
 import verso.store.EntryType;
 import verso.store.ObjectId;
 import verso.store.Tree;

@@ -1,6 +1,5 @@
 /**
  * The repository: workspace scanning, add/commit/checkout, pointer files, versions and tags,
- * push/fetch, gc, locks, and the block reader that combines the in-memory cache, the local object
- * store and a remote.
+ * push/fetch and the remote lock, local and remote gc, and the repository lock.
  */
 package verso.repo;

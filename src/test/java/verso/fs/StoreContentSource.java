@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicInteger;
-import verso.repo.ContentSource;
+import verso.read.ContentSource;
 import verso.store.BlockIndex;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verso.remote.ControlledRemote;
 import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
 import verso.store.Hashing;

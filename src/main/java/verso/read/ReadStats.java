@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 import java.util.concurrent.atomic.LongAdder;
 import verso.cache.BlockCache;

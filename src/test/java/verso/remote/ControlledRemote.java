@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.remote;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,20 +7,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import verso.remote.InMemoryRemote;
-import verso.remote.Remote;
-import verso.remote.RemoteFile;
-import verso.remote.RemoteRetryableException;
 
 /**
  * An {@link InMemoryRemote} whose gets can be held at a gate or made to fail, to test sharing of
  * fetches and recovery from outages, and whose existence checks of some keys can be held, to run a
  * command while another is half done.
  */
-final class ControlledRemote implements Remote {
-    final InMemoryRemote store = new InMemoryRemote();
+public final class ControlledRemote implements Remote {
+    public final InMemoryRemote store = new InMemoryRemote();
     /** Gets that have reached the remote (held at the gate or not). */
-    final AtomicInteger arrived = new AtomicInteger();
+    public final AtomicInteger arrived = new AtomicInteger();
     private volatile CountDownLatch gate;
     private volatile boolean failing;
     private volatile String heldPrefix;
@@ -28,11 +24,11 @@ final class ControlledRemote implements Remote {
     private volatile CountDownLatch putRelease;
 
     /** Holds every get until {@link #open} is called. */
-    void close(CountDownLatch latch) {
+    public void close(CountDownLatch latch) {
         gate = latch;
     }
 
-    void open() {
+    public void open() {
         CountDownLatch g = gate;
         gate = null;
         if (g != null) {
@@ -44,7 +40,7 @@ final class ControlledRemote implements Remote {
      * Holds the first existence check of a key starting with {@code prefix}: {@code reached} counts down
      * when it arrives, and it proceeds once {@code release} is counted down.
      */
-    void holdExists(String prefix, CountDownLatch reached, CountDownLatch release) {
+    public void holdExists(String prefix, CountDownLatch reached, CountDownLatch release) {
         putReached = reached;
         putRelease = release;
         heldPrefix = prefix;
@@ -70,11 +66,11 @@ final class ControlledRemote implements Remote {
         }
     }
 
-    void failing(boolean on) {
+    public void failing(boolean on) {
         failing = on;
     }
 
-    long gets() {
+    public long gets() {
         return store.gets.get();
     }
 

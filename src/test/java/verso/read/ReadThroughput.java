@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import verso.cache.BlockCache;
 import verso.cache.BufferPool;
+import verso.remote.ControlledRemote;
 import verso.remote.RemoteException;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;

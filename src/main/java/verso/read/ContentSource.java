@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 import java.io.Closeable;
 import java.io.IOException;

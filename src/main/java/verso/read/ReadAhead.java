@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.read;
 
 /**
  * Sequential-read detection and read-ahead for one open file of fixed-size blocks.
