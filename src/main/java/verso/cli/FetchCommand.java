@@ -5,9 +5,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import verso.repo.Fetcher;
-import verso.repo.RemoteVersions;
+import verso.repo.RepoLock;
 import verso.repo.Repository;
+import verso.sync.Fetcher;
+import verso.sync.RemoteVersions;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Copy a remote's versions and tags here, then download into the cache the objects of",
@@ -26,8 +27,10 @@ final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Repository repo = main.openRepository();
-             RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
-            System.out.println(summary(repo.fetch(remote, version, TerminalProgress.forConsole()), remote.name()));
+             RemoteVersions remote = RemoteWiring.remote(repo, remoteName);
+             RepoLock.Held h = repo.lock().shared();
+             Fetcher f = RemoteWiring.fetcher(repo, remote, TerminalProgress.forConsole())) {
+            System.out.println(summary(f.fetch(version, repo.workspaceEntries()), remote.name()));
         }
         return 0;
     }

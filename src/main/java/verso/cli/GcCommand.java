@@ -2,16 +2,17 @@ package verso.cli;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import verso.repo.CloudCollector;
+import picocli.CommandLine;
 import verso.repo.GarbageCollector;
-import verso.repo.RemoteVersions;
+import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.repo.VersionLog;
+import verso.sync.CloudCollector;
+import verso.sync.RemoteVersions;
 
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Delete cached objects that are not needed. --workspace keeps what the workspace uses",
@@ -102,7 +103,10 @@ final class GcCommand implements Callable<Integer> {
 
     private void cloud(Repository repo) throws Exception {
         try (RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
-            CloudCollector.Report r = repo.gcCloud(remote, dryRun, grace);
+            CloudCollector.Report r;
+            try (RepoLock.Held h = repo.lock().shared()) {
+                r = new CloudCollector(repo.store(), repo.versions(), remote).run(dryRun, grace);
+            }
             if (dryRun) {
                 r.deleted().forEach(id -> System.out.println("  " + id.hex()));
             }

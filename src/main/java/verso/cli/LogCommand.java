@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import verso.repo.RemoteVersions;
+import verso.sync.RemoteVersions;
 import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.repo.VersionLog;

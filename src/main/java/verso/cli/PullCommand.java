@@ -6,9 +6,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import verso.repo.Checkout;
-import verso.repo.Fetcher;
-import verso.repo.RemoteVersions;
+import verso.repo.ProgressListener;
+import verso.repo.RepoLock;
 import verso.repo.Repository;
+import verso.sync.Fetcher;
+import verso.sync.RemoteVersions;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = {"verso fetch, then verso checkout: bring VERSION (or what the pointer files name) from a",
@@ -30,9 +32,13 @@ final class PullCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Repository repo = main.openRepository();
              RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
-            Fetcher.Result f = repo.fetch(remote, version, TerminalProgress.forConsole());
+            Fetcher.Result f;
+            try (RepoLock.Held h = repo.lock().shared();
+                 Fetcher fetcher = RemoteWiring.fetcher(repo, remote, TerminalProgress.forConsole())) {
+                f = fetcher.fetch(version, repo.workspaceEntries());
+            }
             System.out.println(FetchCommand.summary(f, remote.name()));
-            try (Fetcher more = repo.fetcher(remote)) {
+            try (Fetcher more = RemoteWiring.fetcher(repo, remote, ProgressListener.NONE)) {
                 Checkout.Result r = repo.checkout(f.version(), force, more, TerminalProgress.forConsole());
                 CheckoutCommand.report(r);
             }

@@ -7,10 +7,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import verso.repo.Pusher;
-import verso.repo.RemoteVersions;
+import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.store.ObjectId;
+import verso.sync.Pusher;
+import verso.sync.RemoteVersions;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Send versions, with their objects and tags, to a remote (default: every local version",
@@ -37,8 +38,10 @@ final class PushCommand implements Callable<Integer> {
                     ids.add(repo.versions().resolve(v));
                 }
             }
-            try (RemoteVersions remote = RemoteWiring.remote(repo, remoteName)) {
-                Pusher.Result r = repo.push(remote, ids, TerminalProgress.forConsole());
+            try (RemoteVersions remote = RemoteWiring.remote(repo, remoteName);
+                 RepoLock.Held h = repo.lock().shared()) {
+                Pusher.Result r = new Pusher(repo.store(), repo.versions(), remote, TerminalProgress.forConsole())
+                        .run(ids);
                 if (r.versions() == 0 && r.objects() == 0 && r.tags() == 0) {
                     System.out.println("everything is already on " + remote.name() + " (" + r.alreadyThere()
                             + " version" + (r.alreadyThere() == 1 ? "" : "s") + ")");

@@ -9,12 +9,13 @@ import java.util.function.Predicate;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
 import verso.remote.Remotes;
-import verso.repo.Fetcher;
 import verso.repo.ObjectFetcher;
-import verso.repo.RemoteVersions;
+import verso.repo.ProgressListener;
 import verso.repo.RepoException;
 import verso.repo.Repository;
 import verso.store.ObjectId;
+import verso.sync.Fetcher;
+import verso.sync.RemoteVersions;
 
 /**
  * Where the local commands meet remotes: opening a configured remote, whether a version has a copy
@@ -65,6 +66,11 @@ final class RemoteWiring {
         return repo.config().defaultRemoteSpec().isPresent() ? new LazyFetcher(repo) : null;
     }
 
+    /** A fetcher from {@code remote} into the repository's cache; close it when done. */
+    static Fetcher fetcher(Repository repo, RemoteVersions remote, ProgressListener progress) {
+        return new Fetcher(repo.store(), repo.versions(), remote, progress);
+    }
+
     /** Opens the default remote only if checkout needs an object the cache lacks. */
     static final class LazyFetcher implements ObjectFetcher, Closeable {
         private final Repository repo;
@@ -79,7 +85,7 @@ final class RemoteWiring {
         public synchronized void fetch(Collection<ObjectId> ids) throws IOException {
             if (fetcher == null) {
                 remote = remote(repo, null);
-                fetcher = repo.fetcher(remote);
+                fetcher = fetcher(repo, remote, ProgressListener.NONE);
             }
             fetcher.fetch(ids);
         }

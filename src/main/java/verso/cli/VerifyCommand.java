@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import verso.remote.RemoteException;
-import verso.repo.RemoteVerifier;
-import verso.repo.RemoteVersions;
+import verso.sync.RemoteVerifier;
+import verso.sync.RemoteVersions;
 import verso.repo.RepositoryVerifier;
 import verso.store.ObjectId;
 import verso.repo.Repository;
@@ -54,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     private int verifyRemote(Repository repo) throws Exception {
         try (RemoteVersions r = RemoteWiring.remote(repo, remote)) {
-            RemoteVerifier.Report rep = repo.verifyRemote(r);
+            RemoteVerifier.Report rep = new RemoteVerifier(r).run();
             rep.notes().forEach(n -> System.out.println("note: " + n));
             rep.problems().forEach(p -> System.out.println("problem: " + p));
             String summary = "checked " + rep.objects() + " objects and " + rep.versions() + " versions on " + r.name()

@@ -18,18 +18,18 @@ import java.util.Map;
  * indented, one field per line, and read into plain maps and lists. Jackson's streaming layer alone:
  * its object mapper costs every command ~50 ms of start-up for files of a dozen fields.
  */
-final class PrettyJson {
+public final class PrettyJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private PrettyJson() {
     }
 
-    interface Body {
+    public interface Body {
         void write(JsonGenerator g) throws IOException;
     }
 
     /** An object of the fields {@code body} writes, indented, with a final newline. */
-    static byte[] write(Body body) {
+    public static byte[] write(Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = FACTORY.createGenerator(out).useDefaultPrettyPrinter()) {
             g.writeStartObject();
@@ -48,7 +48,7 @@ final class PrettyJson {
      *
      * @throws JsonProcessingException if the text is not JSON
      */
-    static Map<String, Object> read(byte[] bytes) throws IOException {
+    public static Map<String, Object> read(byte[] bytes) throws IOException {
         try (JsonParser p = FACTORY.createParser(bytes)) {
             Object v = p.nextToken() == null ? null : value(p);
             if (p.nextToken() != null) {
@@ -103,22 +103,22 @@ final class PrettyJson {
     }
 
     /** A string field, or null if absent or not a string. */
-    static String text(Map<String, Object> m, String field) {
+    public static String text(Map<String, Object> m, String field) {
         return m.get(field) instanceof String s ? s : null;
     }
 
     /** An integer field that fits in an int, or null. */
-    static Integer intValue(Map<String, Object> m, String field) {
+    public static Integer intValue(Map<String, Object> m, String field) {
         return m.get(field) instanceof Long l && l == l.intValue() ? l.intValue() : null;
     }
 
     /** An integer field, or {@code otherwise}. */
-    static long longValue(Map<String, Object> m, String field, long otherwise) {
+    public static long longValue(Map<String, Object> m, String field, long otherwise) {
         return m.get(field) instanceof Long l ? l : otherwise;
     }
 
     /** True only for a field that is {@code true}. */
-    static boolean flag(Map<String, Object> m, String field) {
+    public static boolean flag(Map<String, Object> m, String field) {
         return Boolean.TRUE.equals(m.get(field));
     }
 }

@@ -14,19 +14,19 @@ import verso.store.TreeEntry;
  * only what differs. Objects that cannot be read are reported as missing (and not descended into);
  * corrupt structured objects throw.
  */
-final class Reachability {
+public final class Reachability {
     private final TreeSource trees;
 
-    Reachability(TreeSource trees) {
+    public Reachability(TreeSource trees) {
         this.trees = trees;
     }
 
-    void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> missing) throws IOException {
+    public void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> missing) throws IOException {
         walk(e, out, id -> { }, missing);
     }
 
     /** As {@link #walk(TreeEntry, Set, Consumer)}, also telling {@code added} each id newly put in {@code out}. */
-    void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> added, Consumer<ObjectId> missing)
+    public void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> added, Consumer<ObjectId> missing)
             throws IOException {
         if (e.type() == EntryType.SYMLINK || !out.add(e.id())) {
             return;

@@ -6,9 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -234,55 +232,17 @@ public final class Repository implements Closeable {
         }
     }
 
-    /** Sends versions ({@code versions} null: every local one) with their objects and tags to a remote. */
-    public Pusher.Result push(RemoteVersions remote, Collection<ObjectId> versions, ProgressListener progress)
-            throws IOException {
-        try (RepoLock.Held h = lock.shared()) {
-            return new Pusher(this, remote, progress).run(versions);
-        }
-    }
-
     /**
-     * Copies the remote's version records and new tags here, then the objects of {@code version} (an id,
-     * short id or tag, resolved after the records are copied), or, if it is null, of what the pointer
-     * files name (the head version when there are none) that the cache lacks.
+     * What a fetch without a version brings: the entries the pointer files name, or the head version's
+     * paths when there are none.
      */
-    public Fetcher.Result fetch(RemoteVersions remote, String version, ProgressListener progress) throws IOException {
-        try (RepoLock.Held h = lock.shared(); Fetcher f = new Fetcher(this, remote, progress)) {
-            f.syncHistory();
-            ObjectId id = version == null ? null : versions.resolve(version);
-            List<TreeEntry> roots = new ArrayList<>();
-            if (id != null) {
-                roots.addAll(versions.read(id).paths());
-            } else {
-                pointers().forEach(pf -> roots.add(pf.entry()));
-                if (roots.isEmpty() && head().isPresent()) {
-                    roots.addAll(versions.read(head().get()).paths());
-                }
-            }
-            f.fetchEntries(roots);
-            return f.result(id);
+    public List<TreeEntry> workspaceEntries() throws IOException {
+        List<TreeEntry> roots = new ArrayList<>();
+        pointers().forEach(pf -> roots.add(pf.entry()));
+        if (roots.isEmpty() && head().isPresent()) {
+            roots.addAll(versions.read(head().get()).paths());
         }
-    }
-
-    /** A fetcher for checkout that downloads missing objects from {@code remote}; close it when done. */
-    public Fetcher fetcher(RemoteVersions remote) {
-        return new Fetcher(this, remote, ProgressListener.NONE);
-    }
-
-    /** Downloads and checks everything on a remote (see {@link RemoteVerifier}). */
-    public RemoteVerifier.Report verifyRemote(RemoteVersions remote) throws IOException {
-        return new RemoteVerifier(remote).run();
-    }
-
-    /**
-     * Deletes the remote's objects that none of its versions references and that were written more than
-     * {@code grace} ago (see {@link CloudCollector}).
-     */
-    public CloudCollector.Report gcCloud(RemoteVersions remote, boolean dryRun, Duration grace) throws IOException {
-        try (RepoLock.Held h = lock.shared()) {
-            return new CloudCollector(this, remote).run(dryRun, grace);
-        }
+        return roots;
     }
 
     /** Reads a version, ids resolved with {@link VersionLog#resolve}. */

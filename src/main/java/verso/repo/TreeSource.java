@@ -20,7 +20,7 @@ import verso.store.TreeEntry;
  * on decode, so a malicious name is refused here, before anything follows it. Keeps a bounded
  * memo of decoded trees, because diffs and lookups revisit the same ones.
  */
-final class TreeSource {
+public final class TreeSource {
     private static final int MEMO = 4096;
 
     private final ObjectStore store;
@@ -33,7 +33,7 @@ final class TreeSource {
         }
     };
 
-    TreeSource(ObjectStore store, ObjectFetcher fetcher) {
+    public TreeSource(ObjectStore store, ObjectFetcher fetcher) {
         this.store = store;
         this.fetcher = fetcher;
     }
@@ -44,7 +44,7 @@ final class TreeSource {
         return this;
     }
 
-    byte[] read(ObjectId id) throws IOException {
+    public byte[] read(ObjectId id) throws IOException {
         byte[] b = overlay.get(id);
         if (b != null) {
             return b;
@@ -55,7 +55,7 @@ final class TreeSource {
         return store.read(id);
     }
 
-    Tree tree(ObjectId id) throws IOException {
+    public Tree tree(ObjectId id) throws IOException {
         Tree t = memo.get(id);
         if (t == null) {
             t = Tree.decode(id, read(id));
@@ -64,7 +64,7 @@ final class TreeSource {
         return t;
     }
 
-    BlockIndex blocks(ObjectId id) throws IOException {
+    public BlockIndex blocks(ObjectId id) throws IOException {
         return BlockIndex.decode(id, read(id));
     }
 
@@ -72,7 +72,7 @@ final class TreeSource {
      * The entry at project-relative {@code path} inside {@code top} (whose name is a tracked path),
      * or null if there is none. Missing objects count as absent.
      */
-    TreeEntry lookup(TreeEntry top, String path) throws IOException {
+    public TreeEntry lookup(TreeEntry top, String path) throws IOException {
         if (top == null) {
             return null;
         }
@@ -100,7 +100,7 @@ final class TreeSource {
     }
 
     /** Every object a file entry needs: its blob, or its block index and blocks. */
-    List<ObjectId> fileObjects(TreeEntry file) throws IOException {
+    public List<ObjectId> fileObjects(TreeEntry file) throws IOException {
         List<ObjectId> out = new ArrayList<>();
         out.add(file.id());
         if (file.chunked()) {

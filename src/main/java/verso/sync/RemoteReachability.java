@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import verso.remote.RemoteNotFoundException;
+import verso.repo.VersionLog;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;

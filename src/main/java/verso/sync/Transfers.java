@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.Closeable;
 import java.io.IOException;

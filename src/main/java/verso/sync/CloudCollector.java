@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import verso.repo.RepoException;
+import verso.repo.VersionLog;
 import verso.store.ObjectId;
+import verso.store.ObjectStore;
 
 /**
  * {@code gc --cloud}: deletes the objects on a remote that no version on that remote references.
@@ -29,21 +32,23 @@ public final class CloudCollector {
     public record Report(int versions, List<ObjectId> deleted, int kept, int young, boolean dryRun) {
     }
 
-    private final Repository repo;
+    private final ObjectStore store;
+    private final VersionLog versions;
     private final RemoteVersions remote;
 
-    CloudCollector(Repository repo, RemoteVersions remote) {
-        this.repo = repo;
+    public CloudCollector(ObjectStore store, VersionLog versions, RemoteVersions remote) {
+        this.store = store;
+        this.versions = versions;
         this.remote = remote;
     }
 
-    Report run(boolean dryRun, Duration grace) throws IOException {
+    public Report run(boolean dryRun, Duration grace) throws IOException {
         try (RemoteLock lock = RemoteLock.take(remote, !dryRun, dryRun ? "gc --cloud --dry-run" : "gc --cloud");
              Transfers transfers = new Transfers()) {
             Set<ObjectId> ids = remote.ids();
-            List<VersionLog.Entry> versions = remote.list(ids, repo.versions());
-            RemoteReachability walk = new RemoteReachability(remote, repo.store(), transfers);
-            walk.walk(versions, null, false);
+            List<VersionLog.Entry> onRemote = remote.list(ids, versions);
+            RemoteReachability walk = new RemoteReachability(remote, store, transfers);
+            walk.walk(onRemote, null, false);
             if (!walk.problems().isEmpty()) {
                 throw new RepoException("cannot tell what remote " + remote.name() + " needs: "
                         + walk.problems().get(0) + "; deleting nothing (run verso verify --remote " + remote.name()

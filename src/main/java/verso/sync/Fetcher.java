@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import verso.remote.RemoteNotFoundException;
 import verso.remote.RemoteRetryableException;
+import verso.repo.ObjectFetcher;
+import verso.repo.ProgressListener;
+import verso.repo.RepoException;
+import verso.repo.VersionLog;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
@@ -45,7 +49,8 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     public record Result(ObjectId version, int versions, int tags, int objects, long bytes) {
     }
 
-    private final Repository repo;
+    private final ObjectStore store;
+    private final VersionLog versions;
     private final RemoteVersions remote;
     private final ProgressListener progress;
     private final Transfers transfers = new Transfers();
@@ -54,15 +59,28 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     private int newVersions;
     private int newTags;
 
-    Fetcher(Repository repo, RemoteVersions remote, ProgressListener progress) {
-        this.repo = repo;
+    public Fetcher(ObjectStore store, VersionLog versions, RemoteVersions remote, ProgressListener progress) {
+        this.store = store;
+        this.versions = versions;
         this.remote = remote;
         this.progress = progress;
     }
 
+    /**
+     * Copies the remote's version records and new tags here, then the objects of {@code version} (an id,
+     * short id or tag, resolved after the records are copied), or, if it is null, of {@code otherwise}
+     * (such as {@link verso.repo.Repository#workspaceEntries}), that the cache lacks.
+     */
+    public Result fetch(String version, Collection<TreeEntry> otherwise) throws IOException {
+        syncHistory();
+        ObjectId id = version == null ? null : versions.resolve(version);
+        fetchEntries(id == null ? otherwise : versions.read(id).paths());
+        return result(id);
+    }
+
     /** Copies remote version records and tags that this clone lacks (tags it has are left as they are). */
     void syncHistory() throws IOException {
-        VersionLog log = repo.versions();
+        VersionLog log = versions;
         List<ObjectId> absent = new ArrayList<>();
         for (ObjectId id : remote.ids()) {
             if (!log.contains(id)) {
@@ -86,7 +104,6 @@ public final class Fetcher implements ObjectFetcher, Closeable {
 
     /** Downloads every object the entries need that the cache lacks, breadth-first through trees. */
     void fetchEntries(Collection<TreeEntry> roots) throws IOException {
-        ObjectStore store = repo.store();
         Set<ObjectId> seen = new HashSet<>();
         List<TreeEntry> files = new ArrayList<>();
         List<TreeEntry> level = new ArrayList<>(roots);
@@ -141,7 +158,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     /** For checkout: downloads the given objects the cache lacks; objects the remote lacks are left out. */
     @Override
     public void fetch(Collection<ObjectId> ids) throws IOException {
-        List<ObjectId> absent = ids.stream().filter(id -> !repo.store().contains(id)).distinct().toList();
+        List<ObjectId> absent = ids.stream().filter(id -> !store.contains(id)).distinct().toList();
         transfers.run(absent, id -> {
             try {
                 download(id);
@@ -152,7 +169,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     }
 
     private void downloadRequired(List<ObjectId> ids) throws IOException {
-        List<ObjectId> absent = ids.stream().filter(id -> !repo.store().contains(id)).toList();
+        List<ObjectId> absent = ids.stream().filter(id -> !store.contains(id)).toList();
         transfers.run(absent, this::downloadRequiredOne);
     }
 
@@ -171,9 +188,9 @@ public final class Fetcher implements ObjectFetcher, Closeable {
             // Opening is retried by the remote's wrapper; only a stream broken mid-way is retried here.
             InputStream opened = remote.remote().get(RemoteVersions.objectKey(id), 0, -1);
             try (InputStream in = opened) {
-                repo.store().insert(id, in);
+                store.insert(id, in);
                 objects.incrementAndGet();
-                bytes.addAndGet(Math.max(0, repo.store().size(id)));
+                bytes.addAndGet(Math.max(0, store.size(id)));
                 return;
             } catch (CorruptObjectException e) {
                 // Bytes changed on the way differ at the next download; a corrupt object never matches.

@@ -1,13 +1,18 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import verso.remote.Remote;
+import verso.repo.ProgressListener;
+import verso.repo.RepoConfig;
+import verso.repo.Repository;
 import verso.store.ObjectId;
 
 /** A small repository with 4 KiB blocks (so files of a few blocks are chunked) and helpers for sync tests. */
@@ -48,6 +53,24 @@ final class SyncFixture implements AutoCloseable {
         Set<ObjectId> out = new HashSet<>();
         repo.store().forEach(out::add);
         return out;
+    }
+
+    Pusher.Result push(RemoteVersions remote, Collection<ObjectId> versions) throws IOException {
+        return new Pusher(repo.store(), repo.versions(), remote, ProgressListener.NONE).run(versions);
+    }
+
+    Fetcher fetcher(RemoteVersions remote) {
+        return new Fetcher(repo.store(), repo.versions(), remote, ProgressListener.NONE);
+    }
+
+    Fetcher.Result fetch(RemoteVersions remote, String version) throws IOException {
+        try (Fetcher f = fetcher(remote)) {
+            return f.fetch(version, repo.workspaceEntries());
+        }
+    }
+
+    CloudCollector.Report gcCloud(RemoteVersions remote, boolean dryRun, Duration grace) throws IOException {
+        return new CloudCollector(repo.store(), repo.versions(), remote).run(dryRun, grace);
     }
 
     static Set<ObjectId> remoteObjects(Remote remote) throws IOException {

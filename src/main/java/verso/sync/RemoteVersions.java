@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import verso.remote.Remote;
 import verso.remote.RemoteNotFoundException;
+import verso.repo.RepoException;
+import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.ObjectId;
 import verso.store.Version;

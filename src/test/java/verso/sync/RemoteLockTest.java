@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import verso.remote.InMemoryRemote;
+import verso.repo.RepoException;
 
 final class RemoteLockTest {
     final InMemoryRemote remote = new InMemoryRemote();

@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,8 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verso.remote.InMemoryRemote;
 import verso.remote.Remote;
-import verso.remote.RemoteFile;
 import verso.remote.RemoteException;
+import verso.remote.RemoteFile;
+import verso.repo.ProgressListener;
+import verso.repo.RepoException;
+import verso.repo.TreeSource;
+import verso.repo.VersionLog;
 import verso.store.ObjectId;
 
 final class PusherTest {
@@ -45,7 +49,7 @@ final class PusherTest {
     }
 
     private Pusher pusher(Remote r) {
-        return new Pusher(f.repo, new RemoteVersions(r, "mem"), ProgressListener.NONE);
+        return new Pusher(f.repo.store(), f.repo.versions(), new RemoteVersions(r, "mem"), ProgressListener.NONE);
     }
 
     @Test

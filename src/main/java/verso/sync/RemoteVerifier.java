@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -6,7 +6,8 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import verso.repo.RepoException;
+import verso.repo.VersionLog;
 import verso.store.CorruptObjectException;
 import verso.store.ObjectId;
 
@@ -27,11 +28,11 @@ public final class RemoteVerifier {
 
     private final RemoteVersions remote;
 
-    RemoteVerifier(RemoteVersions remote) {
+    public RemoteVerifier(RemoteVersions remote) {
         this.remote = remote;
     }
 
-    Report run() throws IOException {
+    public Report run() throws IOException {
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         List<String> notes = new ArrayList<>();
         Set<ObjectId> ids = remote.ids();

@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 import verso.remote.ControlledRemote;
 import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
+import verso.repo.ProgressListener;
+import verso.repo.RepoException;
+import verso.repo.TreeSource;
 import verso.store.Hashing;
 import verso.store.ObjectId;
 
@@ -50,7 +53,7 @@ final class RemoteSyncTest {
         a.repo.versions().tag("first", v1);
         a.write("data/a.txt", "alpha 2");
         v2 = a.commit("two");
-        a.repo.push(rv, null, ProgressListener.NONE);
+        a.push(rv, null);
         b = new SyncFixture(other);
     }
 
@@ -66,7 +69,7 @@ final class RemoteSyncTest {
 
     @Test
     void fetch_freshClone_getsHistoryTagsAndTheVersionsObjects() throws IOException {
-        Fetcher.Result r = b.repo.fetch(rv, "first", ProgressListener.NONE);
+        Fetcher.Result r = b.fetch(rv, "first");
         assertEquals(v1, r.version());
         assertEquals(2, r.versions());
         assertEquals(1, r.tags());
@@ -74,15 +77,15 @@ final class RemoteSyncTest {
         b.repo.checkout(v1, false, null, ProgressListener.NONE);
         assertEquals("alpha", Files.readString(other.resolve("data/a.txt")));
         assertEquals(-1, Files.mismatch(dir.resolve("data/big.bin"), other.resolve("data/big.bin")));
-        Fetcher.Result again = b.repo.fetch(rv, "first", ProgressListener.NONE);
+        Fetcher.Result again = b.fetch(rv, "first");
         assertEquals(0, again.objects());
     }
 
     @Test
     void checkout_withFetcher_downloadsWhatTheCacheLacks() throws IOException {
-        b.repo.fetch(rv, null, ProgressListener.NONE);
+        b.fetch(rv, null);
         assertFalse(b.repo.store().contains(blobOf(a, v2, "data/a.txt")));
-        try (Fetcher f = b.repo.fetcher(rv)) {
+        try (Fetcher f = b.fetcher(rv)) {
             b.repo.checkout(v2, false, f, ProgressListener.NONE);
         }
         assertEquals("alpha 2", Files.readString(other.resolve("data/a.txt")));
@@ -92,7 +95,7 @@ final class RemoteSyncTest {
     void fetch_corruptObject_failsNamingItAndStoresNothing() throws IOException {
         ObjectId bad = blobOf(a, v1, "data/a.txt");
         remote.corrupt(RemoteVersions.objectKey(bad), "alphA".getBytes());
-        RepoException e = assertThrows(RepoException.class, () -> b.repo.fetch(rv, v1.hex(), ProgressListener.NONE));
+        RepoException e = assertThrows(RepoException.class, () -> b.fetch(rv, v1.hex()));
         assertTrue(e.getMessage().contains(bad.hex()) && e.getMessage().contains("corrupt"), e.getMessage());
         assertFalse(b.repo.store().contains(bad));
         try (var tmp = Files.list(b.repo.store().root().resolve("tmp"))) {
@@ -104,11 +107,11 @@ final class RemoteSyncTest {
     void fetch_objectChangedOnTheWayOnce_isDownloadedAgain() throws IOException {
         FaultyRemote faulty = new FaultyRemote(remote);
         RemoteVersions frv = new RemoteVersions(faulty, "faulty");
-        b.repo.fetch(frv, null, ProgressListener.NONE);
+        b.fetch(frv, null);
         ObjectId blob = blobOf(a, v1, "data/a.txt");
         b.repo.store().delete(blob);
         faulty.corruptNextGets(2);
-        b.repo.fetch(frv, v1.hex(), ProgressListener.NONE);
+        b.fetch(frv, v1.hex());
         assertTrue(b.repo.store().contains(blob));
         assertEquals("alpha", new String(b.repo.store().read(blob)));
     }
@@ -136,17 +139,17 @@ final class RemoteSyncTest {
         Set<ObjectId> before = SyncFixture.remoteObjects(remote);
 
         remote.advance(Duration.ofHours(23));
-        CloudCollector.Report young = b.repo.gcCloud(rv, false, Duration.ofDays(1));
+        CloudCollector.Report young = b.gcCloud(rv, false, Duration.ofDays(1));
         assertEquals(List.of(), young.deleted());
         assertEquals(1, young.young());
         assertEquals(before, SyncFixture.remoteObjects(remote));
 
         remote.advance(Duration.ofHours(2));
-        CloudCollector.Report dry = b.repo.gcCloud(rv, true, Duration.ofDays(1));
+        CloudCollector.Report dry = b.gcCloud(rv, true, Duration.ofDays(1));
         assertEquals(List.of(strayId), dry.deleted());
         assertEquals(before, SyncFixture.remoteObjects(remote));
 
-        CloudCollector.Report real = b.repo.gcCloud(rv, false, Duration.ofDays(1));
+        CloudCollector.Report real = b.gcCloud(rv, false, Duration.ofDays(1));
         assertEquals(List.of(strayId), real.deleted());
         Set<ObjectId> after = SyncFixture.remoteObjects(remote);
         assertEquals(before.size() - 1, after.size());
@@ -168,12 +171,12 @@ final class RemoteSyncTest {
         final Future<Pusher.Result> push;
 
         HeldPush() throws Exception {
-            a.repo.push(hrv, List.of(v1), ProgressListener.NONE);
+            a.push(hrv, List.of(v1));
             a.writeRandom("data/new.bin", 5 * 4096, 9);
             v3 = a.commit("three");
             CountDownLatch reached = new CountDownLatch(1);
             held.holdExists(RemoteLock.LOCKS, reached, release);
-            push = pusher.submit(() -> a.repo.push(hrv, null, ProgressListener.NONE));
+            push = pusher.submit(() -> a.push(hrv, null));
             assertTrue(reached.await(10, TimeUnit.SECONDS), "the push uploaded its objects");
         }
 
@@ -193,13 +196,13 @@ final class RemoteSyncTest {
     void gcCloud_whileAPushHasUploadedItsObjectsButNotItsVersion_isRefusedAndLosesNothing() throws Exception {
         try (HeldPush p = new HeldPush()) {
             p.held.store.advance(Duration.ofMinutes(1));
-            RepoException e = assertThrows(RepoException.class, () -> b.repo.gcCloud(p.hrv, false, Duration.ZERO));
+            RepoException e = assertThrows(RepoException.class, () -> b.gcCloud(p.hrv, false, Duration.ZERO));
             assertTrue(e.getMessage().contains("locked by push"), e.getMessage());
             assertEquals(2, p.finish().versions());
             p.held.store.advance(Duration.ofMinutes(1));
-            assertEquals(List.of(), b.repo.gcCloud(p.hrv, false, Duration.ZERO).deleted());
+            assertEquals(List.of(), b.gcCloud(p.hrv, false, Duration.ZERO).deleted());
             assertTrue(new RemoteVerifier(p.hrv).run().ok());
-            assertEquals(p.v3, b.repo.fetch(p.hrv, p.v3.hex(), ProgressListener.NONE).version());
+            assertEquals(p.v3, b.fetch(p.hrv, p.v3.hex()).version());
             b.repo.checkout(p.v3, false, null, ProgressListener.NONE);
             assertEquals(-1, Files.mismatch(dir.resolve("data/new.bin"), other.resolve("data/new.bin")));
         }
@@ -209,12 +212,12 @@ final class RemoteSyncTest {
     void push_whoseLockWasRemovedAsStale_writesNoVersion_andARerunCompletes() throws Exception {
         try (HeldPush p = new HeldPush()) {
             p.held.store.advance(RemoteLock.STALE.plusMinutes(1));
-            assertTrue(b.repo.gcCloud(p.hrv, false, Duration.ZERO).deleted().size() > 0);
+            assertTrue(b.gcCloud(p.hrv, false, Duration.ZERO).deleted().size() > 0);
             ExecutionException e = assertThrows(ExecutionException.class, p::finish);
             assertTrue(e.getCause().getMessage().contains("removed as stale"), e.getCause().getMessage());
             assertFalse(p.hrv.ids().contains(p.v3));
             assertTrue(new RemoteVerifier(p.hrv).run().ok());
-            assertEquals(2, a.repo.push(p.hrv, null, ProgressListener.NONE).versions());
+            assertEquals(2, a.push(p.hrv, null).versions());
             assertTrue(new RemoteVerifier(p.hrv).run().ok());
         }
     }
@@ -224,11 +227,11 @@ final class RemoteSyncTest {
         a.write("data/a.txt", "alpha 3");
         ObjectId v3 = a.commit("three");
         try (RemoteLock gc = RemoteLock.take(rv, true, "gc --cloud")) {
-            RepoException e = assertThrows(RepoException.class, () -> a.repo.push(rv, null, ProgressListener.NONE));
+            RepoException e = assertThrows(RepoException.class, () -> a.push(rv, null));
             assertTrue(e.getMessage().contains("locked by gc --cloud"), e.getMessage());
         }
         assertFalse(rv.ids().contains(v3));
-        assertEquals(1, a.repo.push(rv, null, ProgressListener.NONE).versions());
+        assertEquals(1, a.push(rv, null).versions());
         assertEquals(0, locks(remote));
     }
 

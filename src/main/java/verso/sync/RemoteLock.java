@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -20,6 +20,8 @@ import verso.remote.Remote;
 import verso.remote.RemoteException;
 import verso.remote.RemoteFile;
 import verso.remote.RemoteNotFoundException;
+import verso.repo.PrettyJson;
+import verso.repo.RepoException;
 
 /**
  * A lock on a remote: {@code push} holds it shared, {@code gc --cloud} exclusively, so that gc never

@@ -1,4 +1,4 @@
-package verso.repo;
+package verso.sync;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,6 +10,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import verso.repo.ProgressListener;
+import verso.repo.Reachability;
+import verso.repo.RepoException;
+import verso.repo.TreeSource;
+import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -43,19 +48,21 @@ public final class Pusher {
     public record Result(int versions, int objects, long bytes, int tags, int alreadyThere) {
     }
 
-    private final Repository repo;
+    private final ObjectStore store;
+    private final VersionLog versions;
     private final RemoteVersions remote;
     private final ProgressListener progress;
 
-    Pusher(Repository repo, RemoteVersions remote, ProgressListener progress) {
-        this.repo = repo;
+    public Pusher(ObjectStore store, VersionLog versions, RemoteVersions remote, ProgressListener progress) {
+        this.store = store;
+        this.versions = versions;
         this.remote = remote;
         this.progress = progress;
     }
 
     /** Works out what to send for {@code requested} (null: every local version). Reads no object remotely. */
     Plan plan(Collection<ObjectId> requested) throws IOException {
-        List<ObjectId> wanted = requested == null ? repo.versions().ids() : List.copyOf(new HashSet<>(requested));
+        List<ObjectId> wanted = requested == null ? versions.ids() : List.copyOf(new HashSet<>(requested));
         Set<ObjectId> onRemote = remote.ids();
         List<VersionLog.Entry> toPush = new ArrayList<>();
         List<ObjectId> present = new ArrayList<>();
@@ -63,19 +70,18 @@ public final class Pusher {
             if (onRemote.contains(id)) {
                 present.add(id);
             } else {
-                toPush.add(new VersionLog.Entry(id, repo.versions().read(id)));
+                toPush.add(new VersionLog.Entry(id, versions.read(id)));
             }
         }
         toPush.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).thenComparing(VersionLog.Entry::id));
         List<ObjectId> objects = new ArrayList<>();
         long bytes = 0;
         if (!toPush.isEmpty()) {
-            ObjectStore store = repo.store();
             Reachability reach = new Reachability(new TreeSource(store, null));
             Set<ObjectId> seen = new HashSet<>();
             for (ObjectId id : onRemote) {
-                if (repo.versions().contains(id)) {
-                    for (TreeEntry e : repo.versions().read(id).paths()) {
+                if (versions.contains(id)) {
+                    for (TreeEntry e : versions.read(id).paths()) {
                         // A tree of a pushed version may have been gc'd here: what is below it is on the remote.
                         reach.walk(e, seen, missing -> { });
                     }
@@ -109,7 +115,7 @@ public final class Pusher {
     }
 
     /** Plans and sends. */
-    Result run(Collection<ObjectId> requested) throws IOException {
+    public Result run(Collection<ObjectId> requested) throws IOException {
         return send(plan(requested));
     }
 
@@ -130,7 +136,6 @@ public final class Pusher {
     }
 
     private void sendObjects(Plan plan) throws IOException {
-        ObjectStore store = repo.store();
         progress.start("Pushing to " + remote.name(), plan.bytes());
         try (Transfers transfers = new Transfers()) {
             transfers.run(plan.objects(), id -> {
@@ -158,7 +163,7 @@ public final class Pusher {
     private Map<String, ObjectId> tagsToPush(List<ObjectId> wanted) throws IOException {
         Set<ObjectId> set = new HashSet<>(wanted);
         Map<String, ObjectId> local = new LinkedHashMap<>();
-        repo.versions().tags().forEach((n, id) -> {
+        versions.tags().forEach((n, id) -> {
             if (set.contains(id)) {
                 local.put(n, id);
             }
