@@ -4,8 +4,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -48,6 +50,16 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
                     + ", multipart threshold " + multipartThreshold + ", connections " + maxConnections
                     + ", socket timeout " + socketTimeout);
         }
+    }
+
+    /**
+     * Settings for a port on this machine where nothing answers, with fixed credentials: every request
+     * fails at once, having run the client's code (to train the launcher's class-data archive).
+     */
+    public static S3Settings unreachable() {
+        return new S3Settings(URI.create("http://127.0.0.1:1"), "us-east-1", true,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("train", "train")),
+                DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, 1, DEFAULT_SOCKET_TIMEOUT);
     }
 
     /** Resolves a remote's settings against the process environment. */
