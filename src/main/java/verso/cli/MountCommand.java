@@ -168,9 +168,14 @@ final class MountCommand implements Callable<Integer> {
         try {
             d = DaemonLauncher.launch(DaemonLauncher.javaCommand(jvm, Main.class.getName(), args), mp,
                     files.log(), null, LAUNCH_TIMEOUT);
+        } catch (DaemonLauncher.ExitedException e) {
+            // the daemon says why in one line, as any verso command does; anything longer stays in its log
+            String reason = e.logTail().lines().filter(l -> l.startsWith(Main.ERROR_PREFIX))
+                    .reduce((first, last) -> last).map(l -> l.substring(Main.ERROR_PREFIX.length()))
+                    .orElse("could not mount " + mp + ": the mount daemon exited");
+            throw new RepoException(reason + " (daemon log: " + files.log() + ")");
         } catch (IOException e) {
-            throw new RepoException("could not mount " + mp + ": " + e.getMessage().strip()
-                    + "\n(daemon log: " + files.log() + ")");
+            throw new RepoException("could not mount " + mp + ": " + e.getMessage() + " (daemon log: " + files.log() + ")");
         }
         System.out.println("mounted " + what + " at " + mp);
         System.out.println("daemon pid " + d.pid() + ", log " + files.log());

@@ -49,10 +49,14 @@ final class Mounts implements AutoCloseable {
 
     /** {@code verso mount MNT ARGS} in the background; the daemon's pid is taken from its output. */
     Result mount(Path dir, Path mnt, String... args) throws IOException, InterruptedException {
-        mountPoints.add(mnt);
         List<String> a = new ArrayList<>(List.of("mount", mnt.toString()));
         a.addAll(List.of(args));
-        Result r = verso(dir, a.toArray(String[]::new));
+        return track(mnt, verso(dir, a.toArray(String[]::new)));
+    }
+
+    /** Takes {@code mnt}, and the daemon whose pid {@code r} prints (if any), into the teardown. */
+    Result track(Path mnt, Result r) {
+        mountPoints.add(mnt);
         Matcher m = DAEMON_PID.matcher(r.out());
         if (m.find()) {
             daemons.add(Long.parseLong(m.group(1)));

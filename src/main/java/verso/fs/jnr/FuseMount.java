@@ -45,6 +45,7 @@ public final class FuseMount implements AutoCloseable {
     /** Mounts and returns once the mount answers; throws with the reason otherwise. */
     public static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
+        FuseEnvironment.check();
         MountTable.clearStale(mp);
         Files.createDirectories(mp);
         if (!Files.isDirectory(mp)) {
