@@ -183,12 +183,11 @@ final class MountCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A live mount at the mount point is refused before anything starts; a dead one the daemon clears. */
+    /** A live FUSE mount at the mount point is refused before anything starts; a dead one the daemon clears. */
     private static void refuseLiveMount(Path mp) throws IOException {
-        Optional<MountTable.Mount> m = MountTable.find(mp);
-        if (m.isPresent() && MountTable.answers(mp, Duration.ofSeconds(2))) {
-            throw new RepoException(mp + " is already mounted (" + m.get().fsType() + "); unmount it first"
-                    + (m.get().fsType().equals(MountOptions.FS_TYPE) ? " with verso umount " + mp : ""));
+        Optional<MountTable.Mount> m = MountTable.liveFuse(mp);
+        if (m.isPresent()) {
+            throw new RepoException(MountTable.alreadyMounted(mp, m.get()));
         }
     }
 

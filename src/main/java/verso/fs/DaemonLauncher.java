@@ -91,16 +91,16 @@ public final class DaemonLauncher {
 
     /**
      * Runs {@code command} detached and waits until a verso mount answers at {@code mountPoint}.
-     * A live mount already there is refused before anything starts; a dead one is left for the
+     * A live FUSE mount already there is refused before anything starts; a dead one is left for the
      * daemon to clear.
      *
      * @param pidFile where to write the daemon's pid once it is ready; may be null
      */
     public static Daemon launch(List<String> command, Path mountPoint, Path log, Path pidFile, Duration timeout)
             throws IOException {
-        Optional<MountTable.Mount> existing = MountTable.find(mountPoint);
-        if (existing.isPresent() && MountTable.answers(mountPoint, Duration.ofSeconds(2))) {
-            throw new IOException(mountPoint + " is already mounted (" + existing.get().fsType() + ")");
+        Optional<MountTable.Mount> existing = MountTable.liveFuse(mountPoint);
+        if (existing.isPresent()) {
+            throw new IOException(MountTable.alreadyMounted(mountPoint, existing.get()));
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> cmd = new ArrayList<>();

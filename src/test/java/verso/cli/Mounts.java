@@ -17,6 +17,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import verso.cli.VersoProcess.Result;
+import verso.fs.MountOptions;
 import verso.fs.MountTable;
 
 /**
@@ -93,9 +94,11 @@ final class Mounts implements AutoCloseable {
         return p;
     }
 
+    /** True if a verso mount is on top at {@code mnt} (not what it was mounted on) and answers. */
     static boolean answers(Path mnt) {
         try {
-            return MountTable.find(mnt).isPresent() && MountTable.answers(mnt, Duration.ofSeconds(1));
+            return MountTable.find(mnt).filter(m -> m.fsType().equals(MountOptions.FS_TYPE)).isPresent()
+                    && MountTable.answers(mnt, Duration.ofSeconds(1));
         } catch (IOException e) {
             return false;
         }

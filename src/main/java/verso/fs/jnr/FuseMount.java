@@ -130,7 +130,9 @@ public final class FuseMount implements AutoCloseable {
             return;
         }
         closed = true;
-        if (isServing() && MountTable.find(mountPoint).isPresent()) {
+        // only our own mount: once it is gone, what is left there may be a volume it was mounted on
+        Optional<MountTable.Mount> top = MountTable.find(mountPoint);
+        if (isServing() && top.isPresent() && top.get().fsType().equals(MountOptions.FS_TYPE)) {
             MountTable.unmount(mountPoint, true);
         }
         try {
