@@ -282,7 +282,8 @@ final class MountCommand implements Callable<Integer> {
         boolean unset = "0".equals(direct);
         long limit = unset ? Runtime.getRuntime().maxMemory() : Long.parseLong(direct);
         if (unset) {
-            LOG.warn("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
+            // advice, not a fault: the default works, and a container's first start should not warn
+            LOG.info("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
                     + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, cacheSize >> 20);
         }

@@ -204,7 +204,7 @@ final class MountCommandIT {
 
     /**
      * A mount point that is itself a mount, as a container's volume always is: verso mounts on top of
-     * it, and unmounting (verso umount, or SIGTERM to a foreground mount) leaves
+     * it, and unmounting (verso umount, or SIGTERM to a foreground mount, which then exits 0) leaves
      * it as it was. A volume with files in it is refused, as a directory with files is.
      */
     @Test
@@ -227,7 +227,9 @@ final class MountCommandIT {
         p.destroy();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the foreground mount stops on SIGTERM");
         String logText = Files.readString(log);
+        assertEquals(0, p.exitValue(), "a clean stop is a success:\n" + logText);
         assertTrue(logText.contains("unmounted " + mnt.toRealPath()), logText);
+        assertFalse(logText.contains("WARN"), "a default start has nothing to warn about:\n" + logText);
         assertEquals(bind, MountTable.find(mnt).orElseThrow().fsType(), "the bind mount stays");
 
         Files.writeString(volume.resolve("kept"), "x");
