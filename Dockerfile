@@ -4,19 +4,32 @@
 #     -v /mnt/verso:/data:rshared \
 #     verso mount --foreground --allow-other --remote-url s3://bucket/prefix /data
 # (see docs/containers.md for sharing the mount with other containers and a Kubernetes example).
-
-FROM maven:3.9-eclipse-temurin-17 AS build
-WORKDIR /src
-COPY pom.xml .
-RUN mvn -B -q dependency:go-offline
-COPY src src
-RUN mvn -B -q package -DskipTests
-
+#
+# The base images are build arguments: BUILD_IMAGE needs a JDK 17 or newer, RUNTIME_IMAGE a Java
+# runtime and, unless it has fuse3 and libfuse2 already, apt-get. MAVEN_ARGS (Maven's own variable)
+# takes extra Maven options, such as -o to build offline from a warm cache mounted at /root/.m2
+# (scripts/container-test.sh builds so, on base images it makes itself).
+ARG BUILD_IMAGE=eclipse-temurin:17-jdk-jammy
 # Ubuntu 22.04: its libfuse2 package (jnr-fuse loads libfuse.so.2) has that name; 24.04 renamed it.
-FROM eclipse-temurin:17-jre-jammy
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fuse3 libfuse2 \
- && rm -rf /var/lib/apt/lists/* \
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy
+
+FROM ${BUILD_IMAGE} AS build
+ARG MAVEN_ARGS=""
+WORKDIR /src
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+# Everything the build downloads, in a layer of its own: dependencies, plugins, and picocli's
+# sources jar (compiled with the project; dependency:go-offline does not fetch it, generate-sources does).
+RUN ./mvnw -B -q dependency:go-offline generate-sources
+COPY src src
+RUN ./mvnw -o -B -q package -DskipTests
+
+FROM ${RUNTIME_IMAGE}
+RUN if ! dpkg -s fuse3 libfuse2 >/dev/null 2>&1; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends fuse3 libfuse2 \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi \
  && echo user_allow_other >> /etc/fuse.conf
 COPY --from=build /src/target/verso.jar /opt/verso/verso.jar
 # File names through FUSE are UTF-8 whatever the (unset) locale; the heap follows the memory limit.

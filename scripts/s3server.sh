@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a local S3-compatible server (S3Proxy, from the test classpath) for the demo and benchmarks.
-#   scripts/s3server.sh [--port N] [--dir D] [--bucket B] [--access-key K] [--secret-key S]
+#   scripts/s3server.sh [--host H] [--port N] [--dir D] [--bucket B] [--access-key K] [--secret-key S]
 # Prints "S3 endpoint http://127.0.0.1:PORT bucket B access-key K secret-key S dir D" when ready,
 # then serves until killed. Objects live as files under D (a temp directory if not given).
 # The AWS CLI needs AWS_REQUEST_CHECKSUM_CALCULATION=when_required against it (S3Proxy 2.6 refuses the

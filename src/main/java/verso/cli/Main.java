@@ -32,6 +32,8 @@ public final class Main implements Runnable {
             CompletionCommand.class, CommandLine.HelpCommand.class);
     public static final int USER_ERROR = 1;
     public static final int INTERNAL_ERROR = 3;
+    /** The start of the one line that reports an error. */
+    static final String ERROR_PREFIX = "verso: ";
 
     @Option(names = "--verbose", description = "Show details of internal errors (stack traces).",
             scope = CommandLine.ScopeType.INHERIT)
@@ -128,7 +130,7 @@ public final class Main implements Runnable {
             code = INTERNAL_ERROR;
             line = "internal error: " + e + (verbose ? "" : "; run again with --verbose for details");
         }
-        err.println("verso: " + line);
+        err.println(ERROR_PREFIX + line);
         if (verbose) {
             e.printStackTrace(err);
         }

@@ -168,9 +168,14 @@ final class MountCommand implements Callable<Integer> {
         try {
             d = DaemonLauncher.launch(DaemonLauncher.javaCommand(jvm, Main.class.getName(), args), mp,
                     files.log(), null, LAUNCH_TIMEOUT);
+        } catch (DaemonLauncher.ExitedException e) {
+            // the daemon says why in one line, as any verso command does; anything longer stays in its log
+            String reason = e.logTail().lines().filter(l -> l.startsWith(Main.ERROR_PREFIX))
+                    .reduce((first, last) -> last).map(l -> l.substring(Main.ERROR_PREFIX.length()))
+                    .orElse("could not mount " + mp + ": the mount daemon exited");
+            throw new RepoException(reason + " (daemon log: " + files.log() + ")");
         } catch (IOException e) {
-            throw new RepoException("could not mount " + mp + ": " + e.getMessage().strip()
-                    + "\n(daemon log: " + files.log() + ")");
+            throw new RepoException("could not mount " + mp + ": " + e.getMessage() + " (daemon log: " + files.log() + ")");
         }
         System.out.println("mounted " + what + " at " + mp);
         System.out.println("daemon pid " + d.pid() + ", log " + files.log());
@@ -178,12 +183,11 @@ final class MountCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A live mount at the mount point is refused before anything starts; a dead one the daemon clears. */
+    /** A live FUSE mount at the mount point is refused before anything starts; a dead one the daemon clears. */
     private static void refuseLiveMount(Path mp) throws IOException {
-        Optional<MountTable.Mount> m = MountTable.find(mp);
-        if (m.isPresent() && MountTable.answers(mp, Duration.ofSeconds(2))) {
-            throw new RepoException(mp + " is already mounted (" + m.get().fsType() + "); unmount it first"
-                    + (m.get().fsType().equals(MountOptions.FS_TYPE) ? " with verso umount " + mp : ""));
+        Optional<MountTable.Mount> m = MountTable.liveFuse(mp);
+        if (m.isPresent()) {
+            throw new RepoException(MountTable.alreadyMounted(mp, m.get()));
         }
     }
 
@@ -278,7 +282,8 @@ final class MountCommand implements Callable<Integer> {
         boolean unset = "0".equals(direct);
         long limit = unset ? Runtime.getRuntime().maxMemory() : Long.parseLong(direct);
         if (unset) {
-            LOG.warn("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
+            // advice, not a fault: the default works, and a container's first start should not warn
+            LOG.info("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
                     + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, cacheSize >> 20);
         }

@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * terminal's hang-up or Ctrl-C does not reach it), with stdin from /dev/null and stdout and stderr
  * appended to a log file, in {@code /}. The launcher then polls: the mount is ready when the mount table shows
  * a {@code fuse.verso} mount at the mount point and a listing of it answers; if the child exits first
- * or the timeout passes, the error carries the last lines of the log.
+ * ({@link ExitedException}), the error carries the last lines of the log.
  */
 public final class DaemonLauncher {
     private static final int LOG_TAIL_LINES = 20;
@@ -30,6 +30,20 @@ public final class DaemonLauncher {
 
     /** A started daemon: its process id and log. */
     public record Daemon(long pid, Path log) {
+    }
+
+    /** The daemon exited before its mount answered; the last lines of its log say why. */
+    public static final class ExitedException extends IOException {
+        private final String logTail;
+
+        ExitedException(int exitCode, String logTail) {
+            super("the mount daemon exited with code " + exitCode + ":\n" + logTail);
+            this.logTail = logTail;
+        }
+
+        public String logTail() {
+            return logTail;
+        }
     }
 
     private DaemonLauncher() {
@@ -77,16 +91,16 @@ public final class DaemonLauncher {
 
     /**
      * Runs {@code command} detached and waits until a verso mount answers at {@code mountPoint}.
-     * A live mount already there is refused before anything starts; a dead one is left for the
+     * A live FUSE mount already there is refused before anything starts; a dead one is left for the
      * daemon to clear.
      *
      * @param pidFile where to write the daemon's pid once it is ready; may be null
      */
     public static Daemon launch(List<String> command, Path mountPoint, Path log, Path pidFile, Duration timeout)
             throws IOException {
-        Optional<MountTable.Mount> existing = MountTable.find(mountPoint);
-        if (existing.isPresent() && MountTable.answers(mountPoint, Duration.ofSeconds(2))) {
-            throw new IOException(mountPoint + " is already mounted (" + existing.get().fsType() + ")");
+        Optional<MountTable.Mount> existing = MountTable.liveFuse(mountPoint);
+        if (existing.isPresent()) {
+            throw new IOException(MountTable.alreadyMounted(mountPoint, existing.get()));
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
         List<String> cmd = new ArrayList<>();
@@ -104,7 +118,7 @@ public final class DaemonLauncher {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!p.isAlive()) {
-                throw new IOException("the mount daemon exited with code " + p.exitValue() + ":\n" + tail(log));
+                throw new ExitedException(p.exitValue(), tail(log));
             }
             Optional<MountTable.Mount> m = MountTable.find(mountPoint);
             if (m.isPresent() && m.get().fsType().equals(MountOptions.FS_TYPE)
@@ -114,7 +128,7 @@ public final class DaemonLauncher {
             if (System.nanoTime() > deadline) {
                 p.destroy();
                 throw new IOException("the mount at " + mountPoint + " did not answer within "
-                        + timeout.toSeconds() + " s; daemon log:\n" + tail(log));
+                        + timeout.toSeconds() + " s");
             }
             try {
                 Thread.sleep(POLL.toMillis());

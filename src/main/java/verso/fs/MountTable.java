@@ -34,6 +34,11 @@ public final class MountTable {
         public boolean readOnly() {
             return options.contains("ro");
         }
+
+        /** A FUSE mount (verso's or another filesystem's), as opposed to a disk, a bind mount, a volume. */
+        public boolean fuse() {
+            return fsType.startsWith("fuse");
+        }
     }
 
     private MountTable() {
@@ -113,20 +118,31 @@ public final class MountTable {
     }
 
     /**
+     * A FUSE mount at the mount point that answers: a new mount there would hide it. Any other mount
+     * (a bind mount, a container's volume) is a place to mount on, like a plain directory.
+     */
+    public static Optional<Mount> liveFuse(Path mountPoint) throws IOException {
+        Optional<Mount> m = find(mountPoint);
+        return m.isPresent() && m.get().fuse() && answers(mountPoint, Duration.ofSeconds(2)) ? m : Optional.empty();
+    }
+
+    /** The error for a mount point that {@link #liveFuse} found in use. */
+    public static String alreadyMounted(Path mountPoint, Mount m) {
+        return mountPoint + " is already mounted (" + m.fsType() + "); unmount it first"
+                + (m.fsType().equals(MountOptions.FS_TYPE) ? " with: verso umount " + mountPoint : "");
+    }
+
+    /**
      * Makes the mount point usable for a new mount: a FUSE mount there that no longer answers is
-     * lazily unmounted; a live one, or a mount of another kind, is an error.
+     * lazily unmounted; a live one is an error. Other mounts stay (see {@link #liveFuse}).
      */
     public static void clearStale(Path mountPoint) throws IOException {
         Optional<Mount> m = find(mountPoint);
-        if (m.isEmpty()) {
+        if (m.isEmpty() || !m.get().fuse()) {
             return;
         }
-        if (!m.get().fsType().startsWith("fuse")) {
-            throw new IOException(mountPoint + " is already a mount point (" + m.get().fsType() + ")");
-        }
         if (answers(mountPoint, Duration.ofSeconds(2))) {
-            throw new IOException(mountPoint + " is already mounted (" + m.get().fsType()
-                    + "); unmount it first with: verso umount " + mountPoint);
+            throw new IOException(alreadyMounted(mountPoint, m.get()));
         }
         LOG.info("clearing a dead mount at {}", mountPoint);
         unmount(mountPoint, true);

@@ -16,6 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,7 @@ final class MountCommandIT {
     private Path proj;
     private Path mnt;
     private Mounts mounts;
+    private final List<Path> bindMounts = new ArrayList<>();
     private byte[] big1;
     private byte[] big2;
 
@@ -54,8 +57,13 @@ final class MountCommandIT {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         mounts.close();
+        for (Path p : bindMounts) {
+            for (int i = 0; i < 5 && MountTable.find(p).isPresent(); i++) {
+                MountTable.unmount(p, true);
+            }
+        }
     }
 
     private Result ok(String... args) throws Exception {
@@ -192,6 +200,43 @@ final class MountCommandIT {
         try (Stream<Path> s = Files.list(proj.resolve(".verso/mounts"))) {
             assertTrue(s.noneMatch(p -> p.toString().endsWith(".pid")), "pid file removed");
         }
+    }
+
+    /**
+     * A mount point that is itself a mount, as a container's volume always is: verso mounts on top of
+     * it, and unmounting (verso umount, or SIGTERM to a foreground mount, which then exits 0) leaves
+     * it as it was. A volume with files in it is refused, as a directory with files is.
+     */
+    @Test
+    void mountPointThatIsABindMount_isMountedOn_andLeftInPlace() throws Exception {
+        twoVersions();
+        Path volume = Files.createDirectories(tmp.resolve("volume"));
+        Files.createDirectories(mnt);
+        bindMounts.add(mnt);
+        toolOk(proj, "mount", "--bind", volume.toString(), mnt.toString());
+        String bind = MountTable.find(mnt).orElseThrow().fsType();
+
+        mounts.mountOk(proj, mnt, "--cache-size", "64M");
+        assertEquals("second", toolOk(proj, "cat", mnt.resolve("latest/data/a.txt").toString()));
+        ok("umount", mnt.toString());
+        assertEquals(bind, MountTable.find(mnt).orElseThrow().fsType(), "the bind mount stays");
+
+        Path log = tmp.resolve("foreground.log");
+        Process p = mounts.foreground(proj, mnt, log, "--cache-size", "64M");
+        assertEquals("first", toolOk(proj, "cat", mnt.resolve("tags/v1/data/a.txt").toString()));
+        p.destroy();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the foreground mount stops on SIGTERM");
+        String logText = Files.readString(log);
+        assertEquals(0, p.exitValue(), "a clean stop is a success:\n" + logText);
+        assertTrue(logText.contains("unmounted " + mnt.toRealPath()), logText);
+        assertFalse(logText.contains("WARN"), "a default start has nothing to warn about:\n" + logText);
+        assertEquals(bind, MountTable.find(mnt).orElseThrow().fsType(), "the bind mount stays");
+
+        Files.writeString(volume.resolve("kept"), "x");
+        Result notEmpty = mounts.mount(proj, mnt);
+        assertEquals(1, notEmpty.exit(), notEmpty.toString());
+        assertTrue(notEmpty.err().contains("is not empty"), notEmpty.toString());
+        assertEquals("x", Files.readString(mnt.resolve("kept")));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import verso.cli.VersoProcess.Result;
+import verso.fs.MountOptions;
 import verso.fs.MountTable;
 
 /**
@@ -49,10 +50,14 @@ final class Mounts implements AutoCloseable {
 
     /** {@code verso mount MNT ARGS} in the background; the daemon's pid is taken from its output. */
     Result mount(Path dir, Path mnt, String... args) throws IOException, InterruptedException {
-        mountPoints.add(mnt);
         List<String> a = new ArrayList<>(List.of("mount", mnt.toString()));
         a.addAll(List.of(args));
-        Result r = verso(dir, a.toArray(String[]::new));
+        return track(mnt, verso(dir, a.toArray(String[]::new)));
+    }
+
+    /** Takes {@code mnt}, and the daemon whose pid {@code r} prints (if any), into the teardown. */
+    Result track(Path mnt, Result r) {
+        mountPoints.add(mnt);
         Matcher m = DAEMON_PID.matcher(r.out());
         if (m.find()) {
             daemons.add(Long.parseLong(m.group(1)));
@@ -89,9 +94,11 @@ final class Mounts implements AutoCloseable {
         return p;
     }
 
+    /** True if a verso mount is on top at {@code mnt} (not what it was mounted on) and answers. */
     static boolean answers(Path mnt) {
         try {
-            return MountTable.find(mnt).isPresent() && MountTable.answers(mnt, Duration.ofSeconds(1));
+            return MountTable.find(mnt).filter(m -> m.fsType().equals(MountOptions.FS_TYPE)).isPresent()
+                    && MountTable.answers(mnt, Duration.ofSeconds(1));
         } catch (IOException e) {
             return false;
         }

@@ -22,7 +22,7 @@ import verso.remote.S3Remote;
 import verso.remote.S3Settings;
 
 /**
- * A real S3-compatible server (S3Proxy) on 127.0.0.1 with signature authentication, storing objects
+ * A real S3-compatible server (S3Proxy) on 127.0.0.1 (or another address) with signature authentication, storing objects
  * as files in a directory (jclouds {@code filesystem}), so large objects never sit in the heap. It
  * can be stopped and started again on the same port with the same data, to test recovery.
  *
@@ -44,15 +44,17 @@ public final class S3Server implements AutoCloseable {
 
     private final Path dir;
     private final boolean ownsDir;
+    private final String host;
     private final String accessKey;
     private final String secretKey;
     private final BlobStoreContext context;
     private int port;
     private S3Proxy proxy;
 
-    private S3Server(Path dir, boolean ownsDir, int port, String accessKey, String secretKey) {
+    private S3Server(Path dir, boolean ownsDir, String host, int port, String accessKey, String secretKey) {
         this.dir = dir;
         this.ownsDir = ownsDir;
+        this.host = host;
         this.port = port;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
@@ -64,7 +66,8 @@ public final class S3Server implements AutoCloseable {
     /** Starts a server on a free port over a fresh temp directory, deleted by {@link #close()}. */
     public static S3Server start() {
         try {
-            S3Server server = new S3Server(Files.createTempDirectory("verso-s3-"), true, 0, ACCESS_KEY, SECRET_KEY);
+            S3Server server = new S3Server(Files.createTempDirectory("verso-s3-"), true, "127.0.0.1", 0, ACCESS_KEY,
+                    SECRET_KEY);
             server.startProxy();
             return server;
         } catch (IOException e) {
@@ -72,14 +75,14 @@ public final class S3Server implements AutoCloseable {
         }
     }
 
-    /** Starts a server over {@code dir} (kept on close) on {@code port} (0: a free one). */
-    public static S3Server start(Path dir, int port, String accessKey, String secretKey) {
+    /** Starts a server over {@code dir} (kept on close) on {@code host}:{@code port} (0: a free one). */
+    public static S3Server start(Path dir, String host, int port, String accessKey, String secretKey) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        S3Server server = new S3Server(dir.toAbsolutePath(), false, port, accessKey, secretKey);
+        S3Server server = new S3Server(dir.toAbsolutePath(), false, host, port, accessKey, secretKey);
         server.startProxy();
         return server;
     }
@@ -114,7 +117,7 @@ public final class S3Server implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://" + host + ":" + port);
     }
 
     public String accessKey() {
@@ -179,7 +182,7 @@ public final class S3Server implements AutoCloseable {
         BlobStore store = context.getBlobStore();
         S3Proxy next = S3Proxy.builder()
                 .blobStore(store)
-                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .endpoint(endpoint())
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .build();
         try {
@@ -192,14 +195,18 @@ public final class S3Server implements AutoCloseable {
                 Thread.sleep(2);
             }
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start S3Proxy on 127.0.0.1:" + port, e);
+            throw new IllegalStateException("cannot start S3Proxy on " + host + ":" + port, e);
         }
         port = next.getPort();
         proxy = next;
     }
 
-    /** {@code --port N --dir D --bucket B [--access-key K --secret-key S]}; serves until killed. */
+    /**
+     * {@code [--host H] --port N --dir D --bucket B [--access-key K --secret-key S]}; serves until
+     * killed. A host other than 127.0.0.1 lets containers reach it (scripts/container-test.sh).
+     */
     public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
         int port = 0;
         Path dir = null;
         String bucket = "verso";
@@ -208,13 +215,14 @@ public final class S3Server implements AutoCloseable {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
+                case "--host" -> host = value;
                 case "--port" -> port = Integer.parseInt(value);
                 case "--dir" -> dir = Path.of(value);
                 case "--bucket" -> bucket = value;
                 case "--access-key" -> key = value;
                 case "--secret-key" -> secret = value;
                 default -> {
-                    System.err.println("usage: S3Server [--port N] [--dir D] [--bucket B] [--access-key K] [--secret-key S]");
+                    System.err.println("usage: S3Server [--host H] [--port N] [--dir D] [--bucket B] [--access-key K] [--secret-key S]");
                     System.exit(2);
                 }
             }
@@ -223,7 +231,7 @@ public final class S3Server implements AutoCloseable {
         if (dir == null) {
             dir = Files.createTempDirectory("verso-s3-");
         }
-        S3Server server = start(dir, port, key, secret).createBucket(bucket);
+        S3Server server = start(dir, host, port, key, secret).createBucket(bucket);
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         System.out.println("S3 endpoint " + server.endpoint() + " bucket " + bucket
                 + " access-key " + key + " secret-key " + secret + " dir " + dir);

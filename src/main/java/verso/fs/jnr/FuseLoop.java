@@ -63,7 +63,8 @@ final class FuseLoop {
     private FuseLoop() {
     }
 
-    private static Lib lib() {
+    /** libfuse 2, loaded once; a {@link LinkageError} if it is missing. */
+    static Lib lib() {
         Lib l = lib;
         if (l == null) {
             l = LibraryLoader.create(Lib.class).failImmediately().load("fuse");

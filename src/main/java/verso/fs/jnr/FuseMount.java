@@ -45,6 +45,7 @@ public final class FuseMount implements AutoCloseable {
     /** Mounts and returns once the mount answers; throws with the reason otherwise. */
     public static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
+        FuseEnvironment.check();
         MountTable.clearStale(mp);
         Files.createDirectories(mp);
         if (!Files.isDirectory(mp)) {
@@ -129,7 +130,9 @@ public final class FuseMount implements AutoCloseable {
             return;
         }
         closed = true;
-        if (isServing() && MountTable.find(mountPoint).isPresent()) {
+        // only our own mount: once it is gone, what is left there may be a volume it was mounted on
+        Optional<MountTable.Mount> top = MountTable.find(mountPoint);
+        if (isServing() && top.isPresent() && top.get().fsType().equals(MountOptions.FS_TYPE)) {
             MountTable.unmount(mountPoint, true);
         }
         try {
@@ -145,23 +148,27 @@ public final class FuseMount implements AutoCloseable {
     /**
      * The foreground daemon: mounts, runs {@code ready} once the mount answers, then serves until
      * the filesystem is unmounted (by {@code verso umount} or {@code fusermount -u}) or the process
-     * gets SIGTERM or SIGINT (a shutdown hook unmounts cleanly). Statistics (the filesystem's own
-     * plus {@code stats}) go to the log on exit and on SIGUSR2 when the JVM lets us handle it.
+     * gets SIGTERM or SIGINT, which unmount cleanly and return (the JVM's own exit on those signals
+     * is a failure code; a shutdown hook still unmounts on any other exit). Statistics (the
+     * filesystem's own plus {@code stats}) go to the log on exit and on SIGUSR2 when the JVM lets us
+     * handle it.
      */
     public static void serve(VersoFileSystem fs, Path mountPoint, MountOptions options, Runnable ready,
                              Supplier<String> stats) throws IOException, InterruptedException {
         FuseMount m = mount(fs, mountPoint, options);
         Supplier<String> all = () -> fs.stats() + (stats == null ? "" : " " + stats.get());
-        Thread hook = new Thread(() -> {
+        Runnable stop = () -> {
             LOG.info("stopping: {}", all.get());
             try {
                 m.close();
             } catch (IOException e) {
                 LOG.warn("unmounting {} on exit: {}", m.mountPoint(), e.getMessage());
             }
-        }, "verso-unmount");
+        };
+        Thread hook = new Thread(stop, "verso-unmount");
         Runtime.getRuntime().addShutdownHook(hook);
-        StatsSignal.install(() -> LOG.info("stats: {}", all.get()));
+        Signals.onStop(stop);
+        Signals.onStats(() -> LOG.info("stats: {}", all.get()));
         try {
             ready.run();
             while (!m.awaitExit(Duration.ofSeconds(60))) {
