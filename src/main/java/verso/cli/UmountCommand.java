@@ -1,38 +1,20 @@
 package verso.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import verso.fs.MountOptions;
-import verso.fs.MountTable;
-import verso.repo.RepoException;
+import verso.mount.Unmounter;
 
-/**
- * {@code verso umount}: unmounts, then waits for the daemon serving the mount to exit (it does once
- * its mount is gone). The daemon is found by its pid file (in the repository of the current
- * directory, then in the user's state directory), else by a process whose command line is a verso
- * mount of this mount point. A dead mount left by a killed daemon is unmounted like a live one.
- */
+/** {@code verso umount}: see {@link Unmounter}. */
 @Command(name = "umount", aliases = "unmount", mixinStandardHelpOptions = true,
         description = {"Unmount a verso mount and stop its daemon.",
                 "A mount whose daemon was killed (\"Transport endpoint is not",
                 "connected\") is cleared too. --force detaches a busy mount at once;",
                 "it goes away when the last file open there is closed."})
 final class UmountCommand implements Callable<Integer> {
-    static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration TERM_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration FORCE_WAIT = Duration.ofSeconds(5);
-
     @ParentCommand
     Main main;
 
@@ -45,93 +27,7 @@ final class UmountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path mp = DaemonFiles.canonical(main.cwd().resolve(mountPoint));
-        List<DaemonFiles> files = DaemonFiles.candidates(main.cwd(), mp);
-        Optional<ProcessHandle> daemon = findDaemon(files, mp);
-        Optional<MountTable.Mount> mount = MountTable.find(mp);
-        if (mount.isEmpty()) {
-            if (daemon.isEmpty()) {
-                deleteStalePidFiles(files);
-                throw new RepoException(mp + " is not mounted");
-            }
-            // a daemon still starting, or whose mount is in another mount namespace
-            stop(daemon.get());
-            System.out.println("stopped the verso daemon of " + mp + " (pid " + daemon.get().pid() + ")");
-            deleteStalePidFiles(files);
-            return 0;
-        }
-        if (!mount.get().fsType().equals(MountOptions.FS_TYPE)) {
-            throw new RepoException(mp + " is not a verso mount (" + mount.get().fsType() + "); use umount");
-        }
-        try {
-            MountTable.unmount(mp, force);
-        } catch (IOException e) {
-            String why = String.valueOf(e.getMessage());
-            if (why.contains("busy")) {
-                throw new RepoException(mp + " is busy (a process has a file or directory open there); close it, "
-                        + "or use verso umount --force to detach it now");
-            }
-            throw new RepoException("could not unmount " + mp + ": " + why.strip());
-        }
-        if (daemon.isPresent()) {
-            ProcessHandle h = daemon.get();
-            if (force) {
-                if (!awaitExit(h, FORCE_WAIT)) {
-                    System.out.println("detached " + mp + "; its daemon (pid " + h.pid()
-                            + ") exits once the last file open there is closed");
-                    return 0;
-                }
-            } else if (!awaitExit(h, EXIT_TIMEOUT)) {
-                stop(h);
-            }
-        }
-        deleteStalePidFiles(files);
-        System.out.println("unmounted " + mp);
+        System.out.println(Unmounter.unmount(main.cwd(), mountPoint, force));
         return 0;
-    }
-
-    private static Optional<ProcessHandle> findDaemon(List<DaemonFiles> files, Path mp) throws IOException {
-        for (DaemonFiles f : files) {
-            Optional<ProcessHandle> h = f.daemon();
-            if (h.isPresent()) {
-                return h;
-            }
-        }
-        // no pid file here: the mount may have been made from another directory
-        String target = mp.toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> p.info().arguments().map(List::of)
-                        .map(a -> a.contains("mount") && a.contains(target) && a.contains("--foreground"))
-                        .orElse(false))
-                .findFirst();
-    }
-
-    /** Asks the daemon to stop (SIGTERM: it unmounts and exits) and waits; an error if it does not. */
-    private static void stop(ProcessHandle h) throws IOException, InterruptedException {
-        h.destroy();
-        if (!awaitExit(h, TERM_TIMEOUT)) {
-            throw new RepoException("the verso daemon (pid " + h.pid() + ") did not exit after SIGTERM; stop it "
-                    + "with kill -9 " + h.pid() + ", then run verso umount --force again");
-        }
-    }
-
-    private static boolean awaitExit(ProcessHandle h, Duration timeout) throws InterruptedException {
-        try {
-            h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return !h.isAlive();
-        }
-    }
-
-    private static void deleteStalePidFiles(List<DaemonFiles> files) throws IOException {
-        for (DaemonFiles f : files) {
-            if (f.daemon().isEmpty()) {
-                f.deletePidFile();
-            }
-        }
     }
 }

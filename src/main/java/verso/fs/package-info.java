@@ -4,6 +4,7 @@
  * layout {@code latest}, {@code versions/<id>/...}, {@code tags/<name>}, {@code dates/<time>}, the
  * operations getattr, readdir, readlink, open, read, release and statfs in
  * {@link verso.fs.VersoFileSystem}, errors that carry their errno ({@link verso.fs.FsException}),
- * and the process side of mounting (mount table, unmount, stale mounts, daemon launch).
+ * and the kernel's mount table ({@link verso.fs.MountTable}: what is mounted where, unmounting, stale
+ * mounts), which the FUSE binding needs too.
  */
 package verso.fs;

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import verso.fs.CatalogRefresher;
-import verso.fs.DaemonLauncher;
+import verso.mount.DaemonLauncher;
 import verso.fs.DirCatalog;
 import verso.fs.MountOptions;
 import verso.fs.MountTable;

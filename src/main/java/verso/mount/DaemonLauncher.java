@@ -1,4 +1,4 @@
-package verso.fs;
+package verso.mount;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import verso.fs.MountOptions;
+import verso.fs.MountTable;
 
 /**
  * Starts a mount daemon in the background and returns once its mount answers.

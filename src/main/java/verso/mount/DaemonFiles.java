@@ -1,4 +1,4 @@
-package verso.cli;
+package verso.mount;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,21 +18,21 @@ import verso.store.Hashing;
  * Both are named after the mount point: its last segment, readable, and a hash of its whole path,
  * so two mount points with the same last name never share files.
  */
-record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
+public record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
 
     /** The files for {@code mountPoint} (a canonical path) in the state directory {@code dir}. */
-    static DaemonFiles in(Path dir, Path mountPoint) {
+    public static DaemonFiles in(Path dir, Path mountPoint) {
         String name = name(mountPoint);
         return new DaemonFiles(dir.resolve(name + ".pid"), dir.resolve(name + ".log"), mountPoint);
     }
 
     /** The state directory of mounts made from the repository at {@code root}. */
-    static Path repositoryDir(Path root) {
+    public static Path repositoryDir(Path root) {
         return root.resolve(Repository.DIR).resolve("mounts");
     }
 
     /** The state directory of mounts made without a repository. */
-    static Path userDir() {
+    public static Path userDir() {
         String xdg = System.getenv("XDG_STATE_HOME");
         Path base = xdg != null && xdg.startsWith("/") ? Path.of(xdg)
                 : Path.of(System.getProperty("user.home"), ".local", "state");
@@ -40,7 +40,7 @@ record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
     }
 
     /** Where a daemon for this mount point may have left its files: the repository at {@code cwd}, if any, then the user's. */
-    static List<DaemonFiles> candidates(Path cwd, Path mountPoint) {
+    public static List<DaemonFiles> candidates(Path cwd, Path mountPoint) {
         List<DaemonFiles> c = new ArrayList<>();
         Repository.findRoot(cwd).ifPresent(root -> c.add(in(repositoryDir(root), mountPoint)));
         c.add(in(userDir(), mountPoint));
@@ -51,7 +51,7 @@ record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
      * The absolute path of a mount point with symlinks resolved, as the mount table shows it. A dead
      * FUSE mount cannot be resolved itself (every stat of it fails), so only its parent is.
      */
-    static Path canonical(Path p) {
+    public static Path canonical(Path p) {
         Path abs = p.toAbsolutePath().normalize();
         try {
             return abs.toRealPath();
@@ -68,7 +68,7 @@ record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
         }
     }
 
-    static String name(Path mountPoint) {
+    public static String name(Path mountPoint) {
         Path last = mountPoint.getFileName();
         String readable = last == null ? "root" : last.toString().replaceAll("[^A-Za-z0-9._-]", "_");
         if (readable.length() > 40) {
@@ -78,13 +78,13 @@ record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
         return readable + "-" + hash;
     }
 
-    void writePid(long pid) throws IOException {
+    public void writePid(long pid) throws IOException {
         Files.createDirectories(pidFile.getParent());
         Files.writeString(pidFile, pid + "\n");
     }
 
     /** Deletes the pid file if it still names {@code pid} (a newer daemon may have replaced it). */
-    void deletePidFile(long pid) {
+    public void deletePidFile(long pid) {
         try {
             if (readPid().orElse(-1L) == pid) {
                 Files.deleteIfExists(pidFile);
@@ -94,7 +94,7 @@ record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
         }
     }
 
-    void deletePidFile() throws IOException {
+    public void deletePidFile() throws IOException {
         Files.deleteIfExists(pidFile);
     }
 
@@ -111,7 +111,7 @@ record DaemonFiles(Path pidFile, Path log, Path mountPoint) {
      * The live daemon the pid file names. A process whose command line does not name the mount
      * point is not it (the pid was reused after the daemon died).
      */
-    Optional<ProcessHandle> daemon() throws IOException {
+    public Optional<ProcessHandle> daemon() throws IOException {
         Optional<ProcessHandle> h = readPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
         return h.filter(p -> p.info().arguments()
                 .map(args -> List.of(args).contains(mountPoint.toString()))
