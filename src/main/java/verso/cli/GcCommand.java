@@ -15,8 +15,9 @@ import verso.sync.CloudCollector;
 import verso.sync.RemoteVersions;
 
 @Command(name = "gc", mixinStandardHelpOptions = true,
-        description = {"Delete cached objects that are not needed. --workspace keeps what the workspace uses",
-                "(pointer files and the current version); --all-versions keeps every version.",
+        description = {"Delete cached objects that are not needed, and with --cloud, unreferenced remote ones.",
+                "--workspace keeps what the workspace uses (pointer files and the current version);",
+                "--all-versions keeps every version.",
                 "Objects of a version that the default remote lacks are never deleted without --force: gc",
                 "lists those versions; push them first.",
                 "--cloud also deletes the objects on a remote (-r NAME, or the default) that no version on",

@@ -51,7 +51,7 @@ import verso.store.ObjectStore;
  * version is mounted; an object that gc deletes is then read from the remote.
  */
 @Command(name = "mount", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show every version as a read-only directory tree at MOUNTPOINT:",
+        description = {"Show every version as a read-only directory tree at MOUNTPOINT.",
                 "  latest -> versions/<id>        the newest version",
                 "  versions/<id>/<tracked path>   every version",
                 "  tags/<name>, dates/<time>      links to versions",

@@ -13,8 +13,8 @@ import verso.sync.Fetcher;
 import verso.sync.RemoteVersions;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
-        description = {"verso fetch, then verso checkout: bring VERSION (or what the pointer files name) from a",
-                "remote and make the workspace match it. Refuses to overwrite uncommitted changes unless --force."})
+        description = {"Bring VERSION (or what the pointer files name) from a remote and check it out.",
+                "verso fetch, then verso checkout. Refuses to overwrite uncommitted changes unless --force."})
 final class PullCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -14,8 +14,8 @@ import verso.sync.Pusher;
 import verso.sync.RemoteVersions;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
-        description = {"Send versions, with their objects and tags, to a remote (default: every local version",
-                "the remote lacks). Objects go first and the version last, so a version on a remote always has",
+        description = {"Send versions, with their objects and tags, to a remote.",
+                "By default, every local version the remote lacks. Objects go first and the version last, so a version on a remote always has",
                 "all its data. What the remote has is learned from its list of versions; an interrupted push",
                 "completes when run again."})
 final class PushCommand implements Callable<Integer> {

@@ -13,8 +13,9 @@ import verso.store.ObjectId;
 import verso.repo.Repository;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Re-hash every object in the cache, decode every tree and block index, and check every",
-                "reference of every version; or, with --remote NAME, the same on a remote. Exits 1 if anything is wrong."})
+        description = {"Check every object and reference in the cache, or with --remote NAME on a remote.",
+                "Re-hashes every object, decodes every tree and block index, and checks every reference of",
+                "every version. Exits 1 if anything is wrong."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -54,6 +54,20 @@ final class CliTest {
     }
 
     @Test
+    void help_listsEveryCommandWithAWholeSentence() throws Exception {
+        Result h = verso(dir, "--help");
+        ok(h);
+        String list = h.out().substring(h.out().indexOf("Commands:"));
+        // Each command's summary, with the lines it wraps onto joined, is one sentence.
+        String[] entries = list.substring(list.indexOf('\n') + 1).split("\n(?=  \\S)");
+        assertTrue(entries.length >= 17, list);
+        for (String e : entries) {
+            String summary = e.strip().replaceAll("\\s+", " ");
+            assertTrue(summary.endsWith("."), "summary cut short: " + summary);
+        }
+    }
+
+    @Test
     void subcommands_areFoundWhateverPrecedesThem_andAMistypedOneIsNamed() throws Exception {
         ok(verso(dir, "init"));
         ok(verso(dir.getParent(), "--verbose", "-C", dir.getFileName().toString(), "status"));
