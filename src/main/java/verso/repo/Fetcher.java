@@ -74,12 +74,8 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         TreeMap<String, ObjectId> local = log.tags();
         for (Map.Entry<String, ObjectId> t : remote.tags().entrySet()) {
             if (!local.containsKey(t.getKey()) && log.contains(t.getValue())) {
-                try {
-                    log.tag(t.getKey(), t.getValue());
-                    newTags++;
-                } catch (RepoException invalidName) {
-                    // A tag name this verso does not accept is not copied; the remote keeps it.
-                }
+                log.tag(t.getKey(), t.getValue());
+                newTags++;
             }
         }
     }

@@ -186,4 +186,21 @@ final class HostileRemoteIT {
                 + tree.substring(2))));
     }
 
+    @Test
+    void tagNamesWithSlashesOrDots_areNotCopied_andNothingIsWrittenOutside() throws Exception {
+        String v = dataVersion(file("name", "f", 5, blob));
+        Path tags = Files.createDirectories(dir.resolve("remote/tags"));
+        for (String name : List.of("good", "..x", "a\\b", "-rf")) {
+            Files.writeString(tags.resolve(name), v + "\n");
+        }
+        Files.writeString(Files.createDirectories(tags.resolve("sub")).resolve("x"), v + "\n");
+        Result r = verso("pull", "good");
+        assertEquals(0, r.exit(), r.toString());
+        try (Stream<Path> s = Files.list(project.resolve(".verso/tags"))) {
+            assertEquals(List.of("good"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        Result verify = verso("verify", "--remote", "hostile");
+        assertEquals(0, verify.exit(), verify.toString());
+        assertNothingEscaped();
+    }
 }
