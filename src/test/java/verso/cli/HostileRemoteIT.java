@@ -9,6 +9,7 @@ import static verso.cli.HostileObjects.symlink;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -202,5 +203,12 @@ final class HostileRemoteIT {
         Result verify = verso("verify", "--remote", "hostile");
         assertEquals(0, verify.exit(), verify.toString());
         assertNothingEscaped();
+    }
+
+    @Test
+    void trackedPathsThatNest_symlinkThenFileBelowIt_areRefused() throws Exception {
+        String v = remote.version(null, List.of(symlink("path", "d", "../escaped"), file("path", "d/x", 5, blob)));
+        refused("nest", "pull", v);
+        assertFalse(Files.exists(project.resolve("d"), LinkOption.NOFOLLOW_LINKS));
     }
 }
