@@ -3,6 +3,7 @@ package verso.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static verso.cli.HostileObjects.chunked;
 import static verso.cli.HostileObjects.dir;
 import static verso.cli.HostileObjects.file;
 import static verso.cli.HostileObjects.symlink;
@@ -13,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -154,7 +156,7 @@ final class HostileRemoteIT {
 
     @Test
     void size_largerThanTheBlob_isRefusedAtCheckout() throws Exception {
-        refused("does not match", "pull", dataVersion(file("name", "f", 1000, blob)));
+        refused("do not match the 1000", "pull", dataVersion(file("name", "f", 1000, blob)));
         assertFalse(Files.exists(project.resolve("data/f")));
     }
 
@@ -210,5 +212,15 @@ final class HostileRemoteIT {
         String v = remote.version(null, List.of(symlink("path", "d", "../escaped"), file("path", "d/x", 5, blob)));
         refused("nest", "pull", v);
         assertFalse(Files.exists(project.resolve("d"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void blockLongerThanItsIndexSays_isRefused_neverWritten() throws Exception {
+        byte[] first = new byte[4096];
+        Arrays.fill(first, (byte) 1);
+        byte[] tooLong = new byte[8192];
+        String index = remote.blocks(4096, 4096 + 10, List.of(remote.object(first), remote.object(tooLong)));
+        refused("8192 bytes do not match the 10 ", "pull", dataVersion(chunked("name", "big", 4096 + 10, index)));
+        assertFalse(Files.exists(project.resolve("data/big")));
     }
 }
