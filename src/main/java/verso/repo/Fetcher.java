@@ -86,10 +86,11 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         Set<ObjectId> seen = new HashSet<>();
         List<TreeEntry> files = new ArrayList<>();
         List<TreeEntry> level = new ArrayList<>(roots);
-        while (!level.isEmpty()) {
+        for (int depth = 1; !level.isEmpty(); depth++) {
             List<ObjectId> dirs = new ArrayList<>();
             for (TreeEntry e : level) {
                 if (e.type() == EntryType.DIR && seen.add(e.id())) {
+                    Tree.checkDepth(e.id(), depth);
                     dirs.add(e.id());
                 } else if (e.type() == EntryType.FILE) {
                     files.add(e);

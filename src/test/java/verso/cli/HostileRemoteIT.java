@@ -223,4 +223,14 @@ final class HostileRemoteIT {
         refused("8192 bytes do not match the 10 ", "pull", dataVersion(chunked("name", "big", 4096 + 10, index)));
         assertFalse(Files.exists(project.resolve("data/big")));
     }
+
+    @Test
+    void treesNested100000Deep_areRefused_notAStackOverflow() throws Exception {
+        String tree = remote.tree(List.of());
+        for (int i = 0; i < 100_000; i++) {
+            tree = remote.tree(List.of(dir("name", "d", tree)));
+        }
+        refused("nested deeper than 1024 levels", "pull", remote.version(null, List.of(dir("path", "data", tree))));
+        assertTrue(refused("1 problem", "verify").out().contains("nested deeper than 1024 levels"));
+    }
 }
