@@ -233,4 +233,18 @@ final class HostileRemoteIT {
         refused("nested deeper than 1024 levels", "pull", remote.version(null, List.of(dir("path", "data", tree))));
         assertTrue(refused("1 problem", "verify").out().contains("nested deeper than 1024 levels"));
     }
+
+    @Test
+    void blockIndexOfMillionsOfEntries_largerThanTheHeap_isOneLine() throws Exception {
+        int blocks = 3_000_000;
+        StringBuilder json = new StringBuilder(blocks * 67 + 100)
+                .append("{\"format\":1,\"kind\":\"blocks\",\"blockSize\":4096,\"size\":")
+                .append((long) blocks * 4096).append(",\"blocks\":[");
+        String id = "\"" + "ab".repeat(32) + "\"";
+        for (int i = 0; i < blocks; i++) {
+            json.append(i == 0 ? "" : ",").append(id);
+        }
+        String index = remote.object(json.append("]}").toString());
+        refused("out of memory", "pull", dataVersion(chunked("name", "huge", (long) blocks * 4096, index)));
+    }
 }
