@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import verso.cli.VersoProcess.Result;
+import verso.remote.S3Remote;
 import verso.testing.S3Server;
 
 /**
@@ -34,7 +35,8 @@ import verso.testing.S3Server;
  * passes every hash check) and says something a verso would never write. The real CLI, in a JVM with
  * a small heap, must refuse it with one {@code verso: ...} line and exit 1 (never an internal error,
  * a hang or a crash), and write nothing outside the workspace. Each case has its own directory
- * remote ({@code remote/} beside the project, so {@code ../escaped} from the project is outside it).
+ * remote ({@code remote/} beside the project, so {@code ../escaped} from the project is outside it);
+ * one test puts two of the cases on the S3 server.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 final class HostileRemoteIT {
@@ -246,5 +248,23 @@ final class HostileRemoteIT {
         }
         String index = remote.object(json.append("]}").toString());
         refused("out of memory", "pull", dataVersion(chunked("name", "huge", (long) blocks * 4096, index)));
+    }
+
+    @Test
+    void s3_treeNameDotDot_andBlockLongerThanItsIndex_areRefused() throws Exception {
+        S3Remote raw = s3.remote(BUCKET, "cache/");
+        HostileObjects onS3 = new HostileObjects(raw::put);
+        String s3blob = onS3.object("hello");
+        String dotDot = onS3.version(null, List.of(dir("path", "data",
+                onS3.tree(List.of(file("name", "..", 5, s3blob))))));
+        byte[] tooLong = new byte[8192];
+        String index = onS3.blocks(4096, 4096 + 10, List.of(onS3.object(new byte[4096]), onS3.object(tooLong)));
+        String longBlock = onS3.version(null, List.of(chunked("path", "big", 4096 + 10, index)));
+        assertEquals(0, verso("remote", "add", "s3", "s3://" + BUCKET + "/cache", "--default").exit());
+        refused("corrupt object", "pull", dotDot);
+        refused("8192 bytes do not match the 10 ", "pull", longBlock);
+        assertFalse(Files.exists(project.resolve("big")));
+        String verify = verso("verify", "--remote", "s3").out();
+        assertTrue(verify.contains(dotDot.substring(0, 10)), verify);
     }
 }
