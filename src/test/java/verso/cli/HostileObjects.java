@@ -30,7 +30,9 @@ final class HostileObjects {
     static HostileObjects directory(Path root) {
         return new HostileObjects((key, bytes) -> {
             Path file = root.resolve(key);
-            Files.createDirectories(file.getParent());
+            if (!Files.isDirectory(file.getParent())) {
+                Files.createDirectories(file.getParent());
+            }
             Files.write(file, bytes);
         });
     }

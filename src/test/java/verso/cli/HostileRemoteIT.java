@@ -9,6 +9,7 @@ import static verso.cli.HostileObjects.file;
 import static verso.cli.HostileObjects.symlink;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -239,14 +240,18 @@ final class HostileRemoteIT {
     @Test
     void blockIndexOfMillionsOfEntries_largerThanTheHeap_isOneLine() throws Exception {
         int blocks = 3_000_000;
-        StringBuilder json = new StringBuilder(blocks * 67 + 100)
-                .append("{\"format\":1,\"kind\":\"blocks\",\"blockSize\":4096,\"size\":")
-                .append((long) blocks * 4096).append(",\"blocks\":[");
-        String id = "\"" + "ab".repeat(32) + "\"";
+        byte[] head = ("{\"format\":1,\"kind\":\"blocks\",\"blockSize\":4096,\"size\":" + (long) blocks * 4096
+                + ",\"blocks\":[").getBytes(StandardCharsets.US_ASCII);
+        byte[] id = (",\"" + "ab".repeat(32) + "\"").getBytes(StandardCharsets.US_ASCII);
+        byte[] json = new byte[head.length + blocks * id.length + 2];
+        System.arraycopy(head, 0, json, 0, head.length);
         for (int i = 0; i < blocks; i++) {
-            json.append(i == 0 ? "" : ",").append(id);
+            System.arraycopy(id, 0, json, head.length + i * id.length, id.length);
         }
-        String index = remote.object(json.append("]}").toString());
+        json[head.length] = ' '; // the first id has no comma before it
+        json[json.length - 2] = ']';
+        json[json.length - 1] = '}';
+        String index = remote.object(json);
         refused("out of memory", "pull", dataVersion(chunked("name", "huge", (long) blocks * 4096, index)));
     }
 
