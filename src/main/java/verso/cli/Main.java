@@ -62,7 +62,14 @@ public final class Main implements Runnable {
             cl.addSubcommand(c);
         }
         cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) -> main.report(e, cmd));
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // The heap is a limit of the environment (or content far larger than any real object): one line.
+            System.err.println("verso: out of memory (" + e.getMessage() + "); give the JVM more with "
+                    + "JAVA_OPTS=-Xmx<size>, or check the remote with verso verify --remote");
+            return USER_ERROR;
+        }
     }
 
     /** The subcommand the arguments name (the first one not an option of verso itself), if it is one. */

@@ -83,12 +83,14 @@ public final class Checkout {
         WorkspaceScanner scanner = repo.scanner(index);
         TreeDiff diff = new TreeDiff(trees);
         List<Change> plan = new ArrayList<>();
+        List<String> temps = new ArrayList<>();
         Set<String> dirty = new LinkedHashSet<>();
         try {
             for (TreeEntry target : targets) {
                 String p = target.name();
                 Snapshot s = scanner.scan(p, false, ProgressListener.NONE);
                 trees.with(s);
+                temps.addAll(s.temps());
                 PointerFile pf = pointers.get(p);
                 TreeEntry[] refs = {head == null ? null : head.find(p), pf == null ? null : pf.entry()};
                 diff.diff(p, s.entry(), target, c -> {
@@ -108,6 +110,10 @@ public final class Checkout {
             throw missing(e.id(), null);
         }
 
+        // A checkout killed mid-way left these; a directory holding one could not be removed.
+        for (String t : temps) {
+            Files.deleteIfExists(repo.root().resolve(t));
+        }
         Applied applied = apply(plan, index);
         index.save(targets.stream().map(TreeEntry::name).toList());
         for (TreeEntry t : targets) {

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import verso.store.EntryType;
 import verso.store.MissingObjectException;
 import verso.store.ObjectId;
+import verso.store.Tree;
 import verso.store.TreeEntry;
 
 /**
@@ -28,14 +29,20 @@ public final class Reachability {
     /** As {@link #walk(TreeEntry, Set, Consumer)}, also telling {@code added} each id newly put in {@code out}. */
     public void walk(TreeEntry e, Set<ObjectId> out, Consumer<ObjectId> added, Consumer<ObjectId> missing)
             throws IOException {
+        walk(e, 1, out, added, missing);
+    }
+
+    private void walk(TreeEntry e, int depth, Set<ObjectId> out, Consumer<ObjectId> added,
+                      Consumer<ObjectId> missing) throws IOException {
         if (e.type() == EntryType.SYMLINK || !out.add(e.id())) {
             return;
         }
         added.accept(e.id());
         try {
             if (e.type() == EntryType.DIR) {
+                Tree.checkDepth(e.id(), depth);
                 for (TreeEntry c : trees.tree(e.id()).entries()) {
-                    walk(c, out, added, missing);
+                    walk(c, depth + 1, out, added, missing);
                 }
             } else if (e.chunked()) {
                 for (ObjectId b : trees.blocks(e.id()).blocks()) {

@@ -28,6 +28,11 @@ final class TreeDiff {
     }
 
     void diff(String path, TreeEntry a, TreeEntry b, Sink out) throws IOException {
+        diff(path, a, b, 1, out);
+    }
+
+    /** {@code depth}: how many levels below a tracked path the entries lie (1 for a tracked path). */
+    private void diff(String path, TreeEntry a, TreeEntry b, int depth, Sink out) throws IOException {
         if (a == null && b == null) {
             return;
         }
@@ -37,18 +42,18 @@ final class TreeDiff {
         boolean aDir = a != null && a.type() == EntryType.DIR;
         boolean bDir = b != null && b.type() == EntryType.DIR;
         if (aDir && bDir) {
-            List<TreeEntry> ea = trees.tree(a.id()).entries();
-            List<TreeEntry> eb = trees.tree(b.id()).entries();
+            List<TreeEntry> ea = tree(a, depth).entries();
+            List<TreeEntry> eb = tree(b, depth).entries();
             int i = 0;
             int j = 0;
             while (i < ea.size() || j < eb.size()) {
                 int c = i >= ea.size() ? 1 : j >= eb.size() ? -1 : Names.compare(ea.get(i).name(), eb.get(j).name());
                 if (c < 0) {
-                    diff(path + "/" + ea.get(i).name(), ea.get(i++), null, out);
+                    diff(path + "/" + ea.get(i).name(), ea.get(i++), null, depth + 1, out);
                 } else if (c > 0) {
-                    diff(path + "/" + eb.get(j).name(), null, eb.get(j++), out);
+                    diff(path + "/" + eb.get(j).name(), null, eb.get(j++), depth + 1, out);
                 } else {
-                    diff(path + "/" + ea.get(i).name(), ea.get(i++), eb.get(j++), out);
+                    diff(path + "/" + ea.get(i).name(), ea.get(i++), eb.get(j++), depth + 1, out);
                 }
             }
             return;
@@ -58,29 +63,33 @@ final class TreeDiff {
             return;
         }
         if (a != null) {
-            removeAll(path, a, out);
+            removeAll(path, a, depth, out);
         }
         if (b != null) {
-            addAll(path, b, out);
+            addAll(path, b, depth, out);
         }
     }
 
-    private void removeAll(String path, TreeEntry e, Sink out) throws IOException {
+    private void removeAll(String path, TreeEntry e, int depth, Sink out) throws IOException {
         if (e.type() == EntryType.DIR) {
-            Tree t = trees.tree(e.id());
-            for (TreeEntry c : t.entries()) {
-                removeAll(path + "/" + c.name(), c, out);
+            for (TreeEntry c : tree(e, depth).entries()) {
+                removeAll(path + "/" + c.name(), c, depth + 1, out);
             }
         }
         out.accept(new Change(path, e, null));
     }
 
-    private void addAll(String path, TreeEntry e, Sink out) throws IOException {
+    private void addAll(String path, TreeEntry e, int depth, Sink out) throws IOException {
         out.accept(new Change(path, null, e));
         if (e.type() == EntryType.DIR) {
-            for (TreeEntry c : trees.tree(e.id()).entries()) {
-                addAll(path + "/" + c.name(), c, out);
+            for (TreeEntry c : tree(e, depth).entries()) {
+                addAll(path + "/" + c.name(), c, depth + 1, out);
             }
         }
+    }
+
+    private Tree tree(TreeEntry dir, int depth) throws IOException {
+        Tree.checkDepth(dir.id(), depth);
+        return trees.tree(dir.id());
     }
 }

@@ -148,8 +148,13 @@ public final class VersionLog {
         return out;
     }
 
+    /** True for the names verso gives tags; any other name (a remote's {@code ../x}, {@code a\\b}) is not one. */
+    public static boolean isTagName(String name) {
+        return name != null && TAG.matcher(name).matches() && !ObjectId.isHexPrefix(name) && !name.equals("head");
+    }
+
     public static void checkTagName(String name) throws RepoException {
-        if (name == null || !TAG.matcher(name).matches() || ObjectId.isHexPrefix(name) || name.equals("head")) {
+        if (!isTagName(name)) {
             throw new RepoException("invalid tag name '" + name + "'; use letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit and not only hex digits");
         }

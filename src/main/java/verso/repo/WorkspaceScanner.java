@@ -75,11 +75,12 @@ final class WorkspaceScanner {
         try {
             attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            return new Snapshot(null, Map.of(), List.of());
+            return new Snapshot(null, Map.of(), List.of(), List.of());
         }
         List<String> skipped = new ArrayList<>();
+        List<String> temps = new ArrayList<>();
         List<FileNode> pending = new ArrayList<>();
-        Node top = visit(path, rel, rel, attrs, storing, pending, skipped);
+        Node top = visit(path, rel, rel, attrs, storing, pending, skipped, temps);
         if (top == null) {
             throw new RepoException(rel + " is neither a file, a directory nor a symlink; verso cannot track it");
         }
@@ -94,14 +95,14 @@ final class WorkspaceScanner {
                     store.insert(t.getValue());
                 }
             }
-            return new Snapshot(entry.withName(rel), trees, skipped);
+            return new Snapshot(entry.withName(rel), trees, skipped, temps);
         } finally {
             progress.done();
         }
     }
 
     private Node visit(Path path, String name, String rel, PosixFileAttributes attrs, boolean storing,
-                       List<FileNode> pending, List<String> skipped) throws IOException {
+                       List<FileNode> pending, List<String> skipped, List<String> temps) throws IOException {
         if (attrs.isSymbolicLink()) {
             return new LinkNode(name, Files.readSymbolicLink(path).toString());
         }
@@ -124,11 +125,12 @@ final class WorkspaceScanner {
                 for (Path child : ds) {
                     String cn = child.getFileName().toString();
                     if (cn.startsWith(AtomicFile.TEMP_PREFIX)) {
+                        temps.add(rel + "/" + cn);
                         continue;
                     }
                     PosixFileAttributes ca = Files.readAttributes(child, PosixFileAttributes.class,
                             LinkOption.NOFOLLOW_LINKS);
-                    Node n = visit(child, cn, rel + "/" + cn, ca, storing, pending, skipped);
+                    Node n = visit(child, cn, rel + "/" + cn, ca, storing, pending, skipped, temps);
                     if (n == null) {
                         skipped.add(rel + "/" + cn);
                     } else {

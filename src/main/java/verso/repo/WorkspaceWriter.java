@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
 import verso.store.BlockIndex;
+import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -43,17 +44,13 @@ final class WorkspaceWriter {
                     if (e.chunked()) {
                         BlockIndex index = BlockIndex.decode(e.id(), store.read(e.id()));
                         if (index.size() != e.size()) {
-                            throw new verso.store.CorruptObjectException(e.id(), "block index size does not match the tree");
+                            throw new CorruptObjectException(e.id(), "block index size does not match the tree");
                         }
-                        for (ObjectId b : index.blocks()) {
-                            writeAll(out, store.read(b));
+                        for (int i = 0; i < index.blocks().size(); i++) {
+                            writeAll(out, read(index.blocks().get(i), index.blockLength(i)));
                         }
                     } else {
-                        byte[] data = store.read(e.id());
-                        if (data.length != e.size()) {
-                            throw new verso.store.CorruptObjectException(e.id(), "blob size does not match the tree");
-                        }
-                        writeAll(out, data);
+                        writeAll(out, read(e.id(), e.size()));
                     }
                 }
                 setExecutable(tmp, e.executable());
@@ -62,6 +59,19 @@ final class WorkspaceWriter {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A blob that must be {@code size} bytes (as its tree or block index says), sized before it is read,
+     * so one that is longer is refused without being held in memory or written.
+     */
+    private byte[] read(ObjectId id, long size) throws IOException {
+        long stored = store.size(id);
+        if (stored >= 0 && stored != size) {
+            throw new CorruptObjectException(id, "its " + stored + " bytes do not match the " + size
+                    + " its tree or block index says");
+        }
+        return store.read(id);
     }
 
     private void writeAll(FileChannel out, byte[] data) throws IOException {

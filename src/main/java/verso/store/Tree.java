@@ -7,6 +7,11 @@ import java.util.List;
 /** A directory listing: entries sorted by name (UTF-8 byte order), names unique and valid. */
 public record Tree(List<TreeEntry> entries) {
     public static final String KIND = "tree";
+    /**
+     * How deep trees may nest below a tracked path. Deeper is refused as corrupt: walks recurse (and
+     * paths grow) with the depth, and no real data set nests this far.
+     */
+    public static final int MAX_DEPTH = 1024;
 
     public Tree {
         entries = List.copyOf(entries);
@@ -63,6 +68,13 @@ public record Tree(List<TreeEntry> entries) {
             return new Tree(entries);
         } catch (IllegalArgumentException e) {
             throw new CorruptObjectException(id, e.getMessage());
+        }
+    }
+
+    /** Refuses tree {@code id} if it lies {@code depth} levels below a tracked path and that is too deep. */
+    public static void checkDepth(ObjectId id, int depth) throws CorruptObjectException {
+        if (depth > MAX_DEPTH) {
+            throw new CorruptObjectException(id, "trees nested deeper than " + MAX_DEPTH + " levels");
         }
     }
 

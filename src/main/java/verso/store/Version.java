@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An immutable record of every tracked path at one moment. Its id is the SHA-256 of
@@ -18,6 +20,7 @@ public record Version(ObjectId parent, Instant time, String message, List<TreeEn
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(message, "message");
         paths = List.copyOf(paths);
+        Set<String> tracked = new HashSet<>();
         for (int i = 0; i < paths.size(); i++) {
             String p = paths.get(i).name();
             if (!Names.isValidRelativePath(p)) {
@@ -26,6 +29,15 @@ public record Version(ObjectId parent, Instant time, String message, List<TreeEn
             if (i > 0 && Names.compare(paths.get(i - 1).name(), p) >= 0) {
                 throw new IllegalArgumentException("tracked paths not sorted or not unique at '" + p + "'");
             }
+            // Sorted, a path comes after its parents: a tracked parent (say a symlink) would make checkout
+            // write this path through it.
+            for (int slash = p.indexOf('/'); slash >= 0; slash = p.indexOf('/', slash + 1)) {
+                if (tracked.contains(p.substring(0, slash))) {
+                    throw new IllegalArgumentException("tracked paths nest: '" + p + "' is inside tracked '"
+                            + p.substring(0, slash) + "'");
+                }
+            }
+            tracked.add(p);
         }
     }
 

@@ -92,12 +92,8 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         TreeMap<String, ObjectId> local = log.tags();
         for (Map.Entry<String, ObjectId> t : remote.tags().entrySet()) {
             if (!local.containsKey(t.getKey()) && log.contains(t.getValue())) {
-                try {
-                    log.tag(t.getKey(), t.getValue());
-                    newTags++;
-                } catch (RepoException invalidName) {
-                    // A tag name this verso does not accept is not copied; the remote keeps it.
-                }
+                log.tag(t.getKey(), t.getValue());
+                newTags++;
             }
         }
     }
@@ -107,10 +103,11 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         Set<ObjectId> seen = new HashSet<>();
         List<TreeEntry> files = new ArrayList<>();
         List<TreeEntry> level = new ArrayList<>(roots);
-        while (!level.isEmpty()) {
+        for (int depth = 1; !level.isEmpty(); depth++) {
             List<ObjectId> dirs = new ArrayList<>();
             for (TreeEntry e : level) {
                 if (e.type() == EntryType.DIR && seen.add(e.id())) {
+                    Tree.checkDepth(e.id(), depth);
                     dirs.add(e.id());
                 } else if (e.type() == EntryType.FILE) {
                     files.add(e);

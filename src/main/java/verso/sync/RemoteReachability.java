@@ -68,7 +68,7 @@ final class RemoteReachability {
             }
         }
         List<Item> data = Collections.synchronizedList(new ArrayList<>());
-        while (!level.isEmpty()) {
+        for (int depth = 1; !level.isEmpty(); depth++) {
             List<Item> structured = new ArrayList<>();
             for (Item it : level) {
                 TreeEntry e = it.entry();
@@ -77,6 +77,9 @@ final class RemoteReachability {
                 }
                 if (present != null && !present.test(e.id())) {
                     problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
+                } else if (e.type() == EntryType.DIR && depth > Tree.MAX_DEPTH) {
+                    problems.add("corrupt object " + e.id().hex() + ": trees nested deeper than " + Tree.MAX_DEPTH
+                            + " levels (" + it.where() + ")");
                 } else if (e.type() == EntryType.DIR || e.chunked()) {
                     structured.add(it);
                 } else {

@@ -115,12 +115,12 @@ public final class RemoteVersions implements Closeable {
         return sorted;
     }
 
-    /** The names under {@code tags/}. */
+    /** The tag names under {@code tags/}; keys that are not a tag name verso could have written are passed over. */
     List<String> tagNames() throws IOException {
         List<String> names = new ArrayList<>();
         remote.list(TAGS, file -> {
             String n = file.key().substring(TAGS.length());
-            if (!n.isEmpty() && n.indexOf('/') < 0) {
+            if (VersionLog.isTagName(n)) {
                 names.add(n);
             }
         });

@@ -196,6 +196,23 @@ final class RepositoryTest {
     }
 
     @Test
+    void checkout_removesTempFilesAKilledCheckoutLeft_soTheirDirectoryCanGo() throws IOException {
+        write("data/keep.txt", "keep");
+        write("data/sub/a.txt", "one");
+        add("data");
+        ObjectId v1 = commit("with sub");
+        Files.delete(dir.resolve("data/sub/a.txt"));
+        Files.delete(dir.resolve("data/sub"));
+        ObjectId v2 = commit("without sub");
+        repo.checkout(v1, false, null, ProgressListener.NONE);
+        Path leftover = dir.resolve("data/sub/.verso-tmp-a.txt-0b0e5c1e-killed");
+        Files.writeString(leftover, "half written");
+        repo.checkout(v2, false, null, ProgressListener.NONE);
+        assertFalse(Files.exists(dir.resolve("data/sub")));
+        assertEquals("keep", Files.readString(dir.resolve("data/keep.txt")));
+    }
+
+    @Test
     void checkout_withoutVersion_followsPointerFile_andKeepsHead() throws IOException {
         write("data/a.txt", "one");
         add("data");

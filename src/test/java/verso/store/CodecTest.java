@@ -131,4 +131,16 @@ final class CodecTest {
                     () -> Version.of(null, Instant.EPOCH, "m", List.of(TreeEntry.symlink(bad, "x"))), bad);
         }
     }
+
+    @Test
+    void version_refusesTrackedPathsThatNest_evenWithASiblingSortedBetween() {
+        TreeEntry link = TreeEntry.symlink("d", "../outside");
+        TreeEntry sibling = TreeEntry.file("d-x", 1, false, A, false);
+        TreeEntry inside = TreeEntry.file("d/e/x", 1, false, A, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Version.of(null, Instant.EPOCH, "m", List.of(link, sibling, inside)));
+        assertTrue(e.getMessage().contains("nest"), e.getMessage());
+        assertEquals(2, Version.of(null, Instant.EPOCH, "m", List.of(link, sibling)).paths().size());
+        assertEquals(2, Version.of(null, Instant.EPOCH, "m", List.of(TreeEntry.symlink("dx", "y"), inside)).paths().size());
+    }
 }
