@@ -4,6 +4,7 @@
 # `verso verify` (and `verify --remote` when a remote was touched) passes and that running the command
 # again completes. Prints trials and failures per command; keeps the directory of each failed trial.
 #   nice -n 10 scripts/torture.sh [TRIALS_PER_COMMAND] [DATA_MIB]     (default 34 trials, 8 MiB)
+# TORTURE_ONLY=REGEX runs only the commands it matches, e.g. TORTURE_ONLY='push|gc --cloud'.
 # The remote is a directory beside each project (file-level layout as on S3). Needs only a JDK.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -57,8 +58,13 @@ cases=(
     "pull $v1|clone|yes"
     "checkout $v1|pushed|no"
     "gc --workspace|pushed|no"
-    "gc --cloud|pushed|yes"
+    "gc --cloud --grace 0|pushed|yes"
 )
+if [ -n "${TORTURE_ONLY:-}" ]; then
+    kept=()
+    for c in "${cases[@]}"; do [[ ${c%%|*} =~ $TORTURE_ONLY ]] && kept+=("$c"); done
+    cases=("${kept[@]}")
+fi
 
 declare -A runs fails
 for c in "${cases[@]}"; do runs[${c%%|*}]=0; fails[${c%%|*}]=0; done
@@ -102,14 +108,14 @@ for c in "${cases[@]}"; do
     done
 done
 
-printf '\n%-16s %7s %9s\n' command trials failures
+printf '\n%-22s %7s %9s\n' command trials failures
 total=0; bad=0
 for c in "${cases[@]}"; do
     cmd=${c%%|*}
-    printf '%-16s %7d %9d\n' "${cmd% "$v1"}" "${runs[$cmd]}" "${fails[$cmd]}"
+    printf '%-22s %7d %9d\n' "${cmd% "$v1"}" "${runs[$cmd]}" "${fails[$cmd]}"
     total=$((total + runs[$cmd])); bad=$((bad + fails[$cmd]))
 done
-printf '%-16s %7d %9d\n' total "$total" "$bad"
+printf '%-22s %7d %9d\n' total "$total" "$bad"
 rm -rf "$tpl" "$work/trial"
 [ "$bad" -eq 0 ] && rm -rf "$work"
 [ "$bad" -eq 0 ]
