@@ -61,7 +61,7 @@ public final class CatalogSnapshot {
         this.dates = Collections.unmodifiableSortedMap(dateMap);
         TreeMap<String, ObjectId> tagMap = new TreeMap<>(Names::compare);
         tags.forEach((name, id) -> {
-            if (ids.containsKey(id) && Names.isValidSegment(name)) {
+            if (ids.containsKey(id) && Names.isValidTag(name)) {
                 tagMap.put(name, id);
             }
         });

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import verso.store.Layout;
 
 /**
  * The versions and tags of a directory with the repository layout ({@code versions/}, {@code
@@ -22,22 +23,22 @@ public final class DirCatalog extends ListingCatalog {
 
     @Override
     protected List<String> listVersions() throws IOException {
-        return list(root.resolve("versions"));
+        return list(root.resolve(Layout.VERSIONS));
     }
 
     @Override
     protected byte[] readVersion(String name) throws IOException {
-        return Files.readAllBytes(root.resolve("versions").resolve(name));
+        return Files.readAllBytes(root.resolve(Layout.VERSIONS).resolve(name));
     }
 
     @Override
     protected List<String> listTags() throws IOException {
-        return list(root.resolve("tags"));
+        return list(root.resolve(Layout.TAGS));
     }
 
     @Override
     protected byte[] readTag(String name) throws IOException {
-        return Files.readAllBytes(root.resolve("tags").resolve(name));
+        return Files.readAllBytes(root.resolve(Layout.TAGS).resolve(name));
     }
 
     @Override

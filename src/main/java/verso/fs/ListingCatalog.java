@@ -99,7 +99,7 @@ abstract class ListingCatalog implements Catalog {
     }
 
     private ObjectId loadTag(String name) {
-        if (!Names.isValidSegment(name)) {
+        if (!Names.isValidTag(name)) {
             reportOnce("tags/" + name, "not a valid tag name");
             return null;
         }

@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import verso.remote.Remote;
+import verso.store.Layout;
 
 /**
  * The versions and tags of a {@link Remote}: lists {@code versions/} and {@code tags/}; only version
  * ids not seen before are fetched on each refresh. The remote is not closed by this catalog.
  */
 public final class RemoteCatalog extends ListingCatalog {
-    private static final String VERSIONS = "versions/";
-    private static final String TAGS = "tags/";
 
     private final Remote remote;
 
@@ -21,22 +20,22 @@ public final class RemoteCatalog extends ListingCatalog {
 
     @Override
     protected List<String> listVersions() throws IOException {
-        return list(VERSIONS);
+        return list(Layout.VERSIONS);
     }
 
     @Override
     protected byte[] readVersion(String name) throws IOException {
-        return remote.getBytes(VERSIONS + name);
+        return remote.getBytes(Layout.VERSIONS + name);
     }
 
     @Override
     protected List<String> listTags() throws IOException {
-        return list(TAGS);
+        return list(Layout.TAGS);
     }
 
     @Override
     protected byte[] readTag(String name) throws IOException {
-        return remote.getBytes(TAGS + name);
+        return remote.getBytes(Layout.TAGS + name);
     }
 
     @Override

@@ -19,6 +19,7 @@ import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.Hashing;
+import verso.store.Layout;
 import verso.store.MissingObjectException;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -170,7 +171,7 @@ public final class ObjectReader {
     }
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
-        String key = "objects/" + id.fanoutPath();
+        String key = Layout.objectKey(id);
         ByteBuffer bytes;
         stats.remoteGets.increment();
         try (InputStream in = remote.get(key, 0, -1)) {

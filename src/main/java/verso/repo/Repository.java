@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.TreeEntry;
@@ -65,8 +66,8 @@ public final class Repository implements Closeable {
         AtomicFile.write(verso.resolve("config"), config.encode());
         // Like .dvc/.gitignore: only the config is meant for git.
         Files.writeString(verso.resolve(".gitignore"), "/*\n!/config\n!/.gitignore\n");
-        Files.createDirectories(verso.resolve("versions"));
-        Files.createDirectories(verso.resolve("tags"));
+        Files.createDirectories(verso.resolve(Layout.VERSIONS));
+        Files.createDirectories(verso.resolve(Layout.TAGS));
         Repository repo = new Repository(root, config);
         repo.store.create();
         return repo;

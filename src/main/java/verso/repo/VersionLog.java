@@ -11,9 +11,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import verso.store.CorruptObjectException;
 import verso.store.Hashing;
+import verso.store.Layout;
+import verso.store.Names;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Version;
@@ -25,7 +26,6 @@ import verso.store.Version;
  * is written only after its object, which is written only after everything it references.
  */
 public final class VersionLog {
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Shortest prefix accepted as a version id. */
     public static final int MIN_PREFIX = 4;
 
@@ -39,8 +39,8 @@ public final class VersionLog {
     private final ObjectStore store;
 
     public VersionLog(Path versoDir, ObjectStore store) {
-        this.versions = versoDir.resolve("versions");
-        this.tags = versoDir.resolve("tags");
+        this.versions = versoDir.resolve(Layout.VERSIONS);
+        this.tags = versoDir.resolve(Layout.TAGS);
         this.head = versoDir.resolve("head");
         this.store = store;
     }
@@ -136,7 +136,7 @@ public final class VersionLog {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tags)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
-                if (!TAG.matcher(name).matches()) {
+                if (!Names.isValidTag(name)) {
                     continue;
                 }
                 String s = Files.readString(p, StandardCharsets.UTF_8).trim();
@@ -148,13 +148,8 @@ public final class VersionLog {
         return out;
     }
 
-    /** True for the names verso gives tags; any other name (a remote's {@code ../x}, {@code a\\b}) is not one. */
-    public static boolean isTagName(String name) {
-        return name != null && TAG.matcher(name).matches() && !ObjectId.isHexPrefix(name) && !name.equals("head");
-    }
-
     public static void checkTagName(String name) throws RepoException {
-        if (!isTagName(name)) {
+        if (!Names.isValidTag(name)) {
             throw new RepoException("invalid tag name '" + name + "'; use letters, digits, '.', '_' or '-', "
                     + "starting with a letter or digit and not only hex digits");
         }
@@ -170,7 +165,7 @@ public final class VersionLog {
     }
 
     public void deleteTag(String name) throws IOException {
-        if (!TAG.matcher(name).matches() || !Files.deleteIfExists(tags.resolve(name))) {
+        if (!Names.isValidTag(name) || !Files.deleteIfExists(tags.resolve(name))) {
             throw new RepoException("no tag named '" + name + "'; see verso tag");
         }
     }
@@ -188,7 +183,7 @@ public final class VersionLog {
             if (contains(id)) {
                 return id;
             }
-        } else if (TAG.matcher(spec).matches() && Files.isRegularFile(tags.resolve(spec))) {
+        } else if (Names.isValidTag(spec) && Files.isRegularFile(tags.resolve(spec))) {
             ObjectId id = tags().get(spec);
             if (id == null) {
                 throw new RepoException("tag '" + spec + "' is damaged; set it again with verso tag " + spec

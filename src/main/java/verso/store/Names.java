@@ -1,7 +1,11 @@
 package verso.store;
 
+import java.util.regex.Pattern;
+
 /** Validation of names read from trees and versions: a corrupt or malicious name is refused, never followed. */
 public final class Names {
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private Names() {
     }
 
@@ -9,6 +13,15 @@ public final class Names {
     public static boolean isValidSegment(String s) {
         return s != null && !s.isEmpty() && !s.equals(".") && !s.equals("..")
                 && s.indexOf('/') < 0 && s.indexOf('\0') < 0;
+    }
+
+    /**
+     * True for a name verso gives a tag: letters, digits, '.', '_' and '-', starting with a letter or
+     * digit, at most 128 characters, not {@code head} and not only hex digits (which would read as an
+     * id). Any other name, such as a remote's {@code ../x} or {@code a\\b}, is not a tag.
+     */
+    public static boolean isValidTag(String s) {
+        return s != null && TAG.matcher(s).matches() && !ObjectId.isHexPrefix(s) && !s.equals("head");
     }
 
     /** True if s is a relative path of valid segments joined by single '/'. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import verso.repo.RepoException;
 import verso.repo.VersionLog;
+import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 
@@ -59,8 +60,8 @@ public final class CloudCollector {
             Instant cutoff = lock.taken().minus(grace);
             List<ObjectId> doomed = new ArrayList<>();
             int[] kept = {0, 0};
-            remote.remote().list(RemoteVersions.OBJECTS, file -> {
-                ObjectId id = RemoteVersions.objectIdOf(file.key());
+            remote.remote().list(Layout.OBJECTS, file -> {
+                ObjectId id = Layout.objectIdOf(file.key());
                 if (id == null) {
                     return;
                 }
@@ -74,7 +75,7 @@ public final class CloudCollector {
             });
             doomed.sort(null);
             if (!dryRun) {
-                transfers.run(doomed, id -> remote.remote().delete(RemoteVersions.objectKey(id)));
+                transfers.run(doomed, id -> remote.remote().delete(Layout.objectKey(id)));
             }
             return new Report(ids.size(), doomed, kept[0], kept[1], dryRun);
         }

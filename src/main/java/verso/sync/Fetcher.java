@@ -22,6 +22,7 @@ import verso.repo.VersionLog;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
+import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Tree;
@@ -183,7 +184,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     private void download(ObjectId id) throws IOException {
         for (int attempt = 1; ; attempt++) {
             // Opening is retried by the remote's wrapper; only a stream broken mid-way is retried here.
-            InputStream opened = remote.remote().get(RemoteVersions.objectKey(id), 0, -1);
+            InputStream opened = remote.remote().get(Layout.objectKey(id), 0, -1);
             try (InputStream in = opened) {
                 store.insert(id, in);
                 objects.incrementAndGet();

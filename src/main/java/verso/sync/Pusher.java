@@ -16,6 +16,7 @@ import verso.repo.RepoException;
 import verso.repo.TreeSource;
 import verso.repo.VersionLog;
 import verso.store.Hashing;
+import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.TreeEntry;
@@ -139,7 +140,7 @@ public final class Pusher {
         progress.start("Pushing to " + remote.name(), plan.bytes());
         try (Transfers transfers = new Transfers()) {
             transfers.run(plan.objects(), id -> {
-                remote.remote().put(RemoteVersions.objectKey(id), store.pathOf(id));
+                remote.remote().put(Layout.objectKey(id), store.pathOf(id));
                 progress.advance(store.size(id));
             });
         } finally {
@@ -153,7 +154,7 @@ public final class Pusher {
             if (!Hashing.hash(bytes).equals(v.id())) {
                 throw new IllegalStateException("version " + v.id() + " does not re-encode to its id");
             }
-            remote.remote().put(RemoteVersions.versionKey(v.id()), bytes);
+            remote.remote().put(Layout.versionKey(v.id()), bytes);
         }
         for (Map.Entry<String, ObjectId> t : plan.tags().entrySet()) {
             remote.writeTag(t.getKey(), t.getValue());

@@ -22,6 +22,7 @@ import verso.remote.RemoteFile;
 import verso.remote.RemoteNotFoundException;
 import verso.repo.PrettyJson;
 import verso.repo.RepoException;
+import verso.store.Layout;
 
 /**
  * A lock on a remote: {@code push} holds it shared, {@code gc --cloud} exclusively, so that gc never
@@ -37,7 +38,6 @@ import verso.repo.RepoException;
  * time of writing of the other lock against that of the taker's own, both from one listing.
  */
 public final class RemoteLock implements Closeable {
-    static final String LOCKS = "locks/";
     static final Duration REFRESH = Duration.ofMinutes(5);
     static final Duration STALE = Duration.ofMinutes(30);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -123,7 +123,7 @@ public final class RemoteLock implements Closeable {
      */
     public static RemoteLock take(RemoteVersions remote, boolean exclusive, String command) throws IOException {
         Holder self = Holder.self(exclusive, command);
-        String key = LOCKS + HexFormat.of().formatHex(randomBytes());
+        String key = Layout.LOCKS + HexFormat.of().formatHex(randomBytes());
         byte[] content = self.encode();
         Remote r = remote.remote();
         r.put(key, content);
@@ -131,7 +131,7 @@ public final class RemoteLock implements Closeable {
             Instant mine = null;
             List<RemoteFile> others = new ArrayList<>();
             List<RemoteFile> all = new ArrayList<>();
-            r.list(LOCKS, all::add);
+            r.list(Layout.LOCKS, all::add);
             for (RemoteFile f : all) {
                 if (f.key().equals(key)) {
                     mine = f.modified();
@@ -141,7 +141,7 @@ public final class RemoteLock implements Closeable {
             }
             if (mine == null) {
                 throw new RemoteException("remote " + remote.name() + ": the lock just written (" + key
-                        + ") is not in the listing of " + LOCKS);
+                        + ") is not in the listing of " + Layout.LOCKS);
             }
             for (RemoteFile f : others) {
                 Holder h;

@@ -16,6 +16,7 @@ import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.Hashing;
+import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Tree;
@@ -139,7 +140,7 @@ final class RemoteReachability {
         if (local != null && local.contains(id)) {
             return local.read(id);
         }
-        byte[] bytes = remote.remote().getBytes(RemoteVersions.objectKey(id));
+        byte[] bytes = remote.remote().getBytes(Layout.objectKey(id));
         if (!Hashing.hash(bytes).equals(id)) {
             throw new CorruptObjectException(id, "on remote " + remote.name() + ", content does not match its id");
         }
@@ -149,7 +150,7 @@ final class RemoteReachability {
     /** Downloads and re-hashes one remote object; returns a problem, or null if it is sound. */
     String rehash(ObjectId id) throws IOException {
         MessageDigest md = Hashing.sha256();
-        try (InputStream in = remote.remote().get(RemoteVersions.objectKey(id), 0, -1)) {
+        try (InputStream in = remote.remote().get(Layout.objectKey(id), 0, -1)) {
             byte[] buf = new byte[1 << 16];
             int n;
             while ((n = in.read(buf)) > 0) {

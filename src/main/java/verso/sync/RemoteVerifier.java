@@ -9,6 +9,7 @@ import java.util.Set;
 import verso.repo.RepoException;
 import verso.repo.VersionLog;
 import verso.store.CorruptObjectException;
+import verso.store.Layout;
 import verso.store.ObjectId;
 
 /**
@@ -38,8 +39,8 @@ public final class RemoteVerifier {
         Set<ObjectId> ids = remote.ids();
         List<VersionLog.Entry> versions = Collections.synchronizedList(new ArrayList<>());
         Set<ObjectId> present = new HashSet<>();
-        remote.remote().list(RemoteVersions.OBJECTS, file -> {
-            ObjectId id = RemoteVersions.objectIdOf(file.key());
+        remote.remote().list(Layout.OBJECTS, file -> {
+            ObjectId id = Layout.objectIdOf(file.key());
             if (id != null) {
                 present.add(id);
             }

@@ -18,6 +18,8 @@ import verso.remote.RemoteNotFoundException;
 import verso.repo.RepoException;
 import verso.repo.VersionLog;
 import verso.store.Hashing;
+import verso.store.Layout;
+import verso.store.Names;
 import verso.store.ObjectId;
 import verso.store.Version;
 
@@ -29,10 +31,6 @@ import verso.store.Version;
  * named by their hash), else fetched and checked against their name.
  */
 public final class RemoteVersions implements Closeable {
-    static final String VERSIONS = "versions/";
-    static final String TAGS = "tags/";
-    static final String OBJECTS = "objects/";
-
     private final Remote remote;
     private final String name;
 
@@ -50,29 +48,11 @@ public final class RemoteVersions implements Closeable {
         return name;
     }
 
-    static String objectKey(ObjectId id) {
-        return OBJECTS + id.fanoutPath();
-    }
-
-    static String versionKey(ObjectId id) {
-        return VERSIONS + id.hex();
-    }
-
-    /** The id named by an {@code objects/ab/cdef...} key, or null for any other key. */
-    static ObjectId objectIdOf(String key) {
-        if (!key.startsWith(OBJECTS) || key.length() != OBJECTS.length() + ObjectId.HEX_LENGTH + 1
-                || key.charAt(OBJECTS.length() + 2) != '/') {
-            return null;
-        }
-        String hex = key.substring(OBJECTS.length(), OBJECTS.length() + 2) + key.substring(OBJECTS.length() + 3);
-        return ObjectId.isValidHex(hex) ? ObjectId.fromHex(hex) : null;
-    }
-
     /** The ids of every version on the remote: one listing of {@code versions/}; other names are ignored. */
     public Set<ObjectId> ids() throws IOException {
         Set<ObjectId> out = new HashSet<>();
-        remote.list(VERSIONS, file -> {
-            String n = file.key().substring(VERSIONS.length());
+        remote.list(Layout.VERSIONS, file -> {
+            String n = file.key().substring(Layout.VERSIONS.length());
             if (ObjectId.isValidHex(n)) {
                 out.add(ObjectId.fromHex(n));
             }
@@ -82,7 +62,7 @@ public final class RemoteVersions implements Closeable {
 
     /** The bytes of a remote version record, checked against its id. */
     byte[] fetchRecord(ObjectId id) throws IOException {
-        byte[] bytes = remote.getBytes(versionKey(id));
+        byte[] bytes = remote.getBytes(Layout.versionKey(id));
         if (!Hashing.hash(bytes).equals(id)) {
             throw new RepoException("remote " + name + ": versions/" + id.hex() + " does not hash to its name "
                     + "(corrupt); run verso verify --remote " + name);
@@ -118,9 +98,9 @@ public final class RemoteVersions implements Closeable {
     /** The tag names under {@code tags/}; keys that are not a tag name verso could have written are passed over. */
     List<String> tagNames() throws IOException {
         List<String> names = new ArrayList<>();
-        remote.list(TAGS, file -> {
-            String n = file.key().substring(TAGS.length());
-            if (VersionLog.isTagName(n)) {
+        remote.list(Layout.TAGS, file -> {
+            String n = file.key().substring(Layout.TAGS.length());
+            if (Names.isValidTag(n)) {
                 names.add(n);
             }
         });
@@ -147,7 +127,7 @@ public final class RemoteVersions implements Closeable {
     /** The version a remote tag names, or null if the tag is absent or not an id. */
     ObjectId readTag(String tag) throws IOException {
         try {
-            String s = new String(remote.getBytes(TAGS + tag), StandardCharsets.UTF_8).trim();
+            String s = new String(remote.getBytes(Layout.TAGS + tag), StandardCharsets.UTF_8).trim();
             return ObjectId.isValidHex(s) ? ObjectId.fromHex(s) : null;
         } catch (RemoteNotFoundException e) {
             return null;
@@ -155,7 +135,7 @@ public final class RemoteVersions implements Closeable {
     }
 
     void writeTag(String tag, ObjectId id) throws IOException {
-        remote.put(TAGS + tag, (id.hex() + "\n").getBytes(StandardCharsets.UTF_8));
+        remote.put(Layout.TAGS + tag, (id.hex() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Closes the remote. */

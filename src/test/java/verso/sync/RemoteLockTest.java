@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import verso.remote.InMemoryRemote;
 import verso.repo.RepoException;
+import verso.store.Layout;
 
 final class RemoteLockTest {
     final InMemoryRemote remote = new InMemoryRemote();
@@ -20,12 +21,12 @@ final class RemoteLockTest {
 
     private List<String> locks() {
         List<String> keys = new ArrayList<>();
-        remote.list(RemoteLock.LOCKS, f -> keys.add(f.key()));
+        remote.list(Layout.LOCKS, f -> keys.add(f.key()));
         return keys;
     }
 
     private void foreignLock(String name, RemoteLock.Holder h) {
-        remote.put(RemoteLock.LOCKS + name, h.encode());
+        remote.put(Layout.LOCKS + name, h.encode());
     }
 
     private static RemoteLock.Holder otherHost(boolean exclusive) {
@@ -65,7 +66,7 @@ final class RemoteLockTest {
         assertThrows(RepoException.class, () -> RemoteLock.take(rv, false, "push"));
         remote.advance(Duration.ofMinutes(2));
         try (RemoteLock lock = RemoteLock.take(rv, true, "gc --cloud")) {
-            assertFalse(locks().contains(RemoteLock.LOCKS + "old"));
+            assertFalse(locks().contains(Layout.LOCKS + "old"));
         }
     }
 
@@ -79,7 +80,7 @@ final class RemoteLockTest {
         foreignLock("alive", otherHost(false));
         try (RemoteLock lock = RemoteLock.take(rv, false, "push")) {
             assertEquals(2, locks().size());
-            assertFalse(locks().contains(RemoteLock.LOCKS + "ended"));
+            assertFalse(locks().contains(Layout.LOCKS + "ended"));
         }
     }
 
@@ -93,7 +94,7 @@ final class RemoteLockTest {
 
     @Test
     void take_anUnreadableLock_blocksUntilStale() throws IOException {
-        remote.put(RemoteLock.LOCKS + "junk", "not json".getBytes());
+        remote.put(Layout.LOCKS + "junk", "not json".getBytes());
         RepoException e = assertThrows(RepoException.class, () -> RemoteLock.take(rv, false, "push"));
         assertTrue(e.getMessage().contains("unreadable"), e.getMessage());
         remote.advance(RemoteLock.STALE.plusMinutes(1));

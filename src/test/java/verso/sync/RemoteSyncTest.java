@@ -28,6 +28,7 @@ import verso.repo.ProgressListener;
 import verso.repo.RepoException;
 import verso.repo.TreeSource;
 import verso.store.Hashing;
+import verso.store.Layout;
 import verso.store.ObjectId;
 
 /** Fetch, checkout through a fetcher, remote verify and remote gc, against an in-memory remote. */
@@ -94,7 +95,7 @@ final class RemoteSyncTest {
     @Test
     void fetch_corruptObject_failsNamingItAndStoresNothing() throws IOException {
         ObjectId bad = blobOf(a, v1, "data/a.txt");
-        remote.corrupt(RemoteVersions.objectKey(bad), "alphA".getBytes());
+        remote.corrupt(Layout.objectKey(bad), "alphA".getBytes());
         RepoException e = assertThrows(RepoException.class, () -> b.fetch(rv, v1.hex()));
         assertTrue(e.getMessage().contains(bad.hex()) && e.getMessage().contains("corrupt"), e.getMessage());
         assertFalse(b.repo.store().contains(bad));
@@ -122,9 +123,9 @@ final class RemoteSyncTest {
         assertTrue(ok.ok(), ok.problems().toString());
         assertEquals(SyncFixture.remoteObjects(remote).size(), ok.objects());
         ObjectId bad = blobOf(a, v1, "data/a.txt");
-        remote.corrupt(RemoteVersions.objectKey(bad), "alphA".getBytes());
+        remote.corrupt(Layout.objectKey(bad), "alphA".getBytes());
         ObjectId gone = blobOf(a, v2, "data/a.txt");
-        remote.delete(RemoteVersions.objectKey(gone));
+        remote.delete(Layout.objectKey(gone));
         RemoteVerifier.Report r = new RemoteVerifier(rv).run();
         assertEquals(2, r.problems().size(), r.problems().toString());
         assertTrue(r.problems().stream().anyMatch(p -> p.contains("corrupt object " + bad.hex())), r.problems().toString());
@@ -135,7 +136,7 @@ final class RemoteSyncTest {
     void gcCloud_deletesOnlyUnreferencedObjectsPastTheGracePeriod_andDryRunNothing() throws IOException {
         byte[] stray = "stray".getBytes();
         ObjectId strayId = Hashing.hash(stray);
-        remote.put(RemoteVersions.objectKey(strayId), stray);
+        remote.put(Layout.objectKey(strayId), stray);
         Set<ObjectId> before = SyncFixture.remoteObjects(remote);
 
         remote.advance(Duration.ofHours(23));
@@ -175,7 +176,7 @@ final class RemoteSyncTest {
             a.writeRandom("data/new.bin", 5 * 4096, 9);
             v3 = a.commit("three");
             CountDownLatch reached = new CountDownLatch(1);
-            held.holdExists(RemoteLock.LOCKS, reached, release);
+            held.holdExists(Layout.LOCKS, reached, release);
             push = pusher.submit(() -> a.push(hrv, null));
             assertTrue(reached.await(10, TimeUnit.SECONDS), "the push uploaded its objects");
         }
@@ -237,7 +238,7 @@ final class RemoteSyncTest {
 
     private static int locks(InMemoryRemote r) {
         int[] n = {0};
-        r.list(RemoteLock.LOCKS, f -> n[0]++);
+        r.list(Layout.LOCKS, f -> n[0]++);
         return n[0];
     }
 }

@@ -13,6 +13,7 @@ import verso.remote.Remote;
 import verso.repo.ProgressListener;
 import verso.repo.RepoConfig;
 import verso.repo.Repository;
+import verso.store.Layout;
 import verso.store.ObjectId;
 
 /** A small repository with 4 KiB blocks (so files of a few blocks are chunked) and helpers for sync tests. */
@@ -75,7 +76,7 @@ final class SyncFixture implements AutoCloseable {
 
     static Set<ObjectId> remoteObjects(Remote remote) throws IOException {
         Set<ObjectId> out = new HashSet<>();
-        remote.list("objects/", f -> out.add(RemoteVersions.objectIdOf(f.key())));
+        remote.list("objects/", f -> out.add(Layout.objectIdOf(f.key())));
         return out;
     }
 
