@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import verso.cache.BlockCache;
 import verso.fs.Catalog;
 import verso.fs.CatalogRefresher;
 import verso.fs.CompositeCatalog;
@@ -32,7 +31,6 @@ import verso.fs.jnr.FuseMount;
 import verso.mount.DaemonFiles;
 import verso.mount.DaemonLauncher;
 import verso.read.BlockReader;
-import verso.read.ObjectReader;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
 import verso.remote.RemoteStats;
@@ -69,14 +67,6 @@ final class MountCommand implements Callable<Integer> {
     static final long MIN_CACHE = 16L << 20;
     /** The Java heap: decoded trees and indexes, the S3 client. Blocks live outside it. */
     static final long HEAP_MIB = 128;
-    /**
-     * The part of --cache-size kept for blocks outside the cache: reads in progress, the block each
-     * open file reads now, and the few buffers of released blocks kept for reuse (at most this, or a
-     * quarter of the cache size). Read-ahead has as much again.
-     */
-    static final long BLOCK_SLACK = 64L << 20;
-    /** Direct memory not for blocks: the JDK's temporary socket buffers, the FUSE listing buffers. */
-    static final long OTHER_DIRECT_MEMORY = 4L << 20;
     static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
 
     @ParentCommand
@@ -238,15 +228,9 @@ final class MountCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new RepoException("cannot list the versions of " + catalog.describe() + ": " + e.getMessage());
             }
-            // --cache-size is all the memory for blocks: read-ahead and reads in progress come out of it.
-            int readAhead = (int) Math.min(BlockReader.DEFAULT_READ_AHEAD_BYTES, cacheSize / 4);
-            long slack = Math.min(BLOCK_SLACK, cacheSize / 4);
-            // The JVM's direct memory is --cache-size (set above, or fitted for a foreground mount); a little
-            // of it stays free for the socket and FUSE buffers the JDK and libraries allocate themselves.
-            ObjectReader objects = new ObjectReader(local, remote, new BlockCache(cacheSize - readAhead - slack),
-                    cacheSize - OTHER_DIRECT_MEMORY);
-            try (BlockReader blocks = new BlockReader(objects, BlockReader.DEFAULT_PREFETCH_THREADS,
-                    BlockReader.DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
+            // --cache-size is all the memory for blocks, and the JVM's direct memory (set above, or fitted
+            // for a foreground mount).
+            try (BlockReader blocks = BlockReader.withMemory(local, remote, cacheSize);
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
                 MountOptions options = MountOptions.defaults().withAllowOther(allowOther);

@@ -23,10 +23,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import verso.cache.Block;
 import verso.cache.BlockCache;
+import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.ObjectId;
+import verso.store.ObjectStore;
 import verso.store.Tree;
 import verso.store.TreeEntry;
 
@@ -84,6 +86,29 @@ public final class BlockReader implements ContentSource, Closeable {
     private final Cache<ObjectId, BlockIndex> indexes;
     /** Open files that hold blocks, asked to let go of them when memory runs short. */
     private final Set<ChunkedFile> open = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The part of a memory budget kept for blocks outside the cache: reads in progress, the block each
+     * open file reads now, and the few buffers of released blocks kept for reuse (at most this, or a
+     * quarter of the budget). Read-ahead has as much again.
+     */
+    static final long BLOCK_SLACK = 64L << 20;
+    /** Direct memory not for blocks: the JDK's temporary socket buffers, the FUSE listing buffers. */
+    static final long OTHER_DIRECT_MEMORY = 4L << 20;
+
+    /**
+     * A reader of objects from {@code local} (may be null), else {@code remote} (may be null), whose
+     * blocks (cached, read ahead and being read) all fit in {@code memory} bytes, the JVM's direct
+     * memory: read-ahead and reads in progress come out of it, the cache has the rest, and a little
+     * stays free for the buffers the JDK and libraries allocate themselves.
+     */
+    public static BlockReader withMemory(ObjectStore local, Remote remote, long memory) {
+        int readAhead = (int) Math.min(DEFAULT_READ_AHEAD_BYTES, memory / 4);
+        long slack = Math.min(BLOCK_SLACK, memory / 4);
+        ObjectReader objects = new ObjectReader(local, remote, new BlockCache(memory - readAhead - slack),
+                memory - OTHER_DIRECT_MEMORY);
+        return new BlockReader(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
+    }
 
     public BlockReader(ObjectReader objects) {
         this(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, DEFAULT_READ_AHEAD_BYTES);
