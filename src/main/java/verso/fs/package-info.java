@@ -6,5 +6,7 @@
  * {@link verso.fs.VersoFileSystem}, errors that carry their errno ({@link verso.fs.FsException}),
  * and the kernel's mount table ({@link verso.fs.MountTable}: what is mounted where, unmounting, stale
  * mounts), which the FUSE binding needs too.
+ *
+ * <p>Uses {@code store}, {@code remote} and {@code read}.
  */
 package verso.fs;

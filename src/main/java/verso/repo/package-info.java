@@ -1,5 +1,7 @@
 /**
- * The repository: workspace scanning, add/commit/checkout, pointer files, versions and tags,
- * push/fetch and the remote lock, local and remote gc, and the repository lock.
+ * The repository: workspace scanning and its index, add and commit, status and diff, checkout,
+ * pointer files, the version log and tags, local gc and verification, and the repository lock.
+ *
+ * <p>Uses {@code store} and {@code remote} (remote settings).
  */
 package verso.repo;

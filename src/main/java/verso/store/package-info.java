@@ -1,6 +1,9 @@
 /**
  * Content-addressed objects: {@link verso.store.ObjectId}, SHA-256 hashing, the canonical
  * encodings of trees, block indexes and versions, and the local object store (fan-out
- * directories, temp file then atomic move, verification). Depends only on the JDK and Jackson.
+ * directories, temp file then atomic move, verification), the storage layout
+ * ({@link verso.store.Layout}) and the rules for names ({@link verso.store.Names}).
+ *
+ * <p>Uses only the JDK and Jackson.
  */
 package verso.store;

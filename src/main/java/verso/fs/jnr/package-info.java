@@ -4,5 +4,7 @@
  * errors to negative errno values; {@link verso.fs.jnr.FuseMount} mounts, confirms readiness,
  * serves in the foreground and unmounts; {@code FuseEnvironment} says what a mount
  * lacks (libfuse2, /dev/fuse, the capability, fusermount) before libfuse tries.
+ *
+ * <p>Uses {@code fs}.
  */
 package verso.fs.jnr;
