@@ -2,11 +2,11 @@ package verso.cli;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine;
 import verso.repo.GarbageCollector;
 import verso.repo.RepoLock;
 import verso.repo.Repository;

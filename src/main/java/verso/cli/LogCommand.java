@@ -11,12 +11,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import verso.sync.RemoteVersions;
 import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.repo.VersionLog;
 import verso.store.ObjectId;
 import verso.store.TreeEntry;
+import verso.sync.RemoteVersions;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
         description = {"List versions, newest first: short id, time (UTC), message, tracked paths.",

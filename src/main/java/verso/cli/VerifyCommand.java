@@ -6,11 +6,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import verso.remote.RemoteException;
-import verso.sync.RemoteVerifier;
-import verso.sync.RemoteVersions;
+import verso.repo.Repository;
 import verso.repo.RepositoryVerifier;
 import verso.store.ObjectId;
-import verso.repo.Repository;
+import verso.sync.RemoteVerifier;
+import verso.sync.RemoteVersions;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check every object and reference in the cache, or with --remote NAME on a remote.",

@@ -3,9 +3,9 @@ package verso.read;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import verso.store.ObjectId;
 import verso.store.Tree;
 import verso.store.TreeEntry;
-import verso.store.ObjectId;
 
 /**
  * What the mount needs from a repository: decoded trees and readable file content, wherever the

@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import verso.remote.RemoteException;
 import verso.remote.RemoteSpec;
-import org.junit.jupiter.api.io.TempDir;
 
 final class RepoConfigTest {
     @TempDir

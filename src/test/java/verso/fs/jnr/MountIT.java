@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import verso.fs.CatalogRefresher;
-import verso.mount.DaemonLauncher;
 import verso.fs.DirCatalog;
 import verso.fs.MountOptions;
 import verso.fs.MountTable;
 import verso.fs.StoreContentSource;
 import verso.fs.TestRepo;
 import verso.fs.VersoFileSystem;
+import verso.mount.DaemonLauncher;
 import verso.store.Hashing;
 import verso.store.ObjectId;
 
