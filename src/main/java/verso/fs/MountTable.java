@@ -97,7 +97,7 @@ public final class MountTable {
             // a listing, not a stat: the kernel answers a stat from its attribute cache for a
             // while after the daemon died, but opening a directory always asks the daemon
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(path)) {
-                ds.iterator().hasNext();
+                var unused = ds.iterator().hasNext(); // an empty directory answers too
                 return true;
             } catch (IOException | DirectoryIteratorException e) {
                 return false;

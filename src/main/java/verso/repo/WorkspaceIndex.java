@@ -154,18 +154,8 @@ public final class WorkspaceIndex {
      * scans since loading did not see (deleted files).
      */
     public void save(Collection<String> scannedRoots) throws IOException {
-        for (String p : entries.keySet()) {
-            if (!seen.contains(p) && under(p, scannedRoots)) {
-                entries.remove(p);
-                dirty = true;
-            }
-        }
-        for (String p : trees.keySet()) {
-            if (!seenTrees.contains(p) && under(p, scannedRoots)) {
-                trees.remove(p);
-                dirty = true;
-            }
-        }
+        dirty |= entries.keySet().removeIf(p -> !seen.contains(p) && under(p, scannedRoots));
+        dirty |= trees.keySet().removeIf(p -> !seenTrees.contains(p) && under(p, scannedRoots));
         if (!dirty) {
             return;
         }
