@@ -123,26 +123,20 @@ public final class RemoteLock implements Closeable {
      */
     public static RemoteLock take(RemoteVersions remote, boolean exclusive, String command) throws IOException {
         Holder self = Holder.self(exclusive, command);
-        String key = Layout.LOCKS + HexFormat.of().formatHex(randomBytes());
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        String key = Layout.LOCKS + HexFormat.of().formatHex(random);
         byte[] content = self.encode();
         Remote r = remote.remote();
         r.put(key, content);
         try {
-            Instant mine = null;
             List<RemoteFile> others = new ArrayList<>();
-            List<RemoteFile> all = new ArrayList<>();
-            r.list(Layout.LOCKS, all::add);
-            for (RemoteFile f : all) {
-                if (f.key().equals(key)) {
-                    mine = f.modified();
-                } else {
-                    others.add(f);
-                }
-            }
-            if (mine == null) {
-                throw new RemoteException("remote " + remote.name() + ": the lock just written (" + key
-                        + ") is not in the listing of " + Layout.LOCKS);
-            }
+            r.list(Layout.LOCKS, others::add);
+            RemoteFile own = others.stream().filter(f -> f.key().equals(key)).findFirst()
+                    .orElseThrow(() -> new RemoteException("remote " + remote.name() + ": the lock just written ("
+                            + key + ") is not in the listing of " + Layout.LOCKS));
+            others.remove(own);
+            Instant mine = own.modified();
             for (RemoteFile f : others) {
                 Holder h;
                 try {
@@ -167,12 +161,6 @@ public final class RemoteLock implements Closeable {
             deleteQuietly(r, key);
             throw e;
         }
-    }
-
-    private static byte[] randomBytes() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return b;
     }
 
     /** When the lock was taken, by the remote's clock. */
