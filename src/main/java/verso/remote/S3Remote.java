@@ -197,7 +197,7 @@ public final class S3Remote implements Remote {
         } catch (SdkException e) {
             throw errors.map("put", key, e);
         } catch (UncheckedIOException e) {
-            throw e.getCause();
+            throw unchecked("put", key, e);
         }
     }
 
@@ -208,6 +208,11 @@ public final class S3Remote implements Remote {
             uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(fullKey)).uploadId();
         } catch (SdkException e) {
             throw errors.map("put", key, e);
+        } catch (UncheckedIOException e) {
+            throw unchecked("put", key, e);
+        }
+        if (uploadId == null) {
+            throw errors.unexpectedAnswer("put", key, "the start of an S3 multipart upload");
         }
         long partSize = settings.partSize();
         int count = (int) ((size + partSize - 1) / partSize);
@@ -249,11 +254,14 @@ public final class S3Remote implements Remote {
         }
         try {
             if (failure == null) {
-                s3.completeMultipartUpload(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(completed)));
-                return;
+                // Without an ETag the answer did not say that the object was assembled.
+                if (s3.completeMultipartUpload(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(completed))).eTag() != null) {
+                    return;
+                }
+                failure = errors.unexpectedAnswer("put", key, "the end of an S3 multipart upload");
             }
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             failure = e;
         }
         abort(fullKey, uploadId);
@@ -274,7 +282,7 @@ public final class S3Remote implements Remote {
             return errors.map("put", key, e);
         }
         if (failure instanceof UncheckedIOException e) {
-            return e.getCause();
+            return unchecked("put", key, e);
         }
         if (failure instanceof IOException e) {
             return e;
@@ -318,7 +326,7 @@ public final class S3Remote implements Remote {
                 // ends early, and gc would take a full remote for an empty one.
                 Boolean truncated = page.isTruncated();
                 if (truncated == null || truncated && page.nextContinuationToken() == null) {
-                    throw errors.notAListing(keyPrefix);
+                    throw errors.unexpectedAnswer("list", keyPrefix, "an S3 listing");
                 }
                 for (S3Object o : page.contents()) {
                     // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
@@ -332,7 +340,7 @@ public final class S3Remote implements Remote {
         } catch (SdkException e) {
             throw errors.map("list", keyPrefix, e);
         } catch (UncheckedIOException e) {
-            throw errors.mapIo("list", keyPrefix, e.getCause()); // the SDK reading the page's body
+            throw unchecked("list", keyPrefix, e);
         }
     }
 
@@ -372,7 +380,24 @@ public final class S3Remote implements Remote {
             channel.position(offset);
             return new SliceInputStream(Channels.newInputStream(channel), length);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new LocalFileFailure(e);
+        }
+    }
+
+    /**
+     * An {@link UncheckedIOException} out of the SDK: opening the local file failed (that error is the
+     * caller's to see), or the SDK failed to read an answer's body.
+     */
+    private IOException unchecked(String operation, String key, UncheckedIOException e) {
+        return e instanceof LocalFileFailure ? e.getCause() : errors.mapIo(operation, key, e.getCause());
+    }
+
+    /** Opening a file to upload failed, inside the SDK's call to a content provider. */
+    private static final class LocalFileFailure extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        LocalFileFailure(IOException cause) {
+            super(cause);
         }
     }
 
