@@ -80,7 +80,7 @@ final class S3Errors {
     }
 
     /**
-     * A success whose body lacks what S3 always sends ({@code expected}, such as "a listing"): an answer
+     * A success whose body lacks what S3 always sends ({@code expected}, such as "an S3 listing"): an answer
      * from something else than S3, a proxy perhaps, so it may pass.
      */
     IOException unexpectedAnswer(String operation, String key, String expected) {

@@ -315,33 +315,39 @@ public final class S3Remote implements Remote {
     @Override
     public void list(String keyPrefix, Consumer<String> key) throws IOException {
         RemoteKeys.checkPrefix(keyPrefix);
+        ListObjectsV2Response page;
+        String token = null;
+        do {
+            page = listPage(keyPrefix, token);
+            for (S3Object o : page.contents()) {
+                // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
+                // directories), never values of ours.
+                if (!o.key().endsWith("/")) {
+                    key.accept(o.key().substring(prefix.length()));
+                }
+            }
+            token = page.nextContinuationToken();
+        } while (page.isTruncated());
+    }
+
+    /** One page of up to 1000 keys, checked to be one: its last, or saying where the next one starts. */
+    private ListObjectsV2Response listPage(String keyPrefix, String token) throws IOException {
+        ListObjectsV2Response page;
         try {
-            String token = null;
-            do {
-                String continuation = token;
-                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + keyPrefix)
-                        .continuationToken(continuation));
-                // S3 always says whether a page is the last; an answer that does not (an empty body, some
-                // other XML) or that says there is more without saying where would read as a listing that
-                // ends early, and gc would take a full remote for an empty one.
-                Boolean truncated = page.isTruncated();
-                if (truncated == null || truncated && page.nextContinuationToken() == null) {
-                    throw errors.unexpectedAnswer("list", keyPrefix, "an S3 listing");
-                }
-                for (S3Object o : page.contents()) {
-                    // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
-                    // directories), never values of ours.
-                    if (!o.key().endsWith("/")) {
-                        key.accept(o.key().substring(prefix.length()));
-                    }
-                }
-                token = truncated ? page.nextContinuationToken() : null;
-            } while (token != null);
+            page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + keyPrefix).continuationToken(token));
         } catch (SdkException e) {
             throw errors.map("list", keyPrefix, e);
         } catch (UncheckedIOException e) {
             throw unchecked("list", keyPrefix, e);
         }
+        // S3 always says whether a page is the last. An answer that does not (an empty body, some other
+        // XML), or that says more follows but not where, would read as a listing that ends early, and gc
+        // would take a full remote for an empty one.
+        Boolean truncated = page.isTruncated();
+        if (truncated == null || truncated && page.nextContinuationToken() == null) {
+            throw errors.unexpectedAnswer("list", keyPrefix, "an S3 listing");
+        }
+        return page;
     }
 
     @Override
