@@ -3,6 +3,7 @@ package verso.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -46,6 +47,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
         System.exit(run(args));
     }
 
@@ -61,15 +63,29 @@ public final class Main implements Runnable {
         for (Class<?> c : named == null ? COMMANDS : List.of(named)) {
             cl.addSubcommand(c);
         }
-        cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) -> main.report(e, cmd));
+        cl.setExecutionExceptionHandler((Exception e, CommandLine cmd, ParseResult parsed) ->
+                main.report(e, cmd.getErr()));
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            // The heap is a limit of the environment (or content far larger than any real object): one line.
-            System.err.println("verso: out of memory (" + e.getMessage() + "); give the JVM more with "
-                    + "JAVA_OPTS=-Xmx<size>, or check the remote with verso verify --remote");
-            return USER_ERROR;
+            return main.report(e, cl.getErr()); // picocli hands only exceptions to the handler
         }
+    }
+
+    /**
+     * A thread other than main died. Out of memory ends the command with the same line as on the main
+     * thread (which may be waiting for that thread's work forever); anything else is a bug, printed as
+     * the JVM would.
+     */
+    static void uncaught(Thread thread, Throwable e) {
+        if (cause(e, OutOfMemoryError.class) == null) {
+            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+            e.printStackTrace();
+            return;
+        }
+        System.err.println("verso: " + outOfMemory());
+        System.err.flush();
+        System.exit(USER_ERROR);
     }
 
     /** The subcommand the arguments name (the first one not an option of verso itself), if it is one. */
@@ -117,11 +133,13 @@ public final class Main implements Runnable {
         return Repository.open(cwd());
     }
 
-    private int report(Exception e, CommandLine cmd) {
-        PrintWriter err = cmd.getErr();
+    private int report(Throwable e, PrintWriter err) {
         String line;
         int code = USER_ERROR;
-        if (e instanceof RepoException || e instanceof RemoteException) {
+        String environment = environmental(e);
+        if (environment != null) {
+            line = environment;
+        } else if (e instanceof RepoException || e instanceof RemoteException) {
             line = e.getMessage();
         } else if (e instanceof CorruptObjectException) {
             line = e.getMessage() + "; run verso verify, then fetch a good copy from a remote";
@@ -131,8 +149,6 @@ public final class Main implements Runnable {
             line = n.getFile() + ": no such file or directory; check the path";
         } else if (e instanceof AccessDeniedException a) {
             line = a.getFile() + ": permission denied; check its permissions";
-        } else if (e instanceof IOException && String.valueOf(e.getMessage()).contains("No space left on device")) {
-            line = "disk full (" + e.getMessage() + "); free some space and run the command again";
         } else {
             code = INTERNAL_ERROR;
             line = "internal error: " + e + (verbose ? "" : "; run again with --verbose for details");
@@ -143,6 +159,40 @@ public final class Main implements Runnable {
         }
         err.flush();
         return code;
+    }
+
+    /** The line for a failure of the machine verso runs on (memory, disk), wherever it was caught; else null. */
+    private static String environmental(Throwable e) {
+        if (cause(e, OutOfMemoryError.class) != null) {
+            return outOfMemory();
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String file = t instanceof FileSystemException f && f.getFile() != null ? f.getFile() + ": " : "";
+            String reason = String.valueOf(t instanceof FileSystemException f ? f.getReason() : t.getMessage());
+            if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+                return file + "disk full (" + reason + "); free some space and run the command again";
+            }
+            if (reason.contains("Read-only file system")) {
+                return file + "read-only file system; make it writable, or move the cache (\"cache\" in .verso/config)";
+            }
+        }
+        return null;
+    }
+
+    private static String outOfMemory() {
+        long mib = Runtime.getRuntime().maxMemory() >> 20;
+        long suggestedGib = Math.max(1, (2 * mib + 1023) >> 10);
+        return "out of memory (the Java heap is limited to " + mib + " MiB); run with a larger heap, e.g. "
+                + "JAVA_OPTS=-Xmx" + suggestedGib + "g";
+    }
+
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     /** The version from the jar's manifest. */

@@ -81,9 +81,12 @@ final class S3Errors {
         return new RemoteRetryableException("reading " + key + " from " + endpoint + " failed: " + describe(e), e);
     }
 
-    /** A LIST answered with something that is not a whole page of a listing: a proxy's, perhaps, so it may pass. */
-    IOException notAListing(String keyPrefix) {
-        return new RemoteRetryableException(what("list", keyPrefix) + " failed: the answer is not an S3 listing", null);
+    /**
+     * A success whose body lacks what S3 always sends ({@code expected}, such as "an S3 listing"): an answer
+     * from something else than S3, a proxy perhaps, so it may pass.
+     */
+    IOException unexpectedAnswer(String operation, String key, String expected) {
+        return new RemoteRetryableException(what(operation, key) + " failed: the answer is not " + expected, null);
     }
 
     private IOException mapService(String operation, String key, AwsServiceException e) {

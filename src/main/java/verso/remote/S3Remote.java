@@ -203,7 +203,7 @@ public final class S3Remote implements Remote {
         } catch (SdkException e) {
             throw errors.map("put", key, e);
         } catch (UncheckedIOException e) {
-            throw e.getCause();
+            throw unchecked("put", key, e);
         }
     }
 
@@ -214,6 +214,11 @@ public final class S3Remote implements Remote {
             uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(fullKey)).uploadId();
         } catch (SdkException e) {
             throw errors.map("put", key, e);
+        } catch (UncheckedIOException e) {
+            throw unchecked("put", key, e);
+        }
+        if (uploadId == null) {
+            throw errors.unexpectedAnswer("put", key, "the start of an S3 multipart upload");
         }
         long partSize = settings.partSize();
         int count = (int) ((size + partSize - 1) / partSize);
@@ -256,11 +261,14 @@ public final class S3Remote implements Remote {
         }
         try {
             if (failure == null) {
-                s3.completeMultipartUpload(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(completed)));
-                return;
+                // Without an ETag the answer did not say that the object was assembled.
+                if (s3.completeMultipartUpload(b -> b.bucket(bucket).key(fullKey).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(completed))).eTag() != null) {
+                    return;
+                }
+                failure = errors.unexpectedAnswer("put", key, "the end of an S3 multipart upload");
             }
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             failure = e;
         }
         abort(fullKey, uploadId);
@@ -319,7 +327,7 @@ public final class S3Remote implements Remote {
             return errors.map("put", key, e);
         }
         if (failure instanceof UncheckedIOException e) {
-            return e.getCause();
+            return unchecked("put", key, e);
         }
         if (failure instanceof IOException e) {
             return e;
@@ -352,33 +360,39 @@ public final class S3Remote implements Remote {
     @Override
     public void list(String keyPrefix, Consumer<RemoteFile> file) throws IOException {
         RemoteKeys.checkPrefix(keyPrefix);
+        ListObjectsV2Response page;
+        String token = null;
+        do {
+            page = listPage(keyPrefix, token);
+            for (S3Object o : page.contents()) {
+                // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
+                // directories), never values of ours.
+                if (!o.key().endsWith("/")) {
+                    file.accept(new RemoteFile(o.key().substring(prefix.length()), o.size(), o.lastModified()));
+                }
+            }
+            token = page.nextContinuationToken();
+        } while (page.isTruncated());
+    }
+
+    /** One page of up to 1000 keys, checked to be one: its last, or saying where the next one starts. */
+    private ListObjectsV2Response listPage(String keyPrefix, String token) throws IOException {
+        ListObjectsV2Response page;
         try {
-            String token = null;
-            do {
-                String continuation = token;
-                ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + keyPrefix)
-                        .continuationToken(continuation));
-                // S3 always says whether a page is the last; an answer that does not (an empty body, some
-                // other XML) or that says there is more without saying where would read as a listing that
-                // ends early, and gc would take a full remote for an empty one.
-                Boolean truncated = page.isTruncated();
-                if (truncated == null || truncated && page.nextContinuationToken() == null) {
-                    throw errors.notAListing(keyPrefix);
-                }
-                for (S3Object o : page.contents()) {
-                    // Keys ending in '/' are folder markers (from consoles, or a filesystem-backed server's
-                    // directories), never values of ours.
-                    if (!o.key().endsWith("/")) {
-                        file.accept(new RemoteFile(o.key().substring(prefix.length()), o.size(), o.lastModified()));
-                    }
-                }
-                token = truncated ? page.nextContinuationToken() : null;
-            } while (token != null);
+            page = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + keyPrefix).continuationToken(token));
         } catch (SdkException e) {
             throw errors.map("list", keyPrefix, e);
         } catch (UncheckedIOException e) {
-            throw errors.mapIo("list", keyPrefix, e.getCause()); // the SDK reading the page's body
+            throw unchecked("list", keyPrefix, e);
         }
+        // S3 always says whether a page is the last. An answer that does not (an empty body, some other
+        // XML), or that says more follows but not where, would read as a listing that ends early, and gc
+        // would take a full remote for an empty one.
+        Boolean truncated = page.isTruncated();
+        if (truncated == null || truncated && page.nextContinuationToken() == null) {
+            throw errors.unexpectedAnswer("list", keyPrefix, "an S3 listing");
+        }
+        return page;
     }
 
     @Override
@@ -417,7 +431,24 @@ public final class S3Remote implements Remote {
             channel.position(offset);
             return new SliceInputStream(Channels.newInputStream(channel), length);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new LocalFileFailure(e);
+        }
+    }
+
+    /**
+     * An {@link UncheckedIOException} out of the SDK: opening the local file failed (that error is the
+     * caller's to see), or the SDK failed to read an answer's body.
+     */
+    private IOException unchecked(String operation, String key, UncheckedIOException e) {
+        return e instanceof LocalFileFailure ? e.getCause() : errors.mapIo(operation, key, e.getCause());
+    }
+
+    /** Opening a file to upload failed, inside the SDK's call to a content provider. */
+    private static final class LocalFileFailure extends UncheckedIOException {
+        private static final long serialVersionUID = 1L;
+
+        LocalFileFailure(IOException cause) {
+            super(cause);
         }
     }
 

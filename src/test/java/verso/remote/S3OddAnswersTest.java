@@ -91,13 +91,22 @@ final class S3OddAnswersTest {
         server.close();
     }
 
-    /** What S3 answers when all is well: the object or the asked range, a listing of two pages, 200, 204. */
+    /**
+     * What S3 answers when all is well: the object or the asked range, a listing of two pages, 200 to a
+     * PUT, 204 to a DELETE, the start and the end of a multipart upload.
+     */
     private static Response s3(Request request) {
         switch (request.method()) {
             case "PUT":
                 return new Response(200, List.of("ETag: \"e\""), new byte[0]);
             case "DELETE":
                 return new Response(204, List.of(), new byte[0]);
+            case "POST":
+                return Response.of(200, XML, request.target().contains("uploads")
+                        ? "<?xml version=\"1.0\"?><InitiateMultipartUploadResult><Bucket>bucket</Bucket>"
+                                + "<Key>objects/ab/cd</Key><UploadId>u1</UploadId></InitiateMultipartUploadResult>"
+                        : "<?xml version=\"1.0\"?><CompleteMultipartUploadResult><Bucket>bucket</Bucket>"
+                                + "<Key>objects/ab/cd</Key><ETag>\"e-2\"</ETag></CompleteMultipartUploadResult>");
             default:
                 break;
         }
@@ -205,6 +214,16 @@ final class S3OddAnswersTest {
         };
     }
 
+    /** Plays {@code answer} to the request that starts a multipart upload, or to the one that ends it. */
+    private static Answer toPost(boolean start, Answer answer) {
+        return (request, socket, out) -> {
+            if (request.method().equals("POST") && request.target().endsWith("?uploads") == start) {
+                return answer.write(request, socket, out);
+            }
+            return always(s3(request)).write(request, socket, out);
+        };
+    }
+
     /** Writes {@code response} to a LIST, and what S3 answers to every other request. */
     private static Answer toList(Response response) {
         return (request, socket, out) -> {
@@ -303,6 +322,38 @@ final class S3OddAnswersTest {
         // but not in the middle of a listing, where the keys of the first page were handed out already.
         play("a body longer than declared", settings.withSocketTimeout(Duration.ofSeconds(2)), longer(),
                 every(Outcome.OK, Outcome.FAILED));
+    }
+
+    @Test
+    void putFile_inParts_oddAnswersToStartingOrEndingTheUpload_areRetried() throws Exception {
+        Path file = Files.write(tmp.resolve("big"), new byte[(5 << 20) + 100]); // two parts
+        S3Settings parts = settings.withMultipart(5 << 20, 5 << 20).withSocketTimeout(Duration.ofSeconds(2));
+        Answer html = always(Response.of(200, "text/html", "<html><body>Sign in<br></body></html>"));
+        Answer empty = always(Response.of(200, XML, ""));
+        Answer other = always(Response.of(200, XML, "<?xml version=\"1.0\"?><Status>ok</Status>"));
+        expectRetried(parts, file, true, html);
+        expectRetried(parts, file, true, empty);
+        expectRetried(parts, file, true, other);
+        expectRetried(parts, file, true, stall());
+        expectRetried(parts, file, false, empty);
+        expectRetried(parts, file, false, stall());
+    }
+
+    /** Plays {@code answer} to the start or the end of every multipart upload: each attempt fails, and aborts. */
+    private void expectRetried(S3Settings settings, Path file, boolean start, Answer answer) throws IOException {
+        server.answer(toPost(start, answer));
+        RetryPolicy twice = new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMinutes(1));
+        try (Remote remote = Remotes.wrap(new S3Remote("bucket", "", settings), new RemoteStats(), twice, 4)) {
+            remote.put("objects/ab/cd", file);
+            fail("the upload passed: " + server.requests());
+        } catch (RemoteRetryableException e) {
+            assertTrue(e.getMessage().endsWith("(gave up after 2 attempts)"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("null"), e.getMessage());
+        }
+        long starts = server.requests().stream().filter(r -> r.target().endsWith("?uploads")).count();
+        long aborts = server.requests().stream().filter(r -> r.method().equals("DELETE")).count();
+        assertEquals(2, starts, server.requests().toString());
+        assertEquals(start ? 0 : 2, aborts, "every upload begun is aborted");
     }
 
     private void play(String name, Answer answer, Map<Op, Outcome> expected) throws Exception {
