@@ -41,8 +41,6 @@ import verso.store.TreeEntry;
  * content does not match (changed on the way), is downloaded again whole a few times. Used by checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
  */
 public final class Fetcher implements ObjectFetcher, Closeable {
-    private static final int STREAM_ATTEMPTS = 3;
-
     /**
      * What a fetch brought: new version records and tags, objects and their bytes; {@code version} is
      * the version whose objects were fetched (null when the pointer files chose them).
@@ -192,14 +190,14 @@ public final class Fetcher implements ObjectFetcher, Closeable {
                 return;
             } catch (CorruptObjectException e) {
                 // Bytes changed on the way differ at the next download; a corrupt object never matches.
-                if (attempt >= STREAM_ATTEMPTS) {
+                if (attempt >= RemoteVersions.DOWNLOAD_ATTEMPTS) {
                     throw new RepoException("remote " + remote.name() + ": object " + id.hex() + " is corrupt ("
                             + e.getMessage().replaceFirst("^corrupt object [0-9a-f]*: ", "") + ", in " + attempt
                             + " downloads); nothing was stored; run verso verify --remote " + remote.name()
                             + " and push a good copy from a clone that has it");
                 }
             } catch (RemoteRetryableException e) {
-                if (attempt >= STREAM_ATTEMPTS) {
+                if (attempt >= RemoteVersions.DOWNLOAD_ATTEMPTS) {
                     throw e;
                 }
             }

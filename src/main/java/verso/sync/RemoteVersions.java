@@ -31,6 +31,9 @@ import verso.store.Version;
  * named by their hash), else fetched and checked against their name.
  */
 public final class RemoteVersions implements Closeable {
+    /** Downloads of a value whose content does not match its name before it is called corrupt. */
+    static final int DOWNLOAD_ATTEMPTS = 3;
+
     private final Remote remote;
     private final String name;
 
@@ -60,15 +63,22 @@ public final class RemoteVersions implements Closeable {
         return out;
     }
 
-    /** The bytes of a remote version record, checked against its id. */
+    /**
+     * The bytes of a remote version record, checked against its id; bytes that do not match (changed on
+     * the way) are asked for again, a few times, before the record is called corrupt.
+     */
     byte[] fetchRecord(ObjectId id) throws IOException {
-        byte[] bytes = remote.getBytes(Layout.versionKey(id));
-        if (!Hashing.hash(bytes).equals(id)) {
-            throw new RepoException("remote " + name + ": versions/" + id.hex() + " does not hash to its name "
-                    + "(corrupt); run verso verify --remote " + name);
+        for (int attempt = 1; ; attempt++) {
+            byte[] bytes = remote.getBytes(Layout.versionKey(id));
+            if (Hashing.hash(bytes).equals(id)) {
+                Version.decode(id, bytes);
+                return bytes;
+            }
+            if (attempt >= DOWNLOAD_ATTEMPTS) {
+                throw new RepoException("remote " + name + ": versions/" + id.hex() + " does not hash to its name "
+                        + "(corrupt, in " + attempt + " downloads); run verso verify --remote " + name);
+            }
         }
-        Version.decode(id, bytes);
-        return bytes;
     }
 
     /** Reads a version: from the local log if it has it, else from the remote (checked). */

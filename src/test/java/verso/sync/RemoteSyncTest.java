@@ -105,6 +105,14 @@ final class RemoteSyncTest {
     }
 
     @Test
+    void fetch_versionRecordChangedOnTheWay_isDownloadedAgain() throws IOException {
+        FaultyRemote faulty = new FaultyRemote(remote);
+        faulty.corruptNextGets(2);
+        assertEquals(v1, b.fetch(new RemoteVersions(faulty, "faulty"), "first").version());
+        assertEquals(v1, b.repo.versions().resolve("first"));
+    }
+
+    @Test
     void fetch_objectChangedOnTheWayOnce_isDownloadedAgain() throws IOException {
         FaultyRemote faulty = new FaultyRemote(remote);
         RemoteVersions frv = new RemoteVersions(faulty, "faulty");
