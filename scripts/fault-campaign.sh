@@ -2,7 +2,7 @@
 # Runs verso against an S3 server (S3Proxy on 127.0.0.1) through a fault-injecting proxy, and checks
 # that nothing is lost and nothing wrong is ever served. Results go to stdout as a table.
 #
-#   scripts/fault-campaign.sh [--trials N] [--rate R] [--outage-minutes M] [--work DIR]
+#   scripts/fault-campaign.sh [--trials N] [--rate R] [--outage-minutes M] [--outage-cache SIZE] [--work DIR]
 #
 # Proxy trials (N, default 40, split over push, pull, fetch, mount reads and gc --cloud): each command
 # runs through scripts/lib/faultproxy.py, which answers a share R (default 0.15) of requests with a
@@ -14,18 +14,21 @@
 #
 # Outage run (M minutes, default 10; 0 to skip): 32 readers (scripts/lib/mount-readers.py) read
 # several versions through one mount, straight from the server, while the server is stopped for
-# 5-15 s every 30-60 s; every byte is compared. The daemon's RSS, threads and open files are sampled.
+# 5-15 s every 30-60 s; every byte is compared. The mount's cache (--outage-cache, default 16M) is
+# kept smaller than the versions read, so that reads keep going to the server. The daemon's RSS,
+# threads and open files are sampled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-trials=40 rate=0.15 outage_minutes=10 work=""
+trials=40 rate=0.15 outage_minutes=10 outage_cache=16M work=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --trials) trials=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --outage-minutes) outage_minutes=$2; shift 2 ;;
+    --outage-cache) outage_cache=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -214,7 +217,7 @@ if [ "$outage_minutes" != 0 ]; then
   # Several versions through one mount of a clone that has no objects, straight from the server.
   c=$work/outage m=$work/mnt-outage
   clone "$c"
-  (cd "$c" && verso mount -r direct --cache-size 256M "$m" > /dev/null)
+  (cd "$c" && verso mount -r direct --cache-size "$outage_cache" "$m" > /dev/null)
   : > "$work/pairs"
   for id in "${versions[@]}"; do
     (cd "$work/truth/$id" && find . -type f) | sed 's|^\./||' \
@@ -242,7 +245,7 @@ if [ "$outage_minutes" != 0 ]; then
   wait "$readers" || true
   (cd "$c" && verso umount "$m" > /dev/null 2>&1) || true
   echo
-  echo "## Mount under outages ($outage_minutes min, 32 readers, ${#versions[@]} versions)"
+  echo "## Mount under outages ($outage_minutes min, 32 readers, ${#versions[@]} versions, $(du -sh "$work/truth" | cut -f1) of data, cache $outage_cache)"
   echo
   python3 - "$work/outage.json" "$work/samples" <<'PY'
 import json, sys

@@ -55,6 +55,10 @@ final class S3Errors {
             // An answer that is not XML at all (a proxy's HTML page, a body cut short) may pass.
             return new RemoteRetryableException(what + " failed: the answer is not S3 XML (" + describe(xml) + ")", e);
         }
+        if (message.startsWith("Unable to unmarshall response")) {
+            // XML whose values do not parse (a byte changed on the way): asked again, it may pass.
+            return new RemoteRetryableException(what + " failed: " + describe(e), e);
+        }
         if (e.retryable()) {
             return new RemoteRetryableException(what + " failed: " + describe(e), e);
         }

@@ -288,6 +288,11 @@ final class S3OddAnswersTest {
                         "<?xml version=\"1.0\"?><ListBucketResult><Name>bucket</Name><IsTruncated>false</IsTruncated>"
                         + "<Contents><Key>tags/a</Key>")),
                 every(Outcome.OK, Outcome.RETRIED));
+        play("a listing with a byte changed on the way", toList(Response.of(200, XML,
+                        "<?xml version=\"1.0\"?><ListBucketResult><Name>bucket</Name><IsTruncated>false</IsTruncated>"
+                        + "<Contents><Key>tags/a</Key><LastModified>2026,12-06T15:19:23Z</LastModified><Size>1</Size>"
+                        + "</Contents></ListBucketResult>")),
+                every(Outcome.OK, Outcome.RETRIED));
     }
 
     @Test
