@@ -86,6 +86,9 @@ final class MountCommandIT {
         ok("add", "data");
         ok("commit", "-m", "first");
         ok("tag", "v1");
+        // dates/ names a second, and shows the newest version of it: commit the second version a
+        // second later, so that the first has a date of its own on a fast machine too.
+        Thread.sleep(1100);
         big2 = big1.clone();
         big2[BIG - 1] ^= 1;
         Files.writeString(proj.resolve("data/a.txt"), "second");
