@@ -30,7 +30,7 @@ final class FetchCommand implements Callable<Integer> {
              RemoteVersions remote = RemoteWiring.remote(repo, remoteName);
              RepoLock.Held h = repo.lock().shared();
              Fetcher f = RemoteWiring.fetcher(repo, remote, TerminalProgress.forConsole())) {
-            System.out.println(summary(f.fetch(version, repo.workspaceEntries()), remote.name()));
+            System.out.println(summary(f.fetch(version, repo::workspaceEntries), remote.name()));
         }
         return 0;
     }

@@ -83,7 +83,7 @@ public final class Main implements Runnable {
             e.printStackTrace();
             return;
         }
-        System.err.println("verso: " + outOfMemory());
+        System.err.println(ERROR_PREFIX + outOfMemory());
         System.err.flush();
         System.exit(USER_ERROR);
     }

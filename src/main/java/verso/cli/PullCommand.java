@@ -35,7 +35,7 @@ final class PullCommand implements Callable<Integer> {
             Fetcher.Result f;
             try (RepoLock.Held h = repo.lock().shared();
                  Fetcher fetcher = RemoteWiring.fetcher(repo, remote, TerminalProgress.forConsole())) {
-                f = fetcher.fetch(version, repo.workspaceEntries());
+                f = fetcher.fetch(version, repo::workspaceEntries);
             }
             System.out.println(FetchCommand.summary(f, remote.name()));
             try (Fetcher more = RemoteWiring.fetcher(repo, remote, ProgressListener.NONE)) {

@@ -22,8 +22,8 @@ import verso.fs.MountTable;
  * <p>Design: the daemon is the current JVM's executable and class path running a foreground mount
  * (the caller names the main class and arguments), in a session of its own ({@code setsid}, so a
  * terminal's hang-up or Ctrl-C does not reach it), with stdin from /dev/null and stdout and stderr
- * appended to a log file, in {@code /}. The launcher then polls: the mount is ready when the mount table shows
- * a {@code fuse.verso} mount at the mount point and a listing of it answers; if the child exits first
+ * appended to a log file, in {@code /}. The launcher then polls: the mount is ready when the mount
+ * table shows a {@code fuse.verso} mount at the mount point and a listing of it answers; if the child exits first
  * ({@link ExitedException}), the error carries the last lines of the log.
  */
 public final class DaemonLauncher {

@@ -38,7 +38,8 @@ import verso.store.TreeEntry;
  * (blobs and blocks), whose total is known by then and drives the progress bar. Every object is
  * streamed into {@link ObjectStore#insert(ObjectId, InputStream)}, which hashes it and publishes it only
  * if it matches, so a corrupt remote object never enters the cache; a stream that breaks, or whose
- * content does not match (changed on the way), is downloaded again whole a few times. Used by checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
+ * content does not match (changed on the way), is downloaded again whole a few times. Used by
+ * checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
  */
 public final class Fetcher implements ObjectFetcher, Closeable {
     /**
@@ -65,40 +66,44 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         this.progress = progress;
     }
 
+    /** The entries to fetch when no version is named, read only then. */
+    public interface Entries {
+        List<TreeEntry> get() throws IOException;
+    }
+
     /**
      * Copies the remote's version records and new tags here, then the objects of {@code version} (an id,
      * short id or tag, resolved after the records are copied), or, if it is null, of {@code otherwise}
      * (such as {@link verso.repo.Repository#workspaceEntries}), that the cache lacks.
      */
-    public Result fetch(String version, Collection<TreeEntry> otherwise) throws IOException {
+    public Result fetch(String version, Entries otherwise) throws IOException {
         syncHistory();
         ObjectId id = version == null ? null : versions.resolve(version);
-        fetchEntries(id == null ? otherwise : versions.read(id).paths());
+        fetchEntries(id == null ? otherwise.get() : versions.read(id).paths());
         return result(id);
     }
 
     /** Copies remote version records and tags that this clone lacks (tags it has are left as they are). */
-    void syncHistory() throws IOException {
-        VersionLog log = versions;
+    private void syncHistory() throws IOException {
         List<ObjectId> absent = new ArrayList<>();
         for (ObjectId id : remote.ids()) {
-            if (!log.contains(id)) {
+            if (!versions.contains(id)) {
                 absent.add(id);
             }
         }
-        transfers.run(absent, id -> log.add(id, remote.fetchRecord(id)));
+        transfers.run(absent, id -> versions.add(id, remote.fetchRecord(id)));
         newVersions += absent.size();
-        TreeMap<String, ObjectId> local = log.tags();
+        TreeMap<String, ObjectId> local = versions.tags();
         for (Map.Entry<String, ObjectId> t : remote.tags().entrySet()) {
-            if (!local.containsKey(t.getKey()) && log.contains(t.getValue())) {
-                log.tag(t.getKey(), t.getValue());
+            if (!local.containsKey(t.getKey()) && versions.contains(t.getValue())) {
+                versions.tag(t.getKey(), t.getValue());
                 newTags++;
             }
         }
     }
 
     /** Downloads every object the entries need that the cache lacks, breadth-first through trees. */
-    void fetchEntries(Collection<TreeEntry> roots) throws IOException {
+    private void fetchEntries(Collection<TreeEntry> roots) throws IOException {
         Set<ObjectId> seen = new HashSet<>();
         List<TreeEntry> files = new ArrayList<>();
         List<TreeEntry> level = new ArrayList<>(roots);
@@ -147,7 +152,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         }
     }
 
-    Result result(ObjectId version) {
+    private Result result(ObjectId version) {
         return new Result(version, newVersions, newTags, objects.get(), bytes.get());
     }
 

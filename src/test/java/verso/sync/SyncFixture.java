@@ -66,7 +66,7 @@ final class SyncFixture implements AutoCloseable {
 
     Fetcher.Result fetch(RemoteVersions remote, String version) throws IOException {
         try (Fetcher f = fetcher(remote)) {
-            return f.fetch(version, repo.workspaceEntries());
+            return f.fetch(version, repo::workspaceEntries);
         }
     }
 
