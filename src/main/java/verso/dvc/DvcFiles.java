@@ -123,7 +123,9 @@ public final class DvcFiles {
                 throw bad(where, file, "output " + p + " has an invalid md5 '" + h + "'");
             }
             long size = m.get("size") instanceof Number n ? n.longValue() : -1;
-            into.add(new DvcOut(rel, hex, dir, size, hash == null, Boolean.TRUE.equals(m.get("isexec")), file));
+            long nfiles = !dir ? 1 : m.get("nfiles") instanceof Number n ? n.longValue() : -1;
+            boolean exec = Boolean.TRUE.equals(m.get("isexec"));
+            into.add(new DvcOut(rel, hex, dir, size, nfiles, hash == null, exec, file));
         }
     }
 

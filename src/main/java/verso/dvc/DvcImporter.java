@@ -218,7 +218,8 @@ public final class DvcImporter {
         ObjectId none = ObjectId.fromBytes(new byte[ObjectId.LENGTH]);
         for (DvcOut o : outs) {
             long size = Math.max(0, o.size());
-            out.add(o.dir() ? TreeEntry.dir(o.path(), size, 0, none) : TreeEntry.file(o.path(), size, false, none, false));
+            out.add(o.dir() ? TreeEntry.dir(o.path(), size, Math.max(0, o.nfiles()), none)
+                    : TreeEntry.file(o.path(), size, false, none, false));
         }
         return out;
     }
