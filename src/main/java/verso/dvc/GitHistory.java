@@ -57,7 +57,12 @@ final class GitHistory {
         if (from == null) {
             return all;
         }
-        String id = text(run("rev-parse", "--verify", "--quiet", from + "^{commit}")).strip();
+        String id;
+        try {
+            id = text(run("rev-parse", "--verify", "--quiet", from + "^{commit}")).strip();
+        } catch (DvcException e) {
+            throw new DvcException("--from " + from + " is not a commit of " + dir + "; give a commit id or a tag");
+        }
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).id().equals(id)) {
                 return all.subList(i, all.size());
