@@ -21,6 +21,7 @@ import verso.repo.ProgressListener;
 import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.repo.VersionLog;
+import verso.store.BlockIndex;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
 import verso.store.Names;
@@ -234,10 +235,24 @@ public final class DvcImporter {
         return total;
     }
 
-    /** What an earlier import stored for DVC object {@code md5}, if it is still in the store. */
+    /** What an earlier import stored for DVC object {@code md5}, if it is still in the store (all its blocks too). */
     private FileContent known(ImportState state, String md5) {
         FileContent fc = state.object(md5);
-        return fc != null && store.contains(fc.id()) ? fc : null;
+        if (fc == null || !store.contains(fc.id())) {
+            return null;
+        }
+        if (fc.chunked()) {
+            try {
+                for (ObjectId block : BlockIndex.decode(fc.id(), store.read(fc.id())).blocks()) {
+                    if (!store.contains(block)) {
+                        return null;
+                    }
+                }
+            } catch (IOException e) {
+                return null; // read again from DVC
+            }
+        }
+        return fc;
     }
 
     /** One file to store: where it goes (for messages), its md5, and DVC's hash kind. */

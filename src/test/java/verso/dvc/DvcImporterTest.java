@@ -180,6 +180,29 @@ final class DvcImporterTest {
     }
 
     @Test
+    void run_objectWhoseBlockLeftTheStore_isReadAgain() throws Exception {
+        String first = tutorial().get(0);
+        run();
+        String md5 = DvcFixture.md5(bytes(9 << 20, 1));
+        // a later commit uses the big archive again, but one of its blocks is gone from verso's store
+        dvc.write("copy/again.npz", bytes(9 << 20, 1));
+        dvc.add("copy/again.npz");
+        dvc.commit("again");
+        Version v = repo.versions().read(repo.versions().resolve("git-" + first.substring(0, 7)));
+        TreeEntry big = null;
+        for (TreeEntry e : Tree.decode(v.find("datasets").id(), repo.store().read(v.find("datasets").id())).entries()) {
+            if (e.name().equals("adrenalmnist3d.npz")) {
+                big = e;
+            }
+        }
+        ObjectId block = BlockIndex.decode(big.id(), repo.store().read(big.id())).blocks().get(1);
+        repo.store().delete(block);
+        assertEquals(1, run().imported());
+        assertTrue(repo.store().contains(block), "the archive " + md5 + " was read again from DVC's cache");
+        assertArrayEquals(bytes(9 << 20, 1), files(imported.get(0).version()).get("copy/again.npz"));
+    }
+
+    @Test
     void run_interrupted_resumesAfterTheLastRecordedCommit() throws Exception {
         List<String> commits = tutorial();
         Path notes = dvc.cachePath(DvcFixture.md5(DvcFixture.text("more\n")));
