@@ -57,7 +57,10 @@ final class ImportCommand implements Runnable {
             Main main = parent.main;
             try (Repository repo = main.openRepository()) {
                 Path project = dir == null ? repo.root() : main.cwd().resolve(dir).normalize();
-                DvcImporter.Options o = new DvcImporter.Options(project, from, remote, skipMissing, dryRun);
+                // A directory given on the command line is relative to where verso runs, not to the project.
+                String remoteArg = remote != null && remote.contains("/") && !remote.contains("://")
+                        ? main.cwd().resolve(remote).normalize().toString() : remote;
+                DvcImporter.Options o = new DvcImporter.Options(project, from, remoteArg, skipMissing, dryRun);
                 DvcImporter.Report r = new DvcImporter(repo, o, new DvcImporter.Listener() {
                     @Override
                     public void imported(DvcImporter.Imported c) {

@@ -185,7 +185,8 @@ final class DvcImportIT {
 
         Path other = Files.createDirectories(tmp.resolve("q"));
         ok(other, "init");
-        Result fromRemote = ok(other, "import", "dvc", proj.toString(), "--remote", store.toString());
+        Path sub = Files.createDirectories(other.resolve("sub"));
+        Result fromRemote = ok(sub, "import", "dvc", proj.toString(), "--remote", "../../dvcstore");
         assertTrue(fromRemote.out().contains("data (2 files, 5 B)"), fromRemote.toString());
 
         Result notDvc = verso(other, "import", "dvc");
