@@ -330,6 +330,38 @@ final class DvcImporterTest {
     }
 
     @Test
+    void run_dvcProjectInASubfolderOfTheGitRepository() throws Exception {
+        DvcFixture.create(dir.resolve("mono"));
+        DvcFixture sub = DvcFixture.createSubdir(dir.resolve("mono/ml"));
+        Files.writeString(dir.resolve("mono/README"), "code\n");
+        sub.write("data/x.bin", bytes(10, 1));
+        sub.add("data");
+        String c = sub.commit("ml data");
+        try (Repository r = Repository.init(sub.dir)) {
+            DvcImporter.Report report = new DvcImporter(r, new DvcImporter.Options(sub.dir, null, null, false, false),
+                    new DvcImporter.Listener() {
+                        @Override
+                        public void imported(DvcImporter.Imported i) {
+                        }
+
+                        @Override
+                        public void warning(String line) {
+                        }
+                    }, ProgressListener.NONE).run();
+            assertEquals(1, report.imported());
+            Version v = r.versions().read(r.versions().resolve("git-" + c.substring(0, 7)));
+            assertEquals(List.of("data"), v.paths().stream().map(TreeEntry::name).toList());
+        }
+    }
+
+    @Test
+    void run_gitRepositoryWithoutCommits_oneLine() throws Exception {
+        DvcException e = assertThrows(DvcException.class, this::run);
+        assertTrue(e.getMessage().endsWith("is not in a git repository with commits; give the DVC project's folder"),
+                e.getMessage());
+    }
+
+    @Test
     void new_notADvcProject_oneLine() {
         DvcException e = assertThrows(DvcException.class, () -> new DvcImporter(repo,
                 new DvcImporter.Options(dir, null, null, false, false), null, ProgressListener.NONE));

@@ -39,9 +39,15 @@ public final class DvcFixture {
 
     /** {@code git init} and {@code dvc init} in {@code dir}. */
     public static DvcFixture create(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        new DvcFixture(dir).git("init", "-q");
+        return createSubdir(dir);
+    }
+
+    /** {@code dvc init --subdir} in {@code dir}, inside a git repository that exists. */
+    public static DvcFixture createSubdir(Path dir) throws IOException, InterruptedException {
         DvcFixture f = new DvcFixture(dir);
         Files.createDirectories(dir.resolve(".dvc"));
-        f.git("init", "-q");
         f.git("config", "user.email", "dvc@example.com");
         f.git("config", "user.name", "dvc user");
         Files.writeString(dir.resolve(".dvc/.gitignore"), "/config.local\n/tmp\n/cache\n");
