@@ -19,6 +19,7 @@ import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.Hashing;
+import verso.store.Layout;
 import verso.store.MissingObjectException;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -49,6 +50,7 @@ public final class ObjectReader {
     private final Remote remote;
     /** Where the remote keeps objects in packs; an object it does not locate is loose. */
     private final PackLocator packs;
+    private final PackWindows windows;
     private final BlockCache cache;
     private final ReadStats stats = new ReadStats();
     private final BufferPool memory;
@@ -73,6 +75,7 @@ public final class ObjectReader {
         this.local = local;
         this.remote = remote;
         this.packs = packs;
+        this.windows = new PackWindows(remote);
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
                 bytes -> cache.evictColdest(bytes) || letGoOfHeldBlocks(), MEMORY_WAIT);
@@ -84,6 +87,7 @@ public final class ObjectReader {
         this.local = local;
         this.remote = remote;
         this.packs = new PackLocator();
+        this.windows = new PackWindows(remote);
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = memory;
         checkSources();
@@ -180,13 +184,16 @@ public final class ObjectReader {
     }
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
-        PackLocator.Run at = packs.run(id);
+        PackLocator.Location at = packs.locate(id);
         ByteBuffer bytes;
         stats.remoteGets.increment();
-        try (InputStream in = remote.get(at.key(), at.offset(), at.length())) {
+        try (InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1) : windows.open(at)) {
             bytes = readVerified(id, in, sizeHint, "the copy on " + remote.describe());
         } catch (CorruptObjectException e) {
             stats.verificationFailures.increment();
+            if (at != null) {
+                windows.drop(at);
+            }
             throw e;
         } catch (IOException e) {
             stats.fetchErrors.increment();
