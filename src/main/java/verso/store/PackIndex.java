@@ -37,6 +37,15 @@ public final class PackIndex {
         }
     }
 
+    /**
+     * Whether an object belongs with the metadata a listing reads (trees, block indexes, versions),
+     * which a push packs apart from file data. Judged by how the bytes open; a blob that looks the same
+     * is merely packed with the metadata.
+     */
+    public static boolean isMetadata(byte[] bytes) {
+        return CanonicalJson.isStructured(bytes);
+    }
+
     /** An index of objects laid end to end with these sizes. */
     public static PackIndex of(ObjectId pack, List<ObjectId> ids, List<Long> sizes) {
         long[] offsets = new long[ids.size() + 1];

@@ -52,15 +52,14 @@ final class PackWriter implements Closeable {
         return objectSize < THRESHOLD;
     }
 
-    /** Appends one object of the store. */
-    void add(ObjectId id) throws IOException {
+    /** Appends one object, whose verified bytes are {@code bytes}. */
+    void add(ObjectId id, byte[] bytes) throws IOException {
         if (out == null) {
             file = store.newTemp();
             files.add(file);
             out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             digest = Hashing.sha256();
         }
-        byte[] bytes = store.read(id);
         digest.update(bytes);
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
