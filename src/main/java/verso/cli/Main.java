@@ -36,7 +36,8 @@ public final class Main implements Runnable {
     /** The start of the one line that reports an error. */
     static final String ERROR_PREFIX = "verso: ";
 
-    @Option(names = "--verbose", description = "Show details of internal errors (stack traces).",
+    @Option(names = "--verbose", description = "Show details: stack traces of internal errors, the requests push, "
+            + "fetch and pull made to the remote.",
             scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
