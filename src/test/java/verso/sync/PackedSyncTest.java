@@ -93,11 +93,15 @@ final class PackedSyncTest {
         Pusher.Result r = a.push(rv, null);
         assertEquals(a.localObjects().size(), r.objects());
         assertEquals(List.of(), keys(Layout.OBJECTS), "every object is under 1 MiB: none loose");
-        assertEquals(1, keys(Layout.PACKS).size());
+        assertEquals(2, keys(Layout.PACKS).size(), "one pack of trees and the version, one of file data");
         assertEquals(a.localObjects(), SyncFixture.remoteObjects(remote));
         VersionPacks list = PackLists.read(remote, v1);
-        assertEquals(1, list.indexes().size());
-        assertTrue(remote.exists(Layout.packIndexKey(list.indexes().get(0))));
+        assertEquals(2, list.indexes().size());
+        PackIndex first = PackLists.readIndex(remote, list.indexes().get(0));
+        PackIndex second = PackLists.readIndex(remote, list.indexes().get(1));
+        PackIndex metadata = first.count() < second.count() ? first : second;
+        // the tree of data/, its 3 folders, the big file's block index and the version
+        assertEquals(6, metadata.count());
         assertTrue(new RemoteVerifier(rv).run().ok());
     }
 
@@ -156,9 +160,10 @@ final class PackedSyncTest {
         a.push(rv, null);
         assertEquals(List.of(), PackLists.read(remote, v1).indexes());
         List<ObjectId> v2Indexes = PackLists.read(remote, v2).indexes();
-        assertEquals(1, v2Indexes.size());
-        // the new blob, its folder's tree, the data tree and the version object
-        assertEquals(4, PackLists.readIndex(remote, v2Indexes.get(0)).count());
+        assertEquals(2, v2Indexes.size());
+        // the new blob; its folder's tree, the data tree and the version object
+        assertEquals(List.of(1, 3), List.of(PackLists.readIndex(remote, v2Indexes.get(0)).count(),
+                PackLists.readIndex(remote, v2Indexes.get(1)).count()).stream().sorted().toList());
         b.fetch(rv, v2.hex());
         b.repo.checkout(v2, false, null, ProgressListener.NONE);
         assertEquals("changed", Files.readString(other.resolve("data/d0/f0.txt")));
@@ -175,7 +180,7 @@ final class PackedSyncTest {
         a.push(rv, null);
         Set<ObjectId> v1Indexes = new HashSet<>(PackLists.read(remote, v1).indexes());
         Set<ObjectId> v2Indexes = new HashSet<>(PackLists.read(remote, v2).indexes());
-        assertEquals(2, v2Indexes.size());
+        assertEquals(4, v2Indexes.size(), "v1's two packs and its own two");
         assertTrue(v2Indexes.containsAll(v1Indexes));
         b.fetch(rv, v2.hex());
         b.repo.checkout(v2, false, null, ProgressListener.NONE);
@@ -198,12 +203,12 @@ final class PackedSyncTest {
         remote.advance(Duration.ofMinutes(1));
         CloudCollector.Report dry = b.gcCloud(rv, true, Duration.ZERO);
         assertEquals(1, dry.packs());
-        assertEquals(2, keys(Layout.PACKS).size());
+        assertEquals(3, keys(Layout.PACKS).size());
 
         CloudCollector.Report r = b.gcCloud(rv, false, Duration.ZERO);
         assertEquals(1, r.packs());
         assertEquals(livePacks, keys(Layout.PACKS));
-        assertEquals(1, keys(Layout.PACK_INDEXES).size());
+        assertEquals(2, keys(Layout.PACK_INDEXES).size());
         assertTrue(new RemoteVerifier(rv).run().ok());
         b.fetch(rv, v1.hex());
         b.repo.checkout(v1, false, null, ProgressListener.NONE);
