@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import verso.store.Hashing;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -35,7 +36,6 @@ final class PackWriter implements Closeable {
     }
 
     private final ObjectStore store;
-    private final List<Pack> packs = new ArrayList<>();
     private final List<Path> files = new ArrayList<>();
     private FileChannel out;
     private MessageDigest digest;
@@ -52,8 +52,8 @@ final class PackWriter implements Closeable {
         return objectSize < THRESHOLD;
     }
 
-    /** Appends one object, whose verified bytes are {@code bytes}. */
-    void add(ObjectId id, byte[] bytes) throws IOException {
+    /** Appends one object, whose verified bytes are {@code bytes}; returns the pack this closed, if it did. */
+    Pack add(ObjectId id, byte[] bytes) throws IOException {
         if (out == null) {
             file = store.newTemp();
             files.add(file);
@@ -68,20 +68,13 @@ final class PackWriter implements Closeable {
         ids.add(id);
         sizes.add((long) bytes.length);
         size += bytes.length;
-        if (size >= TARGET_SIZE) {
-            finishPack();
-        }
+        return size >= TARGET_SIZE ? finish().orElseThrow() : null;
     }
 
-    /** Closes the pack being written, if any, and returns every pack. */
-    List<Pack> finish() throws IOException {
-        finishPack();
-        return List.copyOf(packs);
-    }
-
-    private void finishPack() throws IOException {
+    /** Closes the pack being written, if any, and returns it. */
+    Optional<Pack> finish() throws IOException {
         if (out == null) {
-            return;
+            return Optional.empty();
         }
         out.force(false);
         out.close();
@@ -89,10 +82,10 @@ final class PackWriter implements Closeable {
         ObjectId id = ObjectId.fromBytes(digest.digest());
         PackIndex index = PackIndex.of(id, ids, sizes);
         byte[] encoded = index.encode();
-        packs.add(new Pack(file, id, index, encoded, Hashing.hash(encoded)));
         ids.clear();
         sizes.clear();
         size = 0;
+        return Optional.of(new Pack(file, id, index, encoded, Hashing.hash(encoded)));
     }
 
     @Override

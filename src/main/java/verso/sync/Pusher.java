@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import verso.repo.ProgressListener;
 import verso.repo.Reachability;
 import verso.repo.RepoException;
@@ -54,6 +56,9 @@ public final class Pusher {
     private final ObjectStore store;
     private final VersionLog versions;
     private final RemoteVersions remote;
+    /** Packs uploaded at once while the next fills (each is itself uploaded in parallel parts). */
+    private static final int PACK_UPLOADS = 2;
+
     private final ProgressListener progress;
     private final boolean packs;
 
@@ -136,10 +141,8 @@ public final class Pusher {
     Result send(Plan plan) throws IOException {
         if (!plan.isEmpty()) {
             try (RemoteLock lock = RemoteLock.take(remote, false, "push");
-                 Transfers transfers = new Transfers();
-                 PackWriter metadata = new PackWriter(store);
-                 PackWriter data = new PackWriter(store)) {
-                List<PackWriter.Pack> written = sendObjects(plan, metadata, data, transfers);
+                 Transfers transfers = new Transfers()) {
+                List<PackWriter.Pack> written = sendObjects(plan, transfers);
                 sendPackLists(plan, written, transfers);
                 lock.check();
                 sendVersionsAndTags(plan);
@@ -150,36 +153,33 @@ public final class Pusher {
     }
 
     /**
-     * Uploads the plan's objects: small ones laid into packs (then each pack's index), the others loose,
-     * all in parallel. Trees, block indexes and version objects go into packs of their own, before the
-     * data, so that listing a folder tree reads them with a few GETs. Returns the packs written.
+     * Uploads the plan's objects: the large ones loose, the small ones laid into packs (then each pack's
+     * index), all at once: packs are filled on one transfer thread, each uploaded as soon as it is
+     * closed while the next fills. Trees, block indexes and version objects go into packs of their
+     * own, so that listing a folder tree reads them with a few GETs. Returns the packs written.
      */
-    private List<PackWriter.Pack> sendObjects(Plan plan, PackWriter metadata, PackWriter data, Transfers transfers)
-            throws IOException {
-        List<ObjectId> loose = new ArrayList<>();
+    private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
+        List<ObjectId> small = new ArrayList<>();
+        List<Object> work = new ArrayList<>();
         for (ObjectId id : plan.objects()) {
-            long size = this.packs ? store.size(id) : PackWriter.THRESHOLD;
-            if (!PackWriter.packs(size)) {
-                loose.add(id);
+            if (packs && PackWriter.packs(store.size(id))) {
+                small.add(id);
             } else {
-                byte[] bytes = store.read(id);
-                (PackIndex.isMetadata(bytes) ? metadata : data).add(id, bytes);
+                work.add(id);
             }
         }
-        List<PackWriter.Pack> written = new ArrayList<>(metadata.finish());
-        written.addAll(data.finish());
-        List<Object> uploads = new ArrayList<>(written);
-        uploads.addAll(loose);
+        List<PackWriter.Pack> written = new ArrayList<>();
+        if (!small.isEmpty()) {
+            work.add(0, small);
+        }
         progress.start("Pushing to " + remote.name(), plan.bytes());
         try {
-            transfers.run(uploads, u -> {
-                if (u instanceof PackWriter.Pack p) {
-                    remote.remote().put(Layout.packKey(p.id()), p.file());
-                    progress.advance(p.index().packSize());
-                } else {
-                    ObjectId id = (ObjectId) u;
+            transfers.run(work, w -> {
+                if (w instanceof ObjectId id) {
                     remote.remote().put(Layout.objectKey(id), store.pathOf(id));
                     progress.advance(store.size(id));
+                } else {
+                    written.addAll(packAndUpload(small));
                 }
             });
         } finally {
@@ -189,6 +189,33 @@ public final class Pusher {
         return written;
     }
 
+    /** Lays {@code small} objects into packs, uploading each pack (on its own threads) once it is closed. */
+    private List<PackWriter.Pack> packAndUpload(List<ObjectId> small) throws IOException {
+        try (PackWriter metadata = new PackWriter(store);
+             PackWriter data = new PackWriter(store);
+             Transfers uploads = new Transfers(PACK_UPLOADS)) {
+            List<Future<?>> pending = new ArrayList<>();
+            List<PackWriter.Pack> all = new ArrayList<>();
+            Consumer<PackWriter.Pack> upload = p -> {
+                all.add(p);
+                pending.add(uploads.submit(() -> {
+                    remote.remote().put(Layout.packKey(p.id()), p.file());
+                    progress.advance(p.index().packSize());
+                }));
+            };
+            for (ObjectId id : small) {
+                byte[] bytes = store.read(id);
+                PackWriter.Pack closed = (PackIndex.isMetadata(bytes) ? metadata : data).add(id, bytes);
+                if (closed != null) {
+                    upload.accept(closed);
+                }
+            }
+            metadata.finish().ifPresent(upload);
+            data.finish().ifPresent(upload);
+            Transfers.await(pending);
+            return all;
+        }
+    }
     /**
      * Writes each pushed version's pack list: the new packs and the packs already on the remote that hold
      * any of its objects, so that a reader of the version loads only those indexes. Nothing is written
