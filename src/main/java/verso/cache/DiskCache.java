@@ -72,7 +72,9 @@ public final class DiskCache {
     private final long maxBytes;
     private final Clock clock;
     private final FileChannel usageFile;
-    private final Object jvmLock = new Object();
+    /** One monitor per directory in this JVM: a second file lock on it from this process would throw. */
+    private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
+    private final Object jvmLock;
     private final Map<ObjectId, Entry> index = new ConcurrentHashMap<>();
     private final Set<ObjectId> verified = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean writable = new AtomicBoolean(true);
@@ -97,6 +99,7 @@ public final class DiskCache {
         this.maxBytes = maxBytes;
         this.clock = clock;
         this.usageFile = usageFile;
+        this.jvmLock = JVM_LOCKS.computeIfAbsent(root, k -> new Object());
     }
 
     /** Opens (creating it if needed) the cache at {@code root}, bounded to {@code maxBytes}. */
@@ -104,11 +107,12 @@ public final class DiskCache {
         return open(root, maxBytes, Clock.systemUTC());
     }
 
-    static DiskCache open(Path root, long maxBytes, Clock clock) throws IOException {
+    static DiskCache open(Path dir, long maxBytes, Clock clock) throws IOException {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("a disk cache needs a positive size");
         }
-        Files.createDirectories(root.resolve(OBJECTS));
+        Files.createDirectories(dir.resolve(OBJECTS));
+        Path root = dir.toRealPath();
         Files.createDirectories(root.resolve("tmp"));
         FileChannel usage = FileChannel.open(root.resolve("usage"), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
