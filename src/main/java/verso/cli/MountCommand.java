@@ -3,6 +3,7 @@ package verso.cli;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,6 +40,7 @@ import verso.remote.RemoteStats;
 import verso.remote.Remotes;
 import verso.repo.RepoException;
 import verso.repo.Repository;
+import verso.store.Hashing;
 import verso.store.ObjectStore;
 
 /**
@@ -225,8 +227,10 @@ final class MountCommand implements Callable<Integer> {
                 }
             }
         }
+        DiskCache disk = remote == null ? null : diskCache.open(cwd, versoDir);
         if (remote != null) {
-            catalogs.add(new RemoteCatalog(remote));
+            catalogs.add(new RemoteCatalog(remote, disk == null ? null : disk.root().resolve("remotes")
+                    .resolve(Hashing.hash(remote.describe().getBytes(StandardCharsets.UTF_8)).shortHex())));
         }
         Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
         long pid = ProcessHandle.current().pid();
@@ -239,7 +243,6 @@ final class MountCommand implements Callable<Integer> {
             }
             // --cache-size is all the memory for blocks, and the JVM's direct memory (set above, or fitted
             // for a foreground mount).
-            DiskCache disk = remote == null ? null : diskCache.open(cwd, versoDir);
             try (BlockReader blocks = BlockReader.withMemory(local, remote, disk, cacheSize);
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);

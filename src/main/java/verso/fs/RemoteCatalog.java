@@ -1,41 +1,102 @@
 package verso.fs;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import verso.remote.Remote;
 import verso.store.Layout;
 
 /**
  * The versions and tags of a {@link Remote}: lists {@code versions/} and {@code tags/}; only version
  * ids not seen before are fetched on each refresh. The remote is not closed by this catalog.
+ *
+ * <p>With a mirror directory (beside a mount's disk cache), every version and tag read is copied
+ * there. If the remote cannot be listed when the catalog is still empty (a mount started while the
+ * remote is down), the mirror is listed instead: the versions seen before are shown and their data is
+ * read from the disk cache. Version files are checked against their ids as always; tags may be stale
+ * until the remote answers again.
  */
 public final class RemoteCatalog extends ListingCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteCatalog.class);
 
     private final Remote remote;
+    private final Path mirror;
+    private volatile boolean offline;
 
     public RemoteCatalog(Remote remote) {
+        this(remote, null);
+    }
+
+    /** {@code mirror} (may be null): where versions and tags are copied for a start without the remote. */
+    public RemoteCatalog(Remote remote, Path mirror) {
         this.remote = remote;
+        this.mirror = mirror;
     }
 
     @Override
     protected List<String> listVersions() throws IOException {
-        return list(Layout.VERSIONS);
+        try {
+            List<String> names = list(Layout.VERSIONS);
+            offline = false;
+            return names;
+        } catch (IOException e) {
+            List<String> saved = mirror == null || !snapshot().versions().isEmpty() ? List.of()
+                    : listMirror(Layout.VERSIONS);
+            if (saved.isEmpty()) {
+                throw e;
+            }
+            offline = true;
+            LOG.warn("cannot list the versions of {} ({}): showing the {} versions seen before, kept in {}",
+                    remote.describe(), e.getMessage(), saved.size(), mirror);
+            return saved;
+        }
     }
 
     @Override
     protected byte[] readVersion(String name) throws IOException {
-        return remote.getBytes(Layout.VERSIONS + name);
+        if (offline) {
+            return Files.readAllBytes(mirror.resolve(Layout.VERSIONS).resolve(name));
+        }
+        byte[] bytes = remote.getBytes(Layout.VERSIONS + name);
+        save(Layout.VERSIONS, name, bytes);
+        return bytes;
     }
 
     @Override
     protected List<String> listTags() throws IOException {
-        return list(Layout.TAGS);
+        if (offline) {
+            return listMirror(Layout.TAGS);
+        }
+        List<String> names = list(Layout.TAGS);
+        if (mirror != null) {
+            Set<String> live = new HashSet<>(names);
+            for (String old : listMirror(Layout.TAGS)) {
+                if (!live.contains(old)) {
+                    Files.deleteIfExists(mirror.resolve(Layout.TAGS).resolve(old));
+                }
+            }
+        }
+        return names;
     }
 
     @Override
     protected byte[] readTag(String name) throws IOException {
-        return remote.getBytes(Layout.TAGS + name);
+        if (offline) {
+            return Files.readAllBytes(mirror.resolve(Layout.TAGS).resolve(name));
+        }
+        byte[] bytes = remote.getBytes(Layout.TAGS + name);
+        save(Layout.TAGS, name, bytes);
+        return bytes;
     }
 
     @Override
@@ -53,5 +114,35 @@ public final class RemoteCatalog extends ListingCatalog {
             }
         });
         return names;
+    }
+
+    private List<String> listMirror(String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(mirror.resolve(prefix))) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(".")) {
+                    names.add(name);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return names;
+        }
+        return names;
+    }
+
+    /** Copies a file into the mirror (temp file, then moved into place); a failure only loses the copy. */
+    private void save(String prefix, String name, byte[] bytes) {
+        if (mirror == null) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(mirror.resolve(prefix));
+            Path temp = dir.resolve("." + UUID.randomUUID() + ".tmp");
+            Files.write(temp, bytes);
+            Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.debug("cannot keep a copy of {}{} in {}: {}", prefix, name, mirror, e.toString());
+        }
     }
 }
