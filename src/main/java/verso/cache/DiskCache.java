@@ -184,13 +184,19 @@ public final class DiskCache {
         verified.add(id);
     }
 
+    /** True if there is an entry for {@code id} (not checked here). */
+    public boolean contains(ObjectId id) {
+        return Files.exists(pathOf(id));
+    }
+
     /**
-     * Stores verified bytes (from position to limit, which are not changed) as the entry for {@code id}.
-     * Never throws: a cache that cannot be written is logged once and not written again.
+     * Stores verified bytes (from position to limit, which are not changed) as the entry for {@code id};
+     * false if not stored. Never throws: a cache that cannot be written is logged once and not written
+     * again.
      */
-    public void put(ObjectId id, ByteBuffer bytes) {
+    public boolean put(ObjectId id, ByteBuffer bytes) {
         if (!writable.get() || bytes.remaining() > maxBytes / 2) {
-            return; // an entry that large would evict most of the cache for one object
+            return false; // an entry that large would evict most of the cache for one object
         }
         Path temp = tmp.resolve(UUID.randomUUID() + ".tmp");
         try {
@@ -207,11 +213,13 @@ public final class DiskCache {
             });
             verified.add(id);
             puts.increment();
+            return true;
         } catch (IOException e) {
             if (writable.compareAndSet(true, false)) {
                 LOG.warn("cannot write the disk cache {} ({}): keeping new blocks in memory only", root,
                         e.getMessage());
             }
+            return false;
         } finally {
             try {
                 Files.deleteIfExists(temp);

@@ -1,6 +1,7 @@
 package verso.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 import verso.cache.DiskCache;
+import verso.remote.Remote;
+import verso.store.Hashing;
 
 /**
  * {@code --cache-dir} and {@code --disk-cache-size}, shared by {@code mount} and {@code prefetch}: where
@@ -46,6 +49,12 @@ final class DiskCacheOptions {
         return size != null && size == 0;
     }
 
+    /** Where the versions and tags of {@code remote} are kept beside {@code disk} (null without one). */
+    static Path mirror(DiskCache disk, Remote remote) {
+        return disk == null ? null : disk.root().resolve("remotes")
+                .resolve(Hashing.hash(remote.describe().getBytes(StandardCharsets.UTF_8)).shortHex());
+    }
+
     /** The arguments that give a background daemon the same choice. */
     List<String> args(Path cwd, Path projectVersoDir) {
         List<String> a = new ArrayList<>();
@@ -74,9 +83,7 @@ final class DiskCacheOptions {
                 LOG.warn("no free space for a disk cache at {}: keeping blocks in memory only", d);
                 return null;
             }
-            DiskCache c = DiskCache.open(d, bound);
-            LOG.info("disk cache {} ({} at most)", d, ByteSize.format(bound));
-            return c;
+            return DiskCache.open(d, bound);
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot use the disk cache {} ({}): keeping blocks in memory only", d, e.toString());
             return null;

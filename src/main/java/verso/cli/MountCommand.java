@@ -3,7 +3,6 @@ package verso.cli;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -40,7 +39,6 @@ import verso.remote.RemoteStats;
 import verso.remote.Remotes;
 import verso.repo.RepoException;
 import verso.repo.Repository;
-import verso.store.Hashing;
 import verso.store.ObjectStore;
 
 /**
@@ -229,8 +227,7 @@ final class MountCommand implements Callable<Integer> {
         }
         DiskCache disk = remote == null ? null : diskCache.open(cwd, versoDir);
         if (remote != null) {
-            catalogs.add(new RemoteCatalog(remote, disk == null ? null : disk.root().resolve("remotes")
-                    .resolve(Hashing.hash(remote.describe().getBytes(StandardCharsets.UTF_8)).shortHex())));
+            catalogs.add(new RemoteCatalog(remote, DiskCacheOptions.mirror(disk, remote)));
         }
         Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
         long pid = ProcessHandle.current().pid();
@@ -248,6 +245,10 @@ final class MountCommand implements Callable<Integer> {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
                 MountOptions options = MountOptions.defaults().withAllowOther(allowOther);
                 Runtime.getRuntime().addShutdownHook(removePid);
+                if (disk != null) {
+                    LOG.info("disk cache {} ({} at most, {} held)", disk.root(), ByteSize.format(disk.maxBytes()),
+                            ByteSize.format(disk.usage()));
+                }
                 FuseMount.serve(fs, mp, options, () -> ready(files, pid, catalog, mp),
                         () -> blocks.stats().summary() + (r == null ? ""
                                 : "; requests to " + r.describe() + ": " + remoteStats));

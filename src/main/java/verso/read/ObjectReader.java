@@ -158,6 +158,32 @@ public final class ObjectReader {
         return loadBuffer(id, -1).array(); // an unknown size is read into exactly one heap array
     }
 
+    /**
+     * Makes sure the object is on local disk, in the local store or the disk cache, fetching and
+     * verifying it if not (for {@code verso prefetch}); true if it was fetched. An entry already in the
+     * disk cache is not read here: it is checked when a reader first uses it.
+     */
+    public boolean cacheOnDisk(ObjectId id, int size) throws IOException {
+        if (disk == null) {
+            throw new IllegalStateException("no disk cache to fill");
+        }
+        if ((local != null && local.contains(id)) || disk.contains(id)) {
+            return false;
+        }
+        if (remote == null) {
+            throw new MissingObjectException(id);
+        }
+        ByteBuffer bytes = fetch(id, size);
+        try {
+            if (!disk.put(id, bytes)) {
+                throw new IOException("cannot write object " + id.shortHex() + " to the disk cache " + disk.root());
+            }
+        } finally {
+            memory.recycle(bytes);
+        }
+        return true;
+    }
+
     public ReadStats.Snapshot stats() {
         return stats.snapshot(cache, disk);
     }
