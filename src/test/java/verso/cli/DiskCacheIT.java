@@ -253,6 +253,33 @@ final class DiskCacheIT {
         }
     }
 
+    @Test
+    void prefetch_fillsTheCacheForAMountWithoutTheServer_andNamesAMissingObject() throws Exception {
+        byte[] big = random(9 * MIB, 6);
+        String id = pushed(big);
+        Result r = ok(empty, "prefetch", "--remote-url", url, "--cache-dir", cache.toString());
+        assertTrue(r.out().contains("prefetched 4 objects of version " + id.substring(0, 10)), r.toString());
+
+        server.stop();
+        Path mnt = tmp.resolve("mnt");
+        Process p = mount(mnt, "--cache-dir", cache.toString());
+        assertEquals(Hashing.hash(big).hex(), sha(mnt.resolve("versions").resolve(id).resolve("data/big.bin")));
+        assertEquals("small\n", toolOk(empty, "cat", mnt.resolve("latest/data/small.txt").toString()));
+        String log = umount(p, mnt, lastLog());
+        assertEquals(0, count(log, "remote: (\\d+) gets"), log);
+        server.restart();
+
+        String small = Hashing.hash("small\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex();
+        Files.delete(server.directory().resolve(BUCKET).resolve(url.substring(url.lastIndexOf('/') + 1))
+                .resolve("objects").resolve(small.substring(0, 2)).resolve(small.substring(2)));
+        Result missing = mounts.verso(empty, "prefetch", "--remote-url", url, "--cache-dir",
+                tmp.resolve("fresh").toString(), id.substring(0, 10), "data");
+        assertNotEquals(0, missing.exit(), missing.toString());
+        assertTrue(missing.err().contains("could not prefetch 1 object, first data/small.txt: not found"),
+                missing.toString());
+        assertFalse(missing.err().contains("\tat "), missing.toString());
+    }
+
     private static void flipAByte(Path p) throws Exception {
         byte[] b = Files.readAllBytes(p);
         b[b.length / 2] ^= 1;
