@@ -498,8 +498,8 @@ case6_disk_cache() {
   s3proxy_start "$JAR" "$WORK/s3proxy" "$PORT" "$S3KEY" "$S3SECRET"
   # prefetch into an empty cache vs fetch into an empty project
   rm -rf "$WORK/dc-cache2"; drop_caches
-  s=$(time_cmd verso_step dc-prefetch "$WORK/verso-empty" prefetch --remote-url "$DC_URL" \
-    --cache-dir "$WORK/dc-cache2") || s=fail
+  s=$(export AWS_ENDPOINT_URL=$E; time_cmd verso_step dc-prefetch "$WORK/verso-empty" prefetch \
+    --remote-url "$DC_URL" --cache-dir "$WORK/dc-cache2") || s=fail
   record_mbps c6.prefetch "$DC_BYTES" "$s"
   rm -rf "$WORK/dc-fetch"; mkdir -p "$WORK/dc-fetch"
   verso_step dc-fetch-init "$WORK/dc-fetch" init \
