@@ -29,6 +29,7 @@ import verso.repo.Repository;
 import verso.store.BlockIndex;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
+import verso.store.PackLocator;
 import verso.store.TreeEntry;
 
 /**
@@ -83,14 +84,15 @@ final class PrefetchCommand implements Callable<Integer> {
         ObjectStore local = null;
         Path versoDir = null;
         List<Catalog> catalogs = new ArrayList<>();
+        PackLocator packs = new PackLocator();
         if (source.remoteUrl != null) {
             remote = Remotes.open(RemoteSpec.of(source.remoteUrl).validate(), cwd);
         } else {
             try (Repository repo = main.openRepository()) {
                 local = repo.store();
                 versoDir = repo.versoDir();
-                catalogs.add(new DirCatalog(versoDir));
                 remote = RemoteWiring.open(repo, source.remote);
+                catalogs.add(new DirCatalog(versoDir, MountCommand.packsOf(remote, packs)));
             }
         }
         try (Remote r = remote) {
@@ -99,12 +101,12 @@ final class PrefetchCommand implements Callable<Integer> {
             if (disk == null) {
                 throw new RepoException("cannot use the disk cache " + dir + "; see the line above");
             }
-            catalogs.add(new RemoteCatalog(r, DiskCacheOptions.mirror(disk, r)));
+            catalogs.add(new RemoteCatalog(r, MountCommand.packsOf(r, packs), DiskCacheOptions.mirror(disk, r)));
             try (Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs)) {
                 catalog.refresh();
                 CatalogVersion v = resolve(catalog.snapshot());
-                ObjectReader objects = new ObjectReader(local, r, disk, new BlockCache(BlockIndex.DEFAULT_BLOCK_SIZE * 4L),
-                        MEMORY);
+                ObjectReader objects = new ObjectReader(local, r, packs, disk,
+                        new BlockCache(BlockIndex.DEFAULT_BLOCK_SIZE * 4L), MEMORY);
                 return prefetch(new Prefetcher(objects, jobs), v, disk);
             }
         }

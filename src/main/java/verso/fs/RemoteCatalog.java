@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verso.remote.Remote;
 import verso.store.Layout;
+import verso.store.ObjectId;
 
 /**
  * The versions and tags of a {@link Remote}: lists {@code versions/} and {@code tags/}; only version
@@ -31,14 +32,47 @@ public final class RemoteCatalog extends ListingCatalog {
 
     private final Remote remote;
     private final Path mirror;
+    private final Switch preparer;
     private volatile boolean offline;
 
-    public RemoteCatalog(Remote remote) {
-        this(remote, null);
+    /** A preparer that does nothing while the catalog lists the mirror. */
+    private static final class Switch implements Preparer {
+        private final Preparer inner;
+        volatile boolean off;
+
+        Switch(Preparer inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void prepare(ObjectId version) throws IOException {
+            if (!off) {
+                inner.prepare(version);
+            }
+        }
     }
 
-    /** {@code mirror} (may be null): where versions and tags are copied for a start without the remote. */
-    public RemoteCatalog(Remote remote, Path mirror) {
+    public RemoteCatalog(Remote remote) {
+        this(remote, version -> { }, null);
+    }
+
+    /** {@code preparer} readies each version before it is shown (see {@link Catalog.Preparer}). */
+    public RemoteCatalog(Remote remote, Preparer preparer) {
+        this(remote, preparer, null);
+    }
+
+    /**
+     * {@code mirror} (may be null): where versions and tags are copied for a start without the remote.
+     * Versions shown from the mirror are not prepared (the remote cannot be asked); their objects are
+     * read from the disk cache.
+     */
+    public RemoteCatalog(Remote remote, Preparer preparer, Path mirror) {
+        this(remote, new Switch(preparer), mirror);
+    }
+
+    private RemoteCatalog(Remote remote, Switch preparer, Path mirror) {
+        super(preparer);
+        this.preparer = preparer;
         this.remote = remote;
         this.mirror = mirror;
     }
@@ -48,6 +82,7 @@ public final class RemoteCatalog extends ListingCatalog {
         try {
             List<String> names = list(Layout.VERSIONS);
             offline = false;
+            preparer.off = false;
             return names;
         } catch (IOException e) {
             List<String> saved = mirror == null || !snapshot().versions().isEmpty() ? List.of()
@@ -56,6 +91,7 @@ public final class RemoteCatalog extends ListingCatalog {
                 throw e;
             }
             offline = true;
+            preparer.off = true;
             LOG.warn("cannot list the versions of {} ({}): showing the {} versions seen before, kept in {}",
                     remote.describe(), e.getMessage(), saved.size(), mirror);
             return saved;

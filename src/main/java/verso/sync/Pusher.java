@@ -19,7 +19,9 @@ import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
+import verso.store.PackIndex;
 import verso.store.TreeEntry;
+import verso.store.VersionPacks;
 
 /**
  * {@code push}: copies versions, their objects and their tags to a remote.
@@ -39,7 +41,7 @@ public final class Pusher {
      * {@code bytes}, and {@code present}, the requested versions the remote already has.
      */
     public record Plan(List<VersionLog.Entry> versions, List<ObjectId> objects, long bytes,
-                       List<ObjectId> present, Map<String, ObjectId> tags) {
+                       List<ObjectId> present, Map<String, ObjectId> tags, List<ObjectId> onRemote) {
         public boolean isEmpty() {
             return versions.isEmpty() && objects.isEmpty() && tags.isEmpty();
         }
@@ -53,12 +55,19 @@ public final class Pusher {
     private final VersionLog versions;
     private final RemoteVersions remote;
     private final ProgressListener progress;
+    private final boolean packs;
 
     public Pusher(ObjectStore store, VersionLog versions, RemoteVersions remote, ProgressListener progress) {
+        this(store, versions, remote, progress, true);
+    }
+
+    /** {@code packs} false: every object is uploaded loose, as verso did before packs (for tests of such remotes). */
+    Pusher(ObjectStore store, VersionLog versions, RemoteVersions remote, ProgressListener progress, boolean packs) {
         this.store = store;
         this.versions = versions;
         this.remote = remote;
         this.progress = progress;
+        this.packs = packs;
     }
 
     /** Works out what to send for {@code requested} (null: every local version). Reads no object remotely. */
@@ -89,7 +98,7 @@ public final class Pusher {
                 }
             }
             for (VersionLog.Entry v : toPush) {
-                Set<ObjectId> mine = new HashSet<>();
+                Set<ObjectId> mine = new LinkedHashSet<>(); // tree order: a folder's files sit together in a pack
                 Set<ObjectId> missing = new LinkedHashSet<>();
                 mine.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
@@ -112,7 +121,7 @@ public final class Pusher {
                 }
             }
         }
-        return new Plan(toPush, objects, bytes, present, tagsToPush(wanted));
+        return new Plan(toPush, objects, bytes, present, tagsToPush(wanted), List.copyOf(onRemote));
     }
 
     /** Plans and sends. */
@@ -126,8 +135,12 @@ public final class Pusher {
      */
     Result send(Plan plan) throws IOException {
         if (!plan.isEmpty()) {
-            try (RemoteLock lock = RemoteLock.take(remote, false, "push")) {
-                sendObjects(plan);
+            try (RemoteLock lock = RemoteLock.take(remote, false, "push");
+                 Transfers transfers = new Transfers();
+                 PackWriter metadata = new PackWriter(store);
+                 PackWriter data = new PackWriter(store)) {
+                List<PackWriter.Pack> written = sendObjects(plan, metadata, data, transfers);
+                sendPackLists(plan, written, transfers);
                 lock.check();
                 sendVersionsAndTags(plan);
             }
@@ -136,15 +149,78 @@ public final class Pusher {
                 plan.present().size());
     }
 
-    private void sendObjects(Plan plan) throws IOException {
+    /**
+     * Uploads the plan's objects: small ones laid into packs (then each pack's index), the others loose,
+     * all in parallel. Trees, block indexes and version objects go into packs of their own, before the
+     * data, so that listing a folder tree reads them with a few GETs. Returns the packs written.
+     */
+    private List<PackWriter.Pack> sendObjects(Plan plan, PackWriter metadata, PackWriter data, Transfers transfers)
+            throws IOException {
+        List<ObjectId> loose = new ArrayList<>();
+        for (ObjectId id : plan.objects()) {
+            long size = this.packs ? store.size(id) : PackWriter.THRESHOLD;
+            if (!PackWriter.packs(size)) {
+                loose.add(id);
+            } else {
+                byte[] bytes = store.read(id);
+                (PackIndex.isMetadata(bytes) ? metadata : data).add(id, bytes);
+            }
+        }
+        List<PackWriter.Pack> written = new ArrayList<>(metadata.finish());
+        written.addAll(data.finish());
+        List<Object> uploads = new ArrayList<>(written);
+        uploads.addAll(loose);
         progress.start("Pushing to " + remote.name(), plan.bytes());
-        try (Transfers transfers = new Transfers()) {
-            transfers.run(plan.objects(), id -> {
-                remote.remote().put(Layout.objectKey(id), store.pathOf(id));
-                progress.advance(store.size(id));
+        try {
+            transfers.run(uploads, u -> {
+                if (u instanceof PackWriter.Pack p) {
+                    remote.remote().put(Layout.packKey(p.id()), p.file());
+                    progress.advance(p.index().packSize());
+                } else {
+                    ObjectId id = (ObjectId) u;
+                    remote.remote().put(Layout.objectKey(id), store.pathOf(id));
+                    progress.advance(store.size(id));
+                }
             });
         } finally {
             progress.done();
+        }
+        transfers.run(written, p -> remote.remote().put(Layout.packIndexKey(p.indexId()), p.indexBytes()));
+        return written;
+    }
+
+    /**
+     * Writes each pushed version's pack list: the new packs and the packs already on the remote that hold
+     * any of its objects, so that a reader of the version loads only those indexes. Nothing is written
+     * for a version with no packed object.
+     */
+    private void sendPackLists(Plan plan, List<PackWriter.Pack> written, Transfers transfers) throws IOException {
+        RemotePacks there = new RemotePacks(remote);
+        there.load(plan.onRemote(), transfers);
+        Map<ObjectId, PackIndex> candidates = new LinkedHashMap<>(there.indexes());
+        for (PackWriter.Pack p : written) {
+            candidates.put(p.indexId(), p.index());
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Reachability reach = new Reachability(new TreeSource(store, null));
+        for (VersionLog.Entry v : plan.versions()) {
+            Set<ObjectId> all = new HashSet<>();
+            boolean[] partial = {false};
+            for (TreeEntry e : v.version().paths()) {
+                reach.walk(e, all, missing -> partial[0] = true);
+            }
+            List<ObjectId> indexes = new ArrayList<>();
+            candidates.forEach((id, index) -> {
+                // a tree gc'd here hides which objects lie below it: then every index is listed
+                if (partial[0] || index.ids().stream().anyMatch(all::contains)) {
+                    indexes.add(id);
+                }
+            });
+            if (!indexes.isEmpty()) {
+                remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), indexes).encode());
+            }
         }
     }
 
