@@ -269,13 +269,14 @@ final class DiskCacheIT {
         assertEquals(0, count(log, "remote: (\\d+) gets"), log);
         server.restart();
 
-        String small = Hashing.hash("small\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex();
+        // the first block of big.bin, a loose object (small ones travel in packs)
+        String first = Hashing.hash(java.util.Arrays.copyOf(big, 4 * MIB)).hex();
         Files.delete(server.directory().resolve(BUCKET).resolve(url.substring(url.lastIndexOf('/') + 1))
-                .resolve("objects").resolve(small.substring(0, 2)).resolve(small.substring(2)));
+                .resolve("objects").resolve(first.substring(0, 2)).resolve(first.substring(2)));
         Result missing = mounts.verso(empty, "prefetch", "--remote-url", url, "--cache-dir",
                 tmp.resolve("fresh").toString(), id.substring(0, 10), "data");
         assertNotEquals(0, missing.exit(), missing.toString());
-        assertTrue(missing.err().contains("could not prefetch 1 object, first data/small.txt: not found"),
+        assertTrue(missing.err().contains("could not prefetch 1 object, first data/big.bin (block 0): not found"),
                 missing.toString());
         assertFalse(missing.err().contains("\tat "), missing.toString());
     }
