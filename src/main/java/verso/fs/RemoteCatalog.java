@@ -25,7 +25,7 @@ import verso.store.ObjectId;
  * there. If the remote cannot be listed when the catalog is still empty (a mount started while the
  * remote is down), the mirror is listed instead: the versions seen before are shown and their data is
  * read from the disk cache. Version files are checked against their ids as always; tags may be stale
- * until the remote answers again.
+ * until the remote answers again, when the versions shown are prepared as if just listed.
  */
 public final class RemoteCatalog extends ListingCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteCatalog.class);
@@ -81,8 +81,9 @@ public final class RemoteCatalog extends ListingCatalog {
     protected List<String> listVersions() throws IOException {
         try {
             List<String> names = list(Layout.VERSIONS);
-            offline = false;
-            preparer.off = false;
+            if (offline) {
+                backOnline();
+            }
             return names;
         } catch (IOException e) {
             List<String> saved = mirror == null || !snapshot().versions().isEmpty() ? List.of()
@@ -96,6 +97,16 @@ public final class RemoteCatalog extends ListingCatalog {
                     remote.describe(), e.getMessage(), saved.size(), mirror);
             return saved;
         }
+    }
+
+    /** The versions shown from the mirror were not prepared: prepare them now that the remote answers. */
+    private void backOnline() throws IOException {
+        preparer.off = false;
+        for (CatalogVersion v : snapshot().versions()) {
+            preparer.prepare(v.id()); // a failure keeps the mirror's listing until the next refresh
+        }
+        offline = false;
+        LOG.info("{} answers again: showing its versions", remote.describe());
     }
 
     @Override
