@@ -7,6 +7,7 @@
 #   sudo scripts/bench-mount.sh [--size-mib N] [--files N] [--runs N] [--skip-peers] [--keep]
 #                               [--out FILE] [--port N] [--work-dir DIR] [--verso-cache-size SIZE]
 #                               [--ls-peers "verso verso-project restic bindfs local s3fs rclone"]
+#                               [--disk-cache-mib N] [--skip-disk-cache]
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,8 @@ PORT=18931
 WORK=
 VERSO_CACHE_SIZE=
 LS_TOOLS="verso verso-project restic bindfs local s3fs rclone"
+DC_MIB=2048
+SKIP_DC=0
 ARGS=$(printf '%q ' "$@"); ARGS=${ARGS% }
 
 usage() {
@@ -39,6 +42,8 @@ usage() {
   --port N            S3 server port on 127.0.0.1 (default 18931; must be free)
   --work-dir DIR      where to put data and logs (default: a new directory under /var/tmp)
   --verso-cache-size SIZE   passed to `verso mount --cache-size` (default: verso's own, 512M)
+  --disk-cache-mib N  data of the disk-cache case, in 8 files (default 2048: 8 x 256 MiB)
+  --skip-disk-cache   do not run the disk-cache case (6)
   --ls-peers "LIST"   readers measured in the ls case (default: verso verso-project restic bindfs local s3fs rclone;
                       verso-project mounts the project that pushed, whose cache holds the trees)
 Needs root: it drops the page cache and mounts FUSE filesystems.
@@ -57,6 +62,8 @@ while [ $# -gt 0 ]; do
     --work-dir) WORK=$2; shift 2 ;;
     --verso-cache-size) VERSO_CACHE_SIZE=$2; shift 2 ;;
     --ls-peers) LS_TOOLS=$2; shift 2 ;;
+    --disk-cache-mib) DC_MIB=$2; shift 2 ;;
+    --skip-disk-cache) SKIP_DC=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -254,8 +261,9 @@ tool_mount() {
       restic -r "s3:$E/bench-restic" mount "$mnt" >> "$LOGS/restic-mount.log" 2>&1 & TOOL_PID=$!
       BASE=$mnt/snapshots/latest/data ;;
     verso|verso-project)
-      local opts=()
-      [ -n "$VERSO_CACHE_SIZE" ] && opts=(--cache-size "$VERSO_CACHE_SIZE")
+      # cases 1-5 measure the memory path: no disk cache, so every cold run fetches from S3
+      local opts=(--disk-cache-size 0)
+      [ -n "$VERSO_CACHE_SIZE" ] && opts+=(--cache-size "$VERSO_CACHE_SIZE")
       if [ "$tool" = verso-project ]; then
         dir=$PROJ   # the project that committed and pushed: its objects are in its local cache
         (cd "$dir" && timeout 120 "$V" mount "$mnt" "${opts[@]}") \
@@ -416,6 +424,106 @@ case4_tool() {
   record_mbps "c4.$tool.four" "$((4 * PAR_BYTES))" "${four[@]:-fail}"
 }
 
+# ---- case 6: the disk cache -----------------------------------------------------------------
+# DC_MIB in 8 files, in a verso remote of their own (s3://bench-verso/dc) and a local copy for
+# bindfs. Pass 1 and 2 read all 8 files through one fresh --remote-url mount with a 256M memory
+# cache and an empty disk cache; the page cache is dropped before each pass and before bindfs. The
+# S3 requests of each pass are the daemon's own count of GETs (its statistics, on SIGUSR2). Then
+# the mount is restarted with the S3 server stopped and everything read again; then prefetch into
+# an empty cache is timed against verso fetch into an empty project; last, a cache bounded to half
+# the data is sampled while the data is read through it.
+DC_URL=s3://bench-verso/dc
+DC_PROJ=$WORK/dcproj
+DC_BYTES=$(( DC_MIB / 8 * 8 * 1048576 ))
+dc_setup() {
+  local i
+  mkdir -p "$DC_PROJ/dc"
+  for i in 1 2 3 4 5 6 7 8; do head -c $(( DC_MIB / 8 * 1048576 )) /dev/urandom > "$DC_PROJ/dc/f$i.bin"; done
+  (cd "$DC_PROJ/dc" && sha256sum f*.bin > "$WORK/dc.sha256")
+  verso_step dc-init "$DC_PROJ" init && verso_step dc-add "$DC_PROJ" add dc \
+    && verso_step dc-commit "$DC_PROJ" commit -m "disk cache data" \
+    && verso_step dc-remote "$DC_PROJ" remote add s3 "$DC_URL" --default --endpoint "$E" --path-style \
+    && verso_step dc-push "$DC_PROJ" push
+}
+dc_mount() {  # dc_mount MNT CACHE_DIR [SIZE]: a --remote-url mount of the dc remote
+  mkdir -p "$1"; force_unmount "$1"
+  (cd "$WORK/verso-empty" && AWS_ENDPOINT_URL=$E timeout 120 "$V" mount "$1" --remote-url "$DC_URL" \
+    --cache-size 256M --cache-dir "$2" ${3:+--disk-cache-size "$3"}) >> "$LOGS/verso-dc-mount.log" 2>&1 \
+    || { register_mount "$1"; return 1; }
+  register_mount "$1"
+  wait_until 30 test -e "$1/latest/dc/f8.bin" || return 1
+  VERSO_PID=$(verso_daemon_pid "$1" "$WORK/verso-empty"); register_pid "$VERSO_PID"
+}
+dc_umount() { tool_umount verso "$1"; VERSO_PID=; }
+dc_read_all() { local f; for f in "$1"/f*.bin; do read_one "$f" || return 1; done; }
+dc_gets() {  # the daemon's count of GETs so far (its statistics line, logged on SIGUSR2)
+  local log n
+  log=$(ls -t "$WORK"/state/verso/mounts/*.log "$HOME"/.local/state/verso/mounts/*.log 2>/dev/null | head -n 1)
+  n=$(grep -c "stats: " "$log" 2>/dev/null); kill -USR2 "$VERSO_PID" 2>/dev/null
+  wait_until 10 sh -c "[ \$(grep -c 'stats: ' '$log') -gt ${n:-0} ]" || { echo n/a; return; }
+  grep "stats: " "$log" | tail -n 1 | sed -n 's/.*remote: \([0-9]*\) gets.*/\1/p'
+}
+case6_disk_cache() {
+  local mnt=$MNTS/dc cache=$WORK/dc-cache s g1 g2 sum
+  bench_log "case 6: disk cache ($DC_MIB MiB in 8 files)"
+  dc_setup || { NOTE[dc]="setup failed: ${NOTE[verso]}"; return 1; }
+  rm -rf "$cache"
+  dc_mount "$mnt" "$cache" || { NOTE[dc]="mount failed: $(tail -n 1 "$LOGS/verso-dc-mount.log")"; return 1; }
+  drop_caches; s=$(time_cmd dc_read_all "$mnt/latest/dc") || s=fail; record_mbps c6.pass1 "$DC_BYTES" "$s"
+  g1=$(dc_gets)
+  drop_caches; s=$(time_cmd dc_read_all "$mnt/latest/dc") || s=fail; record_mbps c6.pass2 "$DC_BYTES" "$s"
+  g2=$(dc_gets)
+  RES[c6.gets1]=$g1
+  if [[ "$g1" =~ ^[0-9]+$ && "$g2" =~ ^[0-9]+$ ]]; then RES[c6.gets2]=$((g2 - g1)); else RES[c6.gets2]=n/a; fi
+  dc_umount "$mnt"
+  if [ "${HAVE[bindfs]}" = 1 ]; then
+    mkdir -p "$MNTS/dc-bindfs"
+    bindfs -f -r --multithreaded "$DC_PROJ/dc" "$MNTS/dc-bindfs" >> "$LOGS/bindfs.log" 2>&1 & TOOL_PID=$!
+    register_mount "$MNTS/dc-bindfs"; register_pid "$TOOL_PID"
+    if wait_until 60 is_mounted "$MNTS/dc-bindfs"; then
+      drop_caches; s=$(time_cmd dc_read_all "$MNTS/dc-bindfs") || s=fail; record_mbps c6.bindfs "$DC_BYTES" "$s"
+    fi
+    tool_umount bindfs "$MNTS/dc-bindfs"
+  fi
+  # restart with the S3 server stopped
+  stop_pid "$S3PROXY_PID"; unregister_pid "$S3PROXY_PID"
+  if dc_mount "$mnt" "$cache"; then
+    drop_caches
+    sum=$(cd "$mnt/latest/dc" && timeout "$T" sha256sum -c --quiet "$WORK/dc.sha256" 2>&1) && RES[c6.offline]=ok \
+      || RES[c6.offline]="FAILED: $(echo "$sum" | head -n 1)"
+    dc_umount "$mnt"
+  else
+    RES[c6.offline]="FAILED: the mount did not start: $(tail -n 1 "$LOGS/verso-dc-mount.log")"
+  fi
+  s3proxy_start "$JAR" "$WORK/s3proxy" "$PORT" "$S3KEY" "$S3SECRET"
+  # prefetch into an empty cache vs fetch into an empty project
+  rm -rf "$WORK/dc-cache2"; drop_caches
+  s=$(export AWS_ENDPOINT_URL=$E; time_cmd verso_step dc-prefetch "$WORK/verso-empty" prefetch \
+    --remote-url "$DC_URL" --cache-dir "$WORK/dc-cache2") || s=fail
+  record_mbps c6.prefetch "$DC_BYTES" "$s"
+  rm -rf "$WORK/dc-fetch"; mkdir -p "$WORK/dc-fetch"
+  verso_step dc-fetch-init "$WORK/dc-fetch" init \
+    && verso_step dc-fetch-remote "$WORK/dc-fetch" remote add s3 "$DC_URL" --default --endpoint "$E" --path-style
+  drop_caches
+  local id
+  id=$(cd "$DC_PROJ" && "$V" log --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+  s=$(time_cmd verso_step dc-fetch "$WORK/dc-fetch" fetch "$id") || s=fail
+  record_mbps c6.fetch "$DC_BYTES" "$s"
+  # the bound: a cache of half the data, sampled every 0.2 s while all of it is read
+  local bound=$(( DC_MIB / 2 )) max=0 u pid
+  rm -rf "$WORK/dc-cache3"
+  if dc_mount "$mnt" "$WORK/dc-cache3" "${bound}M"; then
+    dc_read_all "$mnt/latest/dc" & pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      u=$(du -sb "$WORK/dc-cache3/objects" 2>/dev/null | cut -f1); [ "${u:-0}" -gt "$max" ] && max=$u
+      sleep 0.2
+    done
+    RES[c6.bound]=$bound; RES[c6.boundmax]=$(( max / 1048576 ))
+    dc_umount "$mnt"
+  fi
+  rm -rf "$WORK/dc-cache" "$WORK/dc-cache2" "$WORK/dc-cache3" "$WORK/dc-fetch"
+}
+
 if verso_setup; then VERSO_OK=1; bench_log "verso: measured (mode $VERSO_MODE)"
 else bench_log "verso: not measured (${NOTE[verso]})"; fi
 [ "${HAVE[bindfs]}" = 1 ] || bench_log "bindfs: ${NOTE[bindfs]}"
@@ -428,6 +536,7 @@ case1_limit
 for tool in verso restic s3fs rclone bindfs local; do measured "$tool" && case1_tool "$tool"; done
 for tool in $LS_TOOLS; do measured "$tool" && case3_tool "$tool"; done
 for tool in verso bindfs local; do measured "$tool" && case4_tool "$tool"; done
+[ "$SKIP_DC" = 0 ] && measured verso && case6_disk_cache
 
 # ---- report ---------------------------------------------------------------------------------
 v() { echo "${RES[$1]:-n/a}"; }
@@ -552,6 +661,27 @@ report() {
   echo "- goal peak RSS < cache + 256 MiB: $(verdict "$(v c5.read)" "$lim" "<") (read), $(verdict "$(v c5.ls)" "$lim" "<") (ls)"
   echo "  (each fresh mount is a new daemon: the figure is the largest peak of any run)"
   echo
+  if [ "$SKIP_DC" = 0 ]; then
+    echo "## 6. Disk cache: $DC_MIB MiB in 8 files, read twice (\`--cache-size 256M\`, cold page cache each pass)"
+    echo
+    if [ -n "${NOTE[dc]:-}" ]; then echo "- not measured: ${NOTE[dc]}"; echo; else
+    table_row "step" "MB/s" "S3 GETs (verso's count)" "× bindfs"
+    table_row "---" "---:" "---:" "---:"
+    table_row "pass 1 (fresh mount, empty disk cache)" "$(v c6.pass1)" "$(v c6.gets1)" "$(ratio "$(v c6.pass1)" "$(v c6.bindfs)")"
+    table_row "pass 2 (same mount)" "$(v c6.pass2)" "$(v c6.gets2)" "$(ratio "$(v c6.pass2)" "$(v c6.bindfs)")"
+    table_row "bindfs over the local copy" "$(v c6.bindfs)" "" ""
+    table_row "verso prefetch into an empty cache" "$(v c6.prefetch)" "" ""
+    table_row "verso fetch into an empty project" "$(v c6.fetch)" "" ""
+    echo
+    echo "- goal pass 2 makes no S3 request: $(verdict "$(v c6.gets2)" 0 "<=")"
+    echo "- goal pass 2 ≥ 0.8 × bindfs: $(verdict "$(ratio "$(v c6.pass2)" "$(v c6.bindfs)")" 0.8 ">=")"
+    echo "- goal a new mount with the S3 server stopped reads all 8 files (sha256): $(v c6.offline)"
+    echo "- goal prefetch ≥ 0.8 × fetch: $(verdict "$(ratio "$(v c6.prefetch)" "$(v c6.fetch)")" 0.8 ">=")"
+    echo "- bound: a $(v c6.bound) MiB disk cache held at most $(v c6.boundmax) MiB (sampled every 0.2 s) while"
+    echo "  $DC_MIB MiB were read through it: $(verdict "$(v c6.boundmax)" "$(( $(v c6.bound) + 8 * 4 ))" "<=") (bound + the blocks being written)"
+    echo
+    fi
+  fi
   echo "## Notes on the peers"
   echo
   echo "- restic: repository on the same S3 server; \`restic mount\` keeps its usual local metadata cache"

@@ -16,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import verso.cache.DiskCache;
 import verso.fs.Catalog;
 import verso.fs.CatalogRefresher;
 import verso.fs.CompositeCatalog;
@@ -56,7 +58,9 @@ import verso.store.PackLocator;
                 "  versions/<id>/<tracked path>   every version",
                 "  tags/<name>, dates/<time>      links to versions",
                 "File bytes are read when used: from the local cache if it has them, else",
-                "from the remote one block per GET, verified, and kept in memory (--cache-size).",
+                "from the remote one block per GET, verified, kept in memory (--cache-size)",
+                "and on disk (--cache-dir, --disk-cache-size), where later reads and later",
+                "mounts find them.",
                 "Versions committed or pushed later appear within seconds.",
                 "Returns once the mount answers, leaving a daemon that serves it; its pid",
                 "and log are in .verso/mounts/ (with --remote-url outside a repository: in",
@@ -102,6 +106,9 @@ final class MountCommand implements Callable<Integer> {
             description = "Memory for file blocks read from the remote, e.g. 512M or 2G (default: ${DEFAULT-VALUE}).")
     long cacheSize;
 
+    @Mixin
+    DiskCacheOptions diskCache = new DiskCacheOptions();
+
     @Option(names = "--allow-other", description = "Let other users read the mount (needs root, or "
             + "user_allow_other in /etc/fuse.conf).")
     boolean allowOther;
@@ -123,10 +130,11 @@ final class MountCommand implements Callable<Integer> {
                     + "; run verso init, or mount a remote alone with --remote-url URL");
         }
         DaemonFiles files = DaemonFiles.in(root == null ? DaemonFiles.userDir() : DaemonFiles.repositoryDir(root), mp);
-        return foreground ? serve(cwd, mp, files) : launch(cwd, mp, files);
+        Path versoDir = source.remoteUrl == null ? root.resolve(Repository.DIR) : null;
+        return foreground ? serve(cwd, mp, files, versoDir) : launch(cwd, mp, files, versoDir);
     }
 
-    private int launch(Path cwd, Path mp, DaemonFiles files) throws IOException {
+    private int launch(Path cwd, Path mp, DaemonFiles files, Path versoDir) throws IOException {
         String what = checkSource(cwd);
         refuseLiveMount(mp);
         List<String> args = new ArrayList<>(List.of("-C", cwd.toString(), "mount", mp.toString(), "--foreground",
@@ -137,6 +145,7 @@ final class MountCommand implements Callable<Integer> {
         if (source.remoteUrl != null) {
             args.addAll(List.of("--remote-url", source.remoteUrl));
         }
+        args.addAll(diskCache.args(cwd, versoDir));
         if (allowOther) {
             args.add("--allow-other");
         }
@@ -197,7 +206,7 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
-    private int serve(Path cwd, Path mp, DaemonFiles files) throws Exception {
+    private int serve(Path cwd, Path mp, DaemonFiles files, Path versoDir) throws Exception {
         if (!daemon) {
             fitBlockMemory();
         }
@@ -220,8 +229,9 @@ final class MountCommand implements Callable<Integer> {
                         : new DirCatalog(repo.versoDir(), packsOf(remote, packs)));
             }
         }
+        DiskCache disk = remote == null ? null : diskCache.open(cwd, versoDir);
         if (remote != null) {
-            catalogs.add(new RemoteCatalog(remote, packsOf(remote, packs)));
+            catalogs.add(new RemoteCatalog(remote, packsOf(remote, packs), DiskCacheOptions.mirror(disk, remote)));
         }
         Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
         long pid = ProcessHandle.current().pid();
@@ -234,11 +244,15 @@ final class MountCommand implements Callable<Integer> {
             }
             // --cache-size is all the memory for blocks, and the JVM's direct memory (set above, or fitted
             // for a foreground mount).
-            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, cacheSize);
+            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, disk, cacheSize);
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
                 MountOptions options = MountOptions.defaults().withAllowOther(allowOther);
                 Runtime.getRuntime().addShutdownHook(removePid);
+                if (disk != null) {
+                    LOG.info("disk cache {} ({} at most, {} held)", disk.root(), ByteSize.format(disk.maxBytes()),
+                            ByteSize.format(disk.usage()));
+                }
                 FuseMount.serve(fs, mp, options, () -> ready(files, pid, catalog, mp),
                         () -> blocks.stats().summary() + (r == null ? ""
                                 : "; requests to " + r.describe() + ": " + remoteStats));
@@ -257,7 +271,7 @@ final class MountCommand implements Callable<Integer> {
      * Learns which of {@code remote}'s packs hold a version's objects before the version is shown. A
      * version the remote does not have (only in the project) has no pack list there: nothing to learn.
      */
-    private static Catalog.Preparer packsOf(Remote remote, PackLocator packs) {
+    static Catalog.Preparer packsOf(Remote remote, PackLocator packs) {
         return version -> PackLists.load(remote, version, packs);
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import verso.cache.Block;
 import verso.cache.BlockCache;
+import verso.cache.DiskCache;
 import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
@@ -104,14 +105,20 @@ public final class BlockReader implements ContentSource, Closeable {
      * stays free for the buffers the JDK and libraries allocate themselves.
      */
     public static BlockReader withMemory(ObjectStore local, Remote remote, long memory) {
-        return withMemory(local, remote, new PackLocator(), memory);
+        return withMemory(local, remote, new PackLocator(), null, memory);
     }
 
     /** As above, reading packed objects from the packs {@code packs} locates. */
     public static BlockReader withMemory(ObjectStore local, Remote remote, PackLocator packs, long memory) {
+        return withMemory(local, remote, packs, null, memory);
+    }
+
+    /** As above, with a disk cache ({@code disk} may be null) between the block cache and the remote. */
+    public static BlockReader withMemory(ObjectStore local, Remote remote, PackLocator packs, DiskCache disk,
+                                         long memory) {
         int readAhead = (int) Math.min(DEFAULT_READ_AHEAD_BYTES, memory / 4);
         long slack = Math.min(BLOCK_SLACK, memory / 4);
-        ObjectReader objects = new ObjectReader(local, remote, packs, new BlockCache(memory - readAhead - slack),
+        ObjectReader objects = new ObjectReader(local, remote, packs, disk, new BlockCache(memory - readAhead - slack),
                 memory - OTHER_DIRECT_MEMORY);
         return new BlockReader(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.function.BooleanSupplier;
 import verso.cache.Block;
 import verso.cache.BlockCache;
 import verso.cache.BufferPool;
+import verso.cache.DiskCache;
 import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
@@ -27,9 +29,14 @@ import verso.store.PackLocator;
 
 /**
  * Verified bytes of an object by id, from the local object store if it holds the object, else from
- * the remote at {@code objects/<fan-out path>}. Every byte returned hashed to its id; a mismatch is a
- * {@link CorruptObjectException} naming the object. A corrupt local copy falls back to the remote.
- * Nothing is written to the local store: reading (the mount) leaves the cache directory as it is.
+ * the disk cache if it has it, else from the remote at {@code objects/<fan-out path>}. Every byte
+ * returned hashed to its id; a mismatch is a {@link CorruptObjectException} naming the object. A
+ * corrupt local copy falls back to the disk cache and the remote; a disk cache entry that does not
+ * match its id is deleted and fetched again, never served. An entry already checked by this process
+ * is read without hashing it again ({@link DiskCache#trusted}).
+ *
+ * <p>What is fetched from the remote is written to the disk cache once verified. Nothing is written
+ * to the local store: reading (the mount) leaves the project's object store as it is.
  *
  * <p>{@link #read} goes through the {@link BlockCache} (one shared load per object) and holds objects
  * off the Java heap, so the heap stays small whatever the cache size; {@link #load} does not, for
@@ -52,6 +59,7 @@ public final class ObjectReader {
     private final PackLocator packs;
     private final PackWindows windows;
     private final BlockCache cache;
+    private final DiskCache disk;
     private final ReadStats stats = new ReadStats();
     private final BufferPool memory;
     private final BlockCache.Loader loader = this::loadBlock;
@@ -59,7 +67,7 @@ public final class ObjectReader {
 
     /** {@code local} or {@code remote} may be null (a remote-only mount; a repository without remote). */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache) {
-        this(local, remote, cache, Long.MAX_VALUE);
+        this(local, remote, new PackLocator(), null, cache, Long.MAX_VALUE);
     }
 
     /**
@@ -67,15 +75,27 @@ public final class ObjectReader {
      * coldest blocks to make room for the ones being read.
      */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache, long memoryBudget) {
-        this(local, remote, new PackLocator(), cache, memoryBudget);
+        this(local, remote, new PackLocator(), null, cache, memoryBudget);
     }
 
     /** As above, reading packed objects from the packs {@code packs} locates. */
     public ObjectReader(ObjectStore local, Remote remote, PackLocator packs, BlockCache cache, long memoryBudget) {
+        this(local, remote, packs, null, cache, memoryBudget);
+    }
+
+    /** As above, with a disk cache ({@code disk} may be null) between the block cache and the remote. */
+    public ObjectReader(ObjectStore local, Remote remote, DiskCache disk, BlockCache cache, long memoryBudget) {
+        this(local, remote, new PackLocator(), disk, cache, memoryBudget);
+    }
+
+    /** With packs and a disk cache ({@code disk} may be null) between the block cache and the remote. */
+    public ObjectReader(ObjectStore local, Remote remote, PackLocator packs, DiskCache disk, BlockCache cache,
+                        long memoryBudget) {
         this.local = local;
         this.remote = remote;
         this.packs = packs;
         this.windows = new PackWindows(remote);
+        this.disk = disk;
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
                 bytes -> cache.evictColdest(bytes) || letGoOfHeldBlocks(), MEMORY_WAIT);
@@ -84,18 +104,24 @@ public final class ObjectReader {
 
     /** Reuses the memory of released blocks from {@code memory}. */
     ObjectReader(ObjectStore local, Remote remote, BlockCache cache, BufferPool memory) {
+        this(local, remote, null, cache, memory);
+    }
+
+    /** As above, with a disk cache ({@code disk} may be null). */
+    ObjectReader(ObjectStore local, Remote remote, DiskCache disk, BlockCache cache, BufferPool memory) {
         this.local = local;
         this.remote = remote;
         this.packs = new PackLocator();
         this.windows = new PackWindows(remote);
+        this.disk = disk;
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = memory;
         checkSources();
     }
 
     private void checkSources() {
-        if (local == null && remote == null) {
-            throw new IllegalArgumentException("an object reader needs a local store or a remote");
+        if (local == null && remote == null && disk == null) {
+            throw new IllegalArgumentException("an object reader needs a local store, a disk cache or a remote");
         }
     }
 
@@ -151,8 +177,39 @@ public final class ObjectReader {
         return loadBuffer(id, -1).array(); // an unknown size is read into exactly one heap array
     }
 
+    /**
+     * Makes sure the object is on local disk, in the local store or the disk cache, fetching and
+     * verifying it if not (for {@code verso prefetch}); true if it was fetched. An entry already in the
+     * disk cache is not read here: it is checked when a reader first uses it.
+     */
+    public boolean cacheOnDisk(ObjectId id, int size) throws IOException {
+        if (disk == null) {
+            throw new IllegalStateException("no disk cache to fill");
+        }
+        if ((local != null && local.contains(id)) || disk.contains(id)) {
+            return false;
+        }
+        if (remote == null) {
+            throw new MissingObjectException(id);
+        }
+        ByteBuffer bytes = fetch(id, size);
+        try {
+            if (!disk.put(id, bytes)) {
+                throw new IOException("cannot write object " + id.shortHex() + " to the disk cache " + disk.root());
+            }
+        } finally {
+            memory.recycle(bytes);
+        }
+        return true;
+    }
+
     public ReadStats.Snapshot stats() {
-        return stats.snapshot(cache);
+        return stats.snapshot(cache, disk);
+    }
+
+    /** The disk cache, or null if there is none. */
+    public DiskCache disk() {
+        return disk;
     }
 
     private Block loadBlock(ObjectId id, int sizeHint) throws IOException {
@@ -174,13 +231,78 @@ public final class ObjectReader {
                 localCorrupt = e;
             }
         }
+        if (disk != null) {
+            ByteBuffer bytes = readDisk(id, sizeHint);
+            if (bytes != null) {
+                return bytes;
+            }
+        }
         if (remote == null) {
             if (localCorrupt != null) {
                 throw localCorrupt;
             }
             throw new MissingObjectException(id);
         }
-        return fetch(id, sizeHint);
+        ByteBuffer bytes = fetch(id, sizeHint);
+        if (disk != null) {
+            disk.put(id, bytes);
+        }
+        return bytes;
+    }
+
+    /**
+     * The disk cache's entry, checked against its id unless this process checked it before; null if
+     * there is none, or it cannot be read, or it does not match (then it is deleted).
+     */
+    private ByteBuffer readDisk(ObjectId id, int sizeHint) {
+        try (FileChannel ch = disk.open(id)) {
+            if (ch == null) {
+                return null;
+            }
+            ByteBuffer bytes;
+            try {
+                if (sizeHint >= 0 && ch.size() != sizeHint) {
+                    throw new CorruptObjectException(id, "the disk cache's copy has " + ch.size()
+                            + " bytes, not " + sizeHint);
+                }
+                if (sizeHint >= 0 && disk.trusted(id)) {
+                    bytes = readTrusted(id, ch, sizeHint);
+                } else {
+                    bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, "the disk cache's copy");
+                    disk.verified(id);
+                }
+            } catch (CorruptObjectException e) {
+                stats.verificationFailures.increment();
+                disk.remove(id);
+                return null;
+            }
+            stats.diskReads.increment();
+            stats.diskBytes.add(bytes.remaining());
+            return bytes;
+        } catch (IOException e) {
+            stats.diskErrors.increment();
+            return null; // the remote may still have it
+        }
+    }
+
+    /** Reads an entry this process already checked straight into its buffer. */
+    private ByteBuffer readTrusted(ObjectId id, FileChannel ch, int size) throws IOException {
+        ByteBuffer bytes = allocate(id, size);
+        boolean kept = false;
+        try {
+            while (bytes.hasRemaining()) {
+                if (ch.read(bytes, bytes.position()) < 0) {
+                    throw new CorruptObjectException(id, "the disk cache's copy ended early");
+                }
+            }
+            bytes.flip();
+            kept = true;
+            return bytes;
+        } finally {
+            if (!kept) {
+                memory.recycle(bytes);
+            }
+        }
     }
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {

@@ -2,6 +2,7 @@ package verso.read;
 
 import java.util.concurrent.atomic.LongAdder;
 import verso.cache.BlockCache;
+import verso.cache.DiskCache;
 
 /** Counters of the mount's data path, updated without locks; read as a {@link Snapshot}. */
 public final class ReadStats {
@@ -9,23 +10,32 @@ public final class ReadStats {
     final LongAdder remoteBytes = new LongAdder();
     final LongAdder localReads = new LongAdder();
     final LongAdder localBytes = new LongAdder();
+    final LongAdder diskReads = new LongAdder();
+    final LongAdder diskBytes = new LongAdder();
+    final LongAdder diskErrors = new LongAdder();
     final LongAdder fetchErrors = new LongAdder();
     final LongAdder verificationFailures = new LongAdder();
 
     /**
-     * The counters at one moment, with the block cache's. {@code fetchErrors} counts remote requests
-     * that failed (after the remote's own retries); {@code verificationFailures} counts objects whose
-     * bytes did not hash to their id, local or remote.
+     * The counters at one moment, with the block cache's (the memory hits) and the disk cache's
+     * (null without one). {@code diskReads} are disk hits; {@code remoteGets} are the remote fetches.
+     * {@code fetchErrors} counts remote requests that failed (after the remote's own retries); {@code
+     * verificationFailures} counts objects whose bytes did not hash to their id, local, on disk or
+     * remote; {@code diskErrors} counts disk cache entries that could not be read.
      */
     public record Snapshot(BlockCache.Stats cache, long remoteGets, long remoteBytes, long localReads,
-                           long localBytes, long fetchErrors, long verificationFailures) {
+                           long localBytes, long diskReads, long diskBytes, long diskErrors,
+                           DiskCache.Stats disk, long fetchErrors, long verificationFailures) {
 
         /** One line for the daemon log. */
         public String summary() {
-            return String.format("cache: %d hits, %d misses, %d shared, %d read-ahead, %d evicted, %s of %s held;"
-                            + " remote: %d gets, %s; local: %d reads, %s; %d fetch errors, %d verification failures",
+            String diskLine = disk == null ? "disk cache: none" : String.format(
+                    "disk cache: %d hits, %s, %d written, %d evicted, %d unreadable", diskReads, bytes(diskBytes),
+                    disk.puts(), disk.evictions(), diskErrors);
+            return String.format("memory cache: %d hits, %d misses, %d shared, %d read-ahead, %d evicted, %s of %s held;"
+                            + " %s; remote: %d gets, %s; local: %d reads, %s; %d fetch errors, %d verification failures",
                     cache.hits(), cache.misses(), cache.joins(), cache.prefetches(), cache.evictions(),
-                    bytes(cache.sizeBytes()), bytes(cache.maxBytes()), remoteGets, bytes(remoteBytes),
+                    bytes(cache.sizeBytes()), bytes(cache.maxBytes()), diskLine, remoteGets, bytes(remoteBytes),
                     localReads, bytes(localBytes), fetchErrors, verificationFailures);
         }
 
@@ -39,8 +49,9 @@ public final class ReadStats {
         }
     }
 
-    Snapshot snapshot(BlockCache cache) {
+    Snapshot snapshot(BlockCache cache, DiskCache disk) {
         return new Snapshot(cache.stats(), remoteGets.sum(), remoteBytes.sum(), localReads.sum(),
-                localBytes.sum(), fetchErrors.sum(), verificationFailures.sum());
+                localBytes.sum(), diskReads.sum(), diskBytes.sum(), diskErrors.sum(),
+                disk == null ? null : disk.stats(), fetchErrors.sum(), verificationFailures.sum());
     }
 }

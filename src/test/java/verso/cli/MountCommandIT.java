@@ -53,7 +53,8 @@ final class MountCommandIT {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         proj = Files.createDirectories(tmp.resolve("proj"));
         mnt = tmp.resolve("mnt");
-        mounts = new Mounts(Map.of("XDG_STATE_HOME", tmp.resolve("state").toString()));
+        mounts = new Mounts(Map.of("XDG_STATE_HOME", tmp.resolve("state").toString(),
+                "XDG_CACHE_HOME", tmp.resolve("user-cache").toString()));
     }
 
     @AfterEach

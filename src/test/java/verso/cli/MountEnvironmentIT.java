@@ -69,7 +69,8 @@ final class MountEnvironmentIT {
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
                 "sh", "-c", "export EMPTY=\"$1\"; shift; " + setup + " && exec \"$@\"", "sh", tmp.resolve("empty").toString()));
         cmd.addAll(prefix);
-        cmd.addAll(List.of("env", "XDG_STATE_HOME=" + state, "PATH=/usr/bin:/bin:/usr/sbin:/sbin"));
+        cmd.addAll(List.of("env", "XDG_STATE_HOME=" + state, "XDG_CACHE_HOME=" + state.resolve("cache"),
+                "PATH=/usr/bin:/bin:/usr/sbin:/sbin"));
         List<String> args = new ArrayList<>(List.of("mount", "--remote-url", remote.toString(), mnt.toString()));
         args.addAll(List.of(options));
         cmd.addAll(VersoProcess.versoCommand(args.toArray(String[]::new)));

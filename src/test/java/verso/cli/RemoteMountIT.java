@@ -74,6 +74,7 @@ final class RemoteMountIT {
         mnt = tmp.resolve("mnt");
         Map<String, String> env = new HashMap<>(server.environment());
         env.put("XDG_STATE_HOME", tmp.resolve("state").toString());
+        env.put("XDG_CACHE_HOME", tmp.resolve("user-cache").toString());
         mounts = new Mounts(env);
         prefix = "p" + (++counter);
         url = "s3://" + BUCKET + "/" + prefix;

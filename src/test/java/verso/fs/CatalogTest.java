@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
 import verso.store.ObjectId;
 import verso.store.Version;
@@ -121,5 +123,37 @@ final class CatalogTest {
         CatalogSnapshot s = new CatalogSnapshot(List.of(new CatalogVersion(v1.id(), v1)), java.util.Map.of());
         assertEquals(1, s.findByPrefix(v1.id().hex().substring(0, 6)).size());
         assertFalse(s.findByPrefix("zz").size() > 0);
+    }
+
+    @Test
+    void remoteCatalog_withTheRemoteDownAtStart_showsTheMirroredVersions_andPreparesThemOnceItAnswers()
+            throws IOException {
+        InMemoryRemote remote = new InMemoryRemote();
+        Version v1 = version(1);
+        remote.put("versions/" + v1.id().hex(), v1.encode());
+        remote.put("tags/first", (v1.id().hex() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path mirror = tmp.resolve("mirror");
+        new RemoteCatalog(remote, id -> { }, mirror).refresh();
+
+        FaultyRemote down = new FaultyRemote(remote).failNext(2, () -> new IOException("S3 is down"));
+        List<ObjectId> prepared = new ArrayList<>();
+        RemoteCatalog c = new RemoteCatalog(down, prepared::add, mirror);
+        c.refresh();
+        assertEquals(List.of(v1.id()), c.snapshot().versions().stream().map(CatalogVersion::id).toList());
+        assertEquals(v1.id(), c.snapshot().tags().get("first"));
+        assertTrue(prepared.isEmpty(), "the remote cannot be asked while it is down");
+
+        // a later failure is reported as usual, and the versions shown stay
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, c::refresh);
+        assertEquals(1, c.snapshot().versions().size());
+        c.refresh();
+        assertEquals(List.of(v1.id()), prepared, "prepared once the remote answers");
+    }
+
+    @Test
+    void remoteCatalog_withoutAMirror_failsWhenTheRemoteIsDown() {
+        FaultyRemote down = new FaultyRemote(new InMemoryRemote()).failNext(1, () -> new IOException("S3 is down"));
+        RemoteCatalog c = new RemoteCatalog(down, id -> { }, null);
+        org.junit.jupiter.api.Assertions.assertThrows(IOException.class, c::refresh);
     }
 }

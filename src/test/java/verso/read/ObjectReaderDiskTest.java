@@ -1,0 +1,120 @@
+package verso.read;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verso.cache.Block;
+import verso.cache.BlockCache;
+import verso.cache.DiskCache;
+import verso.remote.FaultyRemote;
+import verso.remote.InMemoryRemote;
+import verso.store.Hashing;
+import verso.store.Layout;
+import verso.store.ObjectId;
+
+final class ObjectReaderDiskTest {
+    private static final int SIZE = 100_000;
+
+    @TempDir
+    Path dir;
+
+    private final InMemoryRemote remote = new InMemoryRemote();
+
+    private ObjectId store(int seed) {
+        byte[] b = bytes(seed);
+        ObjectId id = Hashing.hash(b);
+        remote.put(Layout.objectKey(id), b);
+        return id;
+    }
+
+    private static byte[] bytes(int seed) {
+        byte[] b = new byte[SIZE];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** A reader as a new daemon makes it: its own memory cache and its own view of the disk cache. */
+    private ObjectReader reader(FaultyRemote through) throws IOException {
+        return new ObjectReader(null, through, DiskCache.open(dir, 1 << 30), new BlockCache(1 << 20, Runnable::run),
+                1L << 30);
+    }
+
+    private static byte[] read(ObjectReader r, ObjectId id) throws IOException {
+        Block b = r.read(id, SIZE);
+        try {
+            byte[] out = new byte[b.bytes().remaining()];
+            b.bytes().duplicate().get(out);
+            return out;
+        } finally {
+            b.release();
+        }
+    }
+
+    private Path entry(ObjectId id) {
+        return dir.resolve("objects").resolve(id.fanoutPath());
+    }
+
+    @Test
+    void read_afterARestart_comesFromDiskWithoutTheRemote() throws IOException {
+        ObjectId id = store(1);
+        ObjectReader first = reader(new FaultyRemote(remote));
+        assertArrayEquals(bytes(1), read(first, id));
+        assertEquals(1, first.stats().remoteGets());
+
+        FaultyRemote down = new FaultyRemote(remote).failNext(Integer.MAX_VALUE, () -> new IOException("S3 is down"));
+        ObjectReader second = reader(down);
+        assertArrayEquals(bytes(1), read(second, id));
+        assertArrayEquals(bytes(1), second.load(id), "trees and indexes come from disk too");
+        assertEquals(0, second.stats().remoteGets());
+        assertEquals(2, second.stats().diskReads());
+        assertEquals(0, down.calls());
+    }
+
+    @Test
+    void read_ofADamagedEntry_fetchesItAgainAndRepairsIt() throws IOException {
+        ObjectId id = store(1);
+        read(reader(new FaultyRemote(remote)), id);
+        flipAByte(entry(id));
+
+        ObjectReader r = reader(new FaultyRemote(remote));
+        assertArrayEquals(bytes(1), read(r, id));
+        assertEquals(1, r.stats().verificationFailures());
+        assertEquals(1, r.stats().remoteGets());
+        assertArrayEquals(bytes(1), Files.readAllBytes(entry(id)), "the entry is written anew");
+    }
+
+    @Test
+    void read_ofADamagedEntryWithTheRemoteDown_failsAndNeverServesIt() throws IOException {
+        ObjectId id = store(1);
+        read(reader(new FaultyRemote(remote)), id);
+        flipAByte(entry(id));
+
+        ObjectReader r = reader(new FaultyRemote(remote).failNext(Integer.MAX_VALUE, () -> new IOException("S3 is down")));
+        IOException e = assertThrows(IOException.class, () -> read(r, id));
+        assertTrue(e.getMessage().contains("S3 is down"), e.getMessage());
+        assertTrue(Files.notExists(entry(id)), "the damaged entry is dropped");
+    }
+
+    @Test
+    void read_ofAnEntryOfTheWrongSize_isNotServed() throws IOException {
+        ObjectId id = store(1);
+        read(reader(new FaultyRemote(remote)), id);
+        Files.write(entry(id), new byte[10]);
+        remote.delete(Layout.objectKey(id));
+        assertThrows(IOException.class, () -> read(reader(new FaultyRemote(remote)), id));
+    }
+
+    private static void flipAByte(Path p) throws IOException {
+        byte[] b = Files.readAllBytes(p);
+        b[b.length / 2] ^= 1;
+        Files.write(p, b);
+    }
+}
