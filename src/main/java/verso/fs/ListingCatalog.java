@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,8 @@ abstract class ListingCatalog implements Catalog {
     private Map<String, CatalogVersion> known = new HashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Preparer preparer;
+    /** Versions shown whose preparation failed: tried again at each refresh. */
+    private final Set<ObjectId> unprepared = new HashSet<>();
 
     ListingCatalog(Preparer preparer) {
         this.preparer = preparer;
@@ -69,6 +72,11 @@ abstract class ListingCatalog implements Catalog {
             }
         }
         known = next;
+        for (CatalogVersion v : next.values()) {
+            if (unprepared.contains(v.id())) {
+                prepare(v.id());
+            }
+        }
         Map<String, ObjectId> tags = new HashMap<>();
         for (String name : listTags()) {
             ObjectId id = loadTag(name);
@@ -91,9 +99,9 @@ abstract class ListingCatalog implements Catalog {
                 reportOnce("versions/" + name, "content does not match its id");
                 return null;
             }
-            Version version = Version.decode(id, bytes);
-            preparer.prepare(id);
-            return new CatalogVersion(id, version);
+            CatalogVersion v = new CatalogVersion(id, Version.decode(id, bytes));
+            prepare(id);
+            return v;
         } catch (NoSuchFileException | FileNotFoundException | RemoteNotFoundException e) {
             return null; // removed between listing and reading
         } catch (CorruptObjectException e) {
@@ -102,6 +110,22 @@ abstract class ListingCatalog implements Catalog {
         } catch (IOException e) {
             reportOnce("versions/" + name, e.toString());
             return null;
+        }
+    }
+
+    /**
+     * Prepares a version. One that fails (its remote down, its pack list unreadable) is still shown: its
+     * local and loose objects read, its packed ones are I/O errors until a later refresh prepares it.
+     */
+    private void prepare(ObjectId id) {
+        try {
+            preparer.prepare(id);
+            unprepared.remove(id);
+        } catch (IOException e) {
+            if (unprepared.add(id)) {
+                LOG.warn("version {} in {}: cannot tell which packs hold its objects yet ({}); trying again at "
+                        + "each refresh", id.shortHex(), describe(), e.getMessage());
+            }
         }
     }
 

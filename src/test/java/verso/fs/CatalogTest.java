@@ -59,6 +59,28 @@ final class CatalogTest {
     }
 
     @Test
+    void dirCatalog_versionWhosePreparationFails_isShown_andPreparedAgainAtEachRefresh() throws IOException {
+        Path meta = tmp.resolve("meta");
+        ObjectId a = put(meta, version(1));
+        List<ObjectId> prepared = new ArrayList<>();
+        boolean[] remoteDown = {true};
+        DirCatalog c = new DirCatalog(meta, v -> {
+            if (remoteDown[0]) {
+                throw new IOException("remote unreachable");
+            }
+            prepared.add(v);
+        });
+        c.refresh();
+        assertEquals(List.of(a), c.snapshot().versions().stream().map(CatalogVersion::id).toList());
+        c.refresh();
+        assertEquals(List.of(), prepared);
+        remoteDown[0] = false;
+        c.refresh();
+        c.refresh();
+        assertEquals(List.of(a), prepared, "prepared once it could be, then not again");
+    }
+
+    @Test
     void dirCatalog_missingDirectory_isEmpty() throws IOException {
         DirCatalog c = new DirCatalog(tmp.resolve("none"));
         c.refresh();
