@@ -3,7 +3,9 @@
 #   scripts/bench-scale.sh [FILES] [FOLDERS] [BIG] [WORKDIR]
 # FILES small files (16-80 bytes) in FOLDERS folders, plus one folder of BIG files (defaults:
 # 1,000,000 in 1,000 and 200,000, the issue's figures; use e.g. 200000 2000 100000 for a quicker run).
-# verso runs with JAVA_OPTS (default -Xmx256m). Prints a markdown table to stdout, progress to stderr.
+# verso runs with JAVA_OPTS (default -Xmx256m); VERSO_JAR=path/to/verso.jar measures that build instead
+# of this checkout's (to compare before and after a change). Prints a markdown table to stdout,
+# progress to stderr.
 # Needs: git, python3, /usr/bin/time (GNU), and disk for the files three times over (data, verso's
 # cache, git's objects). A shared machine makes every figure noisy: read them as a range.
 set -euo pipefail
@@ -12,13 +14,21 @@ files="${1:-1000000}"
 folders="${2:-1000}"
 big="${3:-200000}"
 work="${4:-$(mktemp -d "${TMPDIR:-/tmp}/verso-scale.XXXXXX")}"
+mkdir -p "$work"
 here="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 verso="$here/scripts/verso"
 export JAVA_OPTS="${JAVA_OPTS:--Xmx256m}"
 log() { echo "bench-scale: $*" >&2; }
 
-[ -f "$here/target/verso.jar" ] || (cd "$here" && ./mvnw -q -B package -DskipTests >&2)
-"$verso" --version > /dev/null # builds the class-data archive outside the measurements
+if [ -n "${VERSO_JAR:-}" ]; then
+    verso="$work/verso-jar"
+    printf '#!/bin/sh\nexec "%s" $JAVA_OPTS -jar "%s" "$@"\n' "${JAVA_HOME:+$JAVA_HOME/bin/}java" \
+        "$(readlink -f "$VERSO_JAR")" > "$verso"
+    chmod +x "$verso"
+else
+    [ -f "$here/target/verso.jar" ] || (cd "$here" && ./mvnw -q -B package -DskipTests >&2)
+    "$verso" --version > /dev/null # builds the class-data archive outside the measurements
+fi
 
 gen="$work/gen"
 if [ ! -d "$gen/data" ]; then

@@ -62,28 +62,33 @@ public final class WorkspaceIndex {
     private final IndexRuns newFiles;
     private final IndexRuns newTrees;
 
-    private WorkspaceIndex(Path file, int blockSize, IndexTable files, IndexTable trees) {
+    private WorkspaceIndex(Path file, int blockSize, int chunk, IndexTable files, IndexTable trees) {
         this.file = file;
         this.blockSize = blockSize;
         this.files = files;
         this.trees = trees;
         Path dir = file.toAbsolutePath().getParent();
-        this.newFiles = new IndexRuns(dir, CHUNK);
-        this.newTrees = new IndexRuns(dir, CHUNK);
+        this.newFiles = new IndexRuns(dir, chunk);
+        this.newTrees = new IndexRuns(dir, chunk);
     }
 
     /** Loads the index; a missing, stale or unreadable index is simply empty (it is only a cache). */
     public static WorkspaceIndex load(Path file, int blockSize) {
+        return load(file, blockSize, CHUNK);
+    }
+
+    /** As {@link #load(Path, int)}, writing new records to disk in sorted runs of {@code chunk}. */
+    static WorkspaceIndex load(Path file, int blockSize, int chunk) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < HEADER + TRAILER || size > Integer.MAX_VALUE) {
-                return empty(file, blockSize);
+                return empty(file, blockSize, chunk);
             }
             ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             int end = (int) size - TRAILER;
             if (buf.getInt(0) != MAGIC || buf.getInt(4) != FORMAT || buf.getInt(8) != blockSize
                     || buf.getInt(end + 16) != MAGIC) {
-                return empty(file, blockSize);
+                return empty(file, blockSize, chunk);
             }
             int fileCount = buf.getInt(end);
             int fileOffsets = buf.getInt(end + 4);
@@ -91,17 +96,17 @@ public final class WorkspaceIndex {
             int treeOffsets = buf.getInt(end + 12);
             if (fileCount < 0 || treeCount < 0 || fileOffsets < HEADER || treeOffsets < HEADER
                     || (long) fileOffsets + 4L * fileCount > end || (long) treeOffsets + 4L * treeCount > end) {
-                return empty(file, blockSize);
+                return empty(file, blockSize, chunk);
             }
-            return new WorkspaceIndex(file, blockSize, new IndexTable(buf, fileOffsets, fileCount),
+            return new WorkspaceIndex(file, blockSize, chunk, new IndexTable(buf, fileOffsets, fileCount),
                     new IndexTable(buf, treeOffsets, treeCount));
         } catch (IOException | RuntimeException e) {
-            return empty(file, blockSize);
+            return empty(file, blockSize, chunk);
         }
     }
 
-    private static WorkspaceIndex empty(Path file, int blockSize) {
-        return new WorkspaceIndex(file, blockSize, IndexTable.EMPTY, IndexTable.EMPTY);
+    private static WorkspaceIndex empty(Path file, int blockSize, int chunk) {
+        return new WorkspaceIndex(file, blockSize, chunk, IndexTable.EMPTY, IndexTable.EMPTY);
     }
 
     private static byte[] utf8(String s) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,7 @@ import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.Tree;
 import verso.store.TreeEntry;
@@ -104,7 +104,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
 
     /** Downloads every object the entries need that the cache lacks, breadth-first through trees. */
     private void fetchEntries(Collection<TreeEntry> roots) throws IOException {
-        Set<ObjectId> seen = new HashSet<>();
+        Set<ObjectId> seen = new ObjectIdSet();
         List<TreeEntry> files = new ArrayList<>();
         List<TreeEntry> level = new ArrayList<>(roots);
         for (int depth = 1; !level.isEmpty(); depth++) {

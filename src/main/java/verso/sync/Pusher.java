@@ -18,6 +18,7 @@ import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.TreeEntry;
 
@@ -79,7 +80,7 @@ public final class Pusher {
         long bytes = 0;
         if (!toPush.isEmpty()) {
             Reachability reach = new Reachability(new TreeSource(store, null));
-            Set<ObjectId> seen = new HashSet<>();
+            Set<ObjectId> seen = new ObjectIdSet();
             for (ObjectId id : onRemote) {
                 if (versions.contains(id)) {
                     for (TreeEntry e : versions.read(id).paths()) {
@@ -89,7 +90,7 @@ public final class Pusher {
                 }
             }
             for (VersionLog.Entry v : toPush) {
-                Set<ObjectId> mine = new HashSet<>();
+                Set<ObjectId> mine = new ObjectIdSet();
                 Set<ObjectId> missing = new LinkedHashSet<>();
                 mine.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
