@@ -4,7 +4,8 @@
 # FILES small files (16-80 bytes) in FOLDERS folders, plus one folder of BIG files (defaults:
 # 1,000,000 in 1,000 and 200,000, the figures; use e.g. 200000 2000 100000 for a quicker run).
 # verso runs with JAVA_OPTS (default -Xmx256m); VERSO_JAR=path/to/verso.jar measures that build instead
-# of this checkout's (to compare before and after a change). Prints a markdown table to stdout,
+# of this checkout's (to compare before and after a change); STEP_TIMEOUT (seconds, default 3600)
+# ends a step that takes longer. Prints a markdown table to stdout,
 # progress to stderr.
 # Needs: git, python3, /usr/bin/time (GNU), and disk for the files three times over (data, verso's
 # cache, git's objects). A shared machine makes every figure noisy: read them as a range.
@@ -60,7 +61,8 @@ measure() { # TOOL STEP DIR COMMAND...
     shift 3
     log "$tool: $step"
     local t="$work/time.txt"
-    (cd "$dir" && /usr/bin/time -v -o "$t" "$@" > "$work/out.txt" 2> "$work/err.txt") || {
+    (cd "$dir" && timeout "${STEP_TIMEOUT:-3600}" /usr/bin/time -v -o "$t" "$@" > "$work/out.txt" \
+        2> "$work/err.txt") || {
         log "$tool $step failed:"; tail -3 "$work/err.txt" >&2; rows+=("| $tool | $step | failed | |"); return 0; }
     local wall rss
     wall="$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$t" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.1f", s }')"

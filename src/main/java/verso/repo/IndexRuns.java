@@ -42,6 +42,7 @@ final class IndexRuns implements Closeable {
     private final int chunk;
     private List<Rec> pending = new ArrayList<>();
     private final List<Path> runs = new ArrayList<>();
+    private boolean spillable = true;
 
     /** Runs are written to {@code dir}; a chunk holds up to {@code chunk} records. */
     IndexRuns(Path dir, int chunk) {
@@ -49,13 +50,17 @@ final class IndexRuns implements Closeable {
         this.chunk = chunk;
     }
 
-    synchronized void add(byte[] path, byte[] payload) throws IOException {
+    synchronized void add(byte[] path, byte[] payload) {
         if (payload.length > 0xffff) {
             throw new IllegalArgumentException("index payload too long");
         }
         pending.add(new Rec(path, payload));
-        if (pending.size() >= chunk) {
-            spill();
+        if (pending.size() >= chunk && spillable) {
+            try {
+                spill();
+            } catch (IOException e) {
+                spillable = false; // a read-only repository: the records stay in memory
+            }
         }
     }
 

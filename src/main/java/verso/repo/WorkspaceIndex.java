@@ -165,15 +165,7 @@ public final class WorkspaceIndex {
         b.putLong(attrs.size()).putLong(m);
         b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)));
         b.put(content.id().toBytes()).put(key);
-        add(newFiles, utf8(path), b.array());
-    }
-
-    private static void add(IndexRuns runs, byte[] path, byte[] payload) {
-        try {
-            runs.add(path, payload);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        newFiles.add(utf8(path), b.array());
     }
 
     private static byte[] encode(CachedTree t) {
@@ -208,7 +200,7 @@ public final class WorkspaceIndex {
                 return;
             }
         }
-        add(newTrees, p, payload);
+        newTrees.add(p, payload);
     }
 
     /** Number of file entries loaded (for tests and diagnostics). */
@@ -250,6 +242,8 @@ public final class WorkspaceIndex {
                     ch.force(true);
                 }
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (TooLarge e) {
+                Files.deleteIfExists(file); // only a cache: the next scan hashes again
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -356,8 +350,17 @@ public final class WorkspaceIndex {
     private static int position(DataOutputStream out) throws IOException {
         int n = out.size();
         if (n < 0 || n > Integer.MAX_VALUE - (1 << 20)) {
-            throw new IOException("the workspace index would be larger than 2 GiB");
+            throw new TooLarge();
         }
         return n;
+    }
+
+    /** An index past what one mapping reads (2 GiB, some 15 million files). */
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("the workspace index would be larger than 2 GiB");
+        }
     }
 }

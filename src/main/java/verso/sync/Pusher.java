@@ -36,10 +36,10 @@ import verso.store.TreeEntry;
  */
 public final class Pusher {
     /**
-     * What a push will send: {@code versions} (oldest first), {@code objects} with their total
-     * {@code bytes}, and {@code present}, the requested versions the remote already has.
+     * What a push will send: {@code versions} (oldest first), {@code objects} (a compact set, in no
+     * order) with their total {@code bytes}, and {@code present}, the requested versions the remote already has.
      */
-    public record Plan(List<VersionLog.Entry> versions, List<ObjectId> objects, long bytes,
+    public record Plan(List<VersionLog.Entry> versions, Collection<ObjectId> objects, long bytes,
                        List<ObjectId> present, Map<String, ObjectId> tags) {
         public boolean isEmpty() {
             return versions.isEmpty() && objects.isEmpty() && tags.isEmpty();
@@ -76,7 +76,7 @@ public final class Pusher {
             }
         }
         toPush.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).thenComparing(VersionLog.Entry::id));
-        List<ObjectId> objects = new ArrayList<>();
+        Set<ObjectId> objects = new ObjectIdSet();
         long bytes = 0;
         if (!toPush.isEmpty()) {
             Reachability reach = new Reachability(new TreeSource(store, null));
