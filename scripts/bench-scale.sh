@@ -93,7 +93,9 @@ measure verso "status after checkout" "$v" "$verso" status
 measure verso "verify" "$v" "$verso" verify
 measure verso "gc --workspace" "$v" "$verso" gc --workspace --force
 
-(cd "$g" && git init -q . && git config user.email bench@example.com && git config user.name bench)
+# No automatic repack: it would run in the background of the next steps (and verso packs nothing).
+(cd "$g" && git init -q . && git config user.email bench@example.com && git config user.name bench \
+    && git config gc.auto 0)
 measure git "add" "$g" git add -A
 measure git "commit" "$g" git commit -q -m first
 measure git "status, unchanged" "$g" git status --porcelain

@@ -42,6 +42,8 @@ public final class Checkout {
     private static final int SHOWN = 10;
     /** Missing objects asked of the fetcher at once. */
     private static final int FETCH_BATCH = 10_000;
+    /** File writes queued or running at once, at most. */
+    private static final int WRITE_WINDOW = 1024;
 
     private final Repository repo;
     private final ObjectFetcher fetcher;
@@ -210,7 +212,9 @@ public final class Checkout {
      * the number of files.
      */
     private Applied apply(Plan plan, long bytes, WorkspaceIndex index) throws IOException {
-        int window = Math.max(4, repo.threads() * 4);
+        // Wide enough that the workers never wait for this thread to be scheduled; a queued write is a
+        // few hundred bytes.
+        int window = WRITE_WINDOW;
         Semaphore slots = new Semaphore(window);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int[] counts = {0, 0};

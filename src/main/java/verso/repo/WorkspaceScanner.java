@@ -50,6 +50,11 @@ final class WorkspaceScanner {
     private final ExecutorService pool;
     private final int blockSize;
     private final int threads;
+    /**
+     * Files queued or being hashed at once, at most: wide enough that the workers never wait for the
+     * walk to be scheduled, and a queued file is a few hundred bytes.
+     */
+    private static final int HASH_WINDOW = 1024;
 
     /** A file being read: its future content, and what its entry and index record need. */
     private record Pending(String name, String rel, PosixFileAttributes attrs, CompletableFuture<FileContent> content) {
@@ -125,7 +130,7 @@ final class WorkspaceScanner {
             this.progress = progress;
             this.inserter = storing ? new FileInserter(store, blockSize, pool, threads * 2, progress::advance) : null;
             this.hasher = new ContentHasher(blockSize);
-            this.hashing = new Semaphore(threads * 2);
+            this.hashing = new Semaphore(HASH_WINDOW);
         }
 
         /** A file's entry if the index knows it, else a {@link Pending} read. */
