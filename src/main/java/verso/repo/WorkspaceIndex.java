@@ -210,7 +210,8 @@ public final class WorkspaceIndex {
 
     /**
      * Writes the index if anything changed, first dropping entries below {@code scannedRoots} that the
-     * scans since loading did not see (deleted files).
+     * scans since loading did not see (deleted files). Once per loaded index: the records it merges
+     * are gone after it.
      */
     public synchronized void save(Collection<String> scannedRoots) throws IOException {
         try {
