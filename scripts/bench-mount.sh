@@ -435,8 +435,6 @@ tool_label() { case "$1" in local) echo "local file" ;; bindfs) echo "bindfs ove
   restic) echo "restic mount" ;; rclone) echo "rclone mount (vfs cache off)" ;; s3fs) echo "s3fs" ;; verso) echo "**verso mount**" ;;
   verso-project) echo "**verso mount**, from the project (trees in its local cache)" ;; esac; }
 not_measured() { echo "${NOTE[$1]:-not measured}"; }
-verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/) print "n/a";
-  else if ((op == ">=" && a + 0 >= b + 0) || (op == "<=" && a + 0 <= b + 0) || (op == ">" && a + 0 > b + 0) || (op == "<" && a + 0 < b + 0)) print "PASS"; else print "FAIL" }'; }
 mib_of_size() {  # 512M / 1G / 1024 (MiB) -> MiB
   local s=${1:-512M}
   case "$s" in *[kK]) echo $(( ${s%?} / 1024 )) ;; *[mM]) echo "${s%?}" ;; *[gG]) echo $(( ${s%?} * 1024 )) ;; *) echo "$s" ;; esac

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks verso's transfers against a local S3 server, with the comparison measured in the same run:
 #   - push and fetch of one large file vs `aws s3 cp` up and down (same server, same file)
-#   - a second push of an unchanged version of many small files (one listing of versions/)
+#   - many small files: first push, fetch into an empty clone (with the requests each made: small files
+#     travel in packs), and a second push of the unchanged version (one listing of versions/)
 # Everything talks to 127.0.0.1 only. Writes a markdown section to stdout and to --out.
 #
 #   scripts/bench-remote.sh [--size-mib N] [--files N] [--runs N] [--port N] [--work-dir DIR]
@@ -120,6 +121,21 @@ aws s3 mb s3://bench >> "$LOGS/aws.log" 2>&1 || bench_die "cannot create the buc
 
 vso() { (cd "$1" && shift && timeout "$T" "$V" "$@"); }
 
+# timed_requests KEY DIR ARGS...: the time of `verso --verbose ARGS` in DIR into RES[KEY], the requests it
+# made to the remote (its --verbose summary line) into RES[KEY.requests].
+timed_requests() {
+  local key=$1 dir=$2 out t0 t1
+  shift 2
+  out=$LOGS/$key.out
+  t0=$(now_ns)
+  if ! (cd "$dir" && timeout "$T" "$V" --verbose "$@") > "$out" 2>> "$BENCH_ERRLOG"; then
+    RES[$key]=fail; return 1
+  fi
+  t1=$(now_ns)
+  RES[$key]=$(secs_between "$t0" "$t1")
+  RES[$key.requests]=$(sed -n 's/^requests to [^ ]*: \([0-9]*\) requests.*/\1/p' "$out" | tail -n 1)
+}
+
 # ---- 1 GiB: aws s3 cp up and down ------------------------------------------------------------
 aws_up() { timeout "$T" aws s3 cp --only-show-errors "$BIG/big.bin" "s3://bench/plain/big-$1.bin"; }
 aws_down() { rm -f "$WORK/down.bin"; timeout "$T" aws s3 cp --only-show-errors "s3://bench/plain/big-1.bin" "$WORK/down.bin"; }
@@ -157,7 +173,15 @@ vso "$TREE" init > /dev/null && vso "$TREE" remote add r s3://bench/tree --defau
 RES[tree.add]=$(time_cmd vso "$TREE" add data) || bench_die "verso add of the tree failed"
 vso "$TREE" commit -m tree > /dev/null || bench_die "verso commit of the tree failed"
 bench_log "verso push of $FILES files (first)"
-RES[tree.first]=$(time_cmd vso "$TREE" push) || bench_die "first push of the tree failed (see $BENCH_ERRLOG)"
+timed_requests tree.first "$TREE" push || bench_die "first push of the tree failed (see $BENCH_ERRLOG)"
+TID=$(vso "$TREE" log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+c=$WORK/tree-clone; mkdir -p "$c"
+vso "$c" init > /dev/null && vso "$c" remote add r s3://bench/tree --default > /dev/null
+bench_log "verso fetch of $FILES files into an empty clone"
+timed_requests tree.fetch "$c" fetch "$TID" || bench_die "fetch of the tree failed (see $BENCH_ERRLOG)"
+vso "$c" checkout "$TID" > /dev/null && diff -r -q "$TREE/data" "$c/data" > /dev/null \
+  || bench_die "verso fetch + checkout of the tree gave different files"
+rm -rf "$c"
 again=()
 for i in $(seq 1 "$RUNS"); do
   bench_log "verso push, unchanged, run $i"; again+=("$(time_cmd vso "$TREE" push)")
@@ -189,9 +213,13 @@ report() {
   table_row "download (\`verso fetch\`, fresh clone)" "$(v aws.down) [$(v aws.down.runs)]" "$(v verso.fetch) [$(v verso.fetch.runs)]" \
     "$(mbps "$BYTES" "$(v aws.down)")" "$(mbps "$BYTES" "$(v verso.fetch)")" "$(ratio "$(v aws.down)" "$(v verso.fetch)")"
   echo
-  echo "Unchanged version of $FILES files (1–8 KiB, $DIRS folders): \`verso add\` $(v tree.add) s, first"
-  echo "\`verso push\` $(v tree.first) s; a second \`verso push\` with nothing new: **$(v tree.again) s**"
-  echo "[$(v tree.again.runs)] (target: under 3 s; one listing of \`versions/\`)."
+  echo "A version of $FILES files (1–8 KiB, $DIRS folders; \`verso add\` $(v tree.add) s):"
+  echo
+  table_row "operation" "time (s)" "requests" "target"
+  table_row "---" "---:" "---:" "---"
+  table_row "first \`verso push\`" "$(v tree.first)" "$(v tree.first.requests)" "≤ 3 s: $(verdict "$(v tree.first)" 3 "<=")"
+  table_row "\`verso fetch\` into an empty clone" "$(v tree.fetch)" "$(v tree.fetch.requests)" "≤ 3 s: $(verdict "$(v tree.fetch)" 3 "<=")"
+  table_row "second \`verso push\`, nothing new" "$(v tree.again) [$(v tree.again.runs)]" "" "< 3 s (one listing of \`versions/\`)"
   echo
   echo "verso add of the large file took $add_t s (hashing into the cache; not part of the comparison)."
 }

@@ -11,6 +11,9 @@ now_ns() { date +%s%N; }
 # seconds (3 decimals) between two now_ns stamps
 secs_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 # MB/s (10^6 bytes per second) for BYTES read in SECONDS
+# verdict A B OP: PASS if A OP B (>=, <=, >, <) holds, FAIL if not, n/a if either is no number
+verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/) print "n/a";
+  else if ((op == ">=" && a + 0 >= b + 0) || (op == "<=" && a + 0 <= b + 0) || (op == ">" && a + 0 > b + 0) || (op == "<" && a + 0 < b + 0)) print "PASS"; else print "FAIL" }'; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s <= 0) print "n/a"; else printf "%.0f", b / 1e6 / s }'; }
 # median of the numeric arguments (non-numeric ones, e.g. "fail", are ignored)
 median() {

@@ -31,6 +31,7 @@ final class FetchCommand implements Callable<Integer> {
              RepoLock.Held h = repo.lock().shared();
              Fetcher f = RemoteWiring.fetcher(repo, remote, TerminalProgress.forConsole())) {
             System.out.println(summary(f.fetch(version, repo::workspaceEntries), remote.name()));
+            RemoteWiring.printRequests(main, remote);
         }
         return 0;
     }

@@ -113,6 +113,7 @@ final class GcCommand implements Callable<Integer> {
             }
             System.out.println((dryRun ? "would delete " : "deleted ") + PushCommand.plural(r.deleted().size(), "object")
                     + " from " + remote.name() + " that none of its " + PushCommand.plural(r.versions(), "version")
+                    + (r.packs() > 0 ? " and " + PushCommand.plural(r.packs(), "pack") : "")
                     + " references; kept " + r.kept() + (r.young() > 0 ? " referenced and " + r.young()
                     + " written less than " + Format.duration(grace) + " ago" : ""));
         }

@@ -29,14 +29,15 @@ public final class Main implements Runnable {
     private static final List<Class<?>> COMMANDS = List.of(InitCommand.class, AddCommand.class,
             CommitCommand.class, StatusCommand.class, LogCommand.class, DiffCommand.class, TagCommand.class,
             CheckoutCommand.class, GcCommand.class, VerifyCommand.class, RemoteCommand.class, PushCommand.class,
-            FetchCommand.class, PullCommand.class, MountCommand.class, UmountCommand.class, TrainCommand.class,
-            CompletionCommand.class, CommandLine.HelpCommand.class);
+            FetchCommand.class, PullCommand.class, ImportCommand.class, MountCommand.class, UmountCommand.class,
+            TrainCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class);
     public static final int USER_ERROR = 1;
     public static final int INTERNAL_ERROR = 3;
     /** The start of the one line that reports an error. */
     static final String ERROR_PREFIX = "verso: ";
 
-    @Option(names = "--verbose", description = "Show details of internal errors (stack traces).",
+    @Option(names = "--verbose", description = "Show details: stack traces of internal errors, the requests push, "
+            + "fetch and pull made to the remote.",
             scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 

@@ -31,6 +31,7 @@ import verso.fs.jnr.FuseMount;
 import verso.mount.DaemonFiles;
 import verso.mount.DaemonLauncher;
 import verso.read.BlockReader;
+import verso.remote.PackLists;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
 import verso.remote.RemoteStats;
@@ -38,6 +39,7 @@ import verso.remote.Remotes;
 import verso.repo.RepoException;
 import verso.repo.Repository;
 import verso.store.ObjectStore;
+import verso.store.PackLocator;
 
 /**
  * {@code verso mount}: without {@code --foreground}, starts a copy of itself in the background
@@ -203,21 +205,23 @@ final class MountCommand implements Callable<Integer> {
         Remote remote = null;
         ObjectStore local = null;
         List<Catalog> catalogs = new ArrayList<>();
+        PackLocator packs = new PackLocator();
         if (source.remoteUrl != null) {
             remote = Remotes.open(RemoteSpec.of(source.remoteUrl).validate(), cwd, remoteStats);
         } else {
             try (Repository repo = Repository.open(cwd)) {
                 local = repo.store();
-                catalogs.add(new DirCatalog(repo.versoDir()));
                 RemoteSpec spec = source.remote != null ? RemoteWiring.spec(repo, source.remote)
                         : repo.config().defaultRemoteSpec().orElse(null);
                 if (spec != null) {
                     remote = Remotes.open(spec, repo.root(), remoteStats);
                 }
+                catalogs.add(remote == null ? new DirCatalog(repo.versoDir())
+                        : new DirCatalog(repo.versoDir(), packsOf(remote, packs)));
             }
         }
         if (remote != null) {
-            catalogs.add(new RemoteCatalog(remote));
+            catalogs.add(new RemoteCatalog(remote, packsOf(remote, packs)));
         }
         Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
         long pid = ProcessHandle.current().pid();
@@ -230,7 +234,7 @@ final class MountCommand implements Callable<Integer> {
             }
             // --cache-size is all the memory for blocks, and the JVM's direct memory (set above, or fitted
             // for a foreground mount).
-            try (BlockReader blocks = BlockReader.withMemory(local, remote, cacheSize);
+            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, cacheSize);
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
                 MountOptions options = MountOptions.defaults().withAllowOther(allowOther);
@@ -247,6 +251,14 @@ final class MountCommand implements Callable<Integer> {
             files.deletePidFile(pid);
         }
         return 0;
+    }
+
+    /**
+     * Learns which of {@code remote}'s packs hold a version's objects before the version is shown. A
+     * version the remote does not have (only in the project) has no pack list there: nothing to learn.
+     */
+    private static Catalog.Preparer packsOf(Remote remote, PackLocator packs) {
+        return version -> PackLists.load(remote, version, packs);
     }
 
     /**

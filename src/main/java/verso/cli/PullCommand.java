@@ -42,6 +42,7 @@ final class PullCommand implements Callable<Integer> {
                 Checkout.Result r = repo.checkout(f.version(), force, more, TerminalProgress.forConsole());
                 CheckoutCommand.report(r);
             }
+            RemoteWiring.printRequests(main, remote);
         }
         return 0;
     }

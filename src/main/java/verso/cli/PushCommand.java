@@ -51,6 +51,7 @@ final class PushCommand implements Callable<Integer> {
                             + ", " + Format.bytes(r.bytes()) + (r.tags() > 0 ? ", " + plural(r.tags(), "tag") : "")
                             + " to " + remote.name());
                 }
+                RemoteWiring.printRequests(main, remote);
             }
         }
         return 0;

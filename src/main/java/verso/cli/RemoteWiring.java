@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
+import verso.remote.RemoteStats;
 import verso.remote.Remotes;
 import verso.repo.ObjectFetcher;
 import verso.repo.ProgressListener;
@@ -43,7 +44,15 @@ final class RemoteWiring {
     /** The named (or default) remote's history, for push, fetch and the remote-aware commands. */
     static RemoteVersions remote(Repository repo, String name) throws IOException {
         RemoteSpec s = spec(repo, name);
-        return new RemoteVersions(Remotes.open(s, repo.root()), s.name() != null ? s.name() : s.url());
+        RemoteStats stats = new RemoteStats();
+        return new RemoteVersions(Remotes.open(s, repo.root(), stats), s.name() != null ? s.name() : s.url(), stats);
+    }
+
+    /** With --verbose, the requests a command made to a remote: packs make many objects few requests. */
+    static void printRequests(Main main, RemoteVersions remote) {
+        if (main.verbose) {
+            System.out.println("requests to " + remote.name() + ": " + remote.stats());
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package verso.fs;
 
 import java.io.Closeable;
 import java.io.IOException;
+import verso.store.ObjectId;
 
 /**
  * The versions and tags a mount shows. {@link #snapshot()} is lock-free and returns an immutable
@@ -9,6 +10,15 @@ import java.io.IOException;
  * refreshes; a {@link CatalogRefresher} runs them on a timer).
  */
 public interface Catalog extends Closeable {
+
+    /**
+     * Readies a version before a catalog shows it, such as learning which packs hold its objects; a
+     * version it fails for is left out (and logged) until a later refresh succeeds.
+     */
+    @FunctionalInterface
+    interface Preparer {
+        void prepare(ObjectId version) throws IOException;
+    }
 
     /** The current snapshot; never null (empty before the first refresh). */
     CatalogSnapshot snapshot();

@@ -18,6 +18,12 @@ public final class DirCatalog extends ListingCatalog {
     private final Path root;
 
     public DirCatalog(Path root) {
+        this(root, version -> { });
+    }
+
+    /** {@code preparer} readies each version before it is shown (see {@link Catalog.Preparer}). */
+    public DirCatalog(Path root, Preparer preparer) {
+        super(preparer);
         this.root = root;
     }
 

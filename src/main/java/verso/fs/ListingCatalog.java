@@ -34,6 +34,11 @@ abstract class ListingCatalog implements Catalog {
     private volatile CatalogSnapshot snapshot = CatalogSnapshot.EMPTY;
     private Map<String, CatalogVersion> known = new HashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Preparer preparer;
+
+    ListingCatalog(Preparer preparer) {
+        this.preparer = preparer;
+    }
 
     /** Lists the names under {@code versions/}. */
     protected abstract List<String> listVersions() throws IOException;
@@ -86,7 +91,9 @@ abstract class ListingCatalog implements Catalog {
                 reportOnce("versions/" + name, "content does not match its id");
                 return null;
             }
-            return new CatalogVersion(id, Version.decode(id, bytes));
+            Version version = Version.decode(id, bytes);
+            preparer.prepare(id);
+            return new CatalogVersion(id, version);
         } catch (NoSuchFileException | FileNotFoundException | RemoteNotFoundException e) {
             return null; // removed between listing and reading
         } catch (CorruptObjectException e) {

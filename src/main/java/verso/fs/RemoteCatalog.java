@@ -15,6 +15,12 @@ public final class RemoteCatalog extends ListingCatalog {
     private final Remote remote;
 
     public RemoteCatalog(Remote remote) {
+        this(remote, version -> { });
+    }
+
+    /** {@code preparer} readies each version before it is shown (see {@link Catalog.Preparer}). */
+    public RemoteCatalog(Remote remote, Preparer preparer) {
+        super(preparer);
         this.remote = remote;
     }
 

@@ -29,6 +29,7 @@ import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
+import verso.store.PackLocator;
 import verso.store.Tree;
 import verso.store.TreeEntry;
 
@@ -103,9 +104,14 @@ public final class BlockReader implements ContentSource, Closeable {
      * stays free for the buffers the JDK and libraries allocate themselves.
      */
     public static BlockReader withMemory(ObjectStore local, Remote remote, long memory) {
+        return withMemory(local, remote, new PackLocator(), memory);
+    }
+
+    /** As above, reading packed objects from the packs {@code packs} locates. */
+    public static BlockReader withMemory(ObjectStore local, Remote remote, PackLocator packs, long memory) {
         int readAhead = (int) Math.min(DEFAULT_READ_AHEAD_BYTES, memory / 4);
         long slack = Math.min(BLOCK_SLACK, memory / 4);
-        ObjectReader objects = new ObjectReader(local, remote, new BlockCache(memory - readAhead - slack),
+        ObjectReader objects = new ObjectReader(local, remote, packs, new BlockCache(memory - readAhead - slack),
                 memory - OTHER_DIRECT_MEMORY);
         return new BlockReader(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
     }

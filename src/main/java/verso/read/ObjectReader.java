@@ -23,6 +23,7 @@ import verso.store.Layout;
 import verso.store.MissingObjectException;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
+import verso.store.PackLocator;
 
 /**
  * Verified bytes of an object by id, from the local object store if it holds the object, else from
@@ -47,6 +48,9 @@ public final class ObjectReader {
 
     private final ObjectStore local;
     private final Remote remote;
+    /** Where the remote keeps objects in packs; an object it does not locate is loose. */
+    private final PackLocator packs;
+    private final PackWindows windows;
     private final BlockCache cache;
     private final ReadStats stats = new ReadStats();
     private final BufferPool memory;
@@ -63,8 +67,15 @@ public final class ObjectReader {
      * coldest blocks to make room for the ones being read.
      */
     public ObjectReader(ObjectStore local, Remote remote, BlockCache cache, long memoryBudget) {
+        this(local, remote, new PackLocator(), cache, memoryBudget);
+    }
+
+    /** As above, reading packed objects from the packs {@code packs} locates. */
+    public ObjectReader(ObjectStore local, Remote remote, PackLocator packs, BlockCache cache, long memoryBudget) {
         this.local = local;
         this.remote = remote;
+        this.packs = packs;
+        this.windows = new PackWindows(remote);
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
                 bytes -> cache.evictColdest(bytes) || letGoOfHeldBlocks(), MEMORY_WAIT);
@@ -75,6 +86,8 @@ public final class ObjectReader {
     ObjectReader(ObjectStore local, Remote remote, BlockCache cache, BufferPool memory) {
         this.local = local;
         this.remote = remote;
+        this.packs = new PackLocator();
+        this.windows = new PackWindows(remote);
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memory = memory;
         checkSources();
@@ -171,13 +184,16 @@ public final class ObjectReader {
     }
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
-        String key = Layout.objectKey(id);
+        PackLocator.Location at = packs.locate(id);
         ByteBuffer bytes;
         stats.remoteGets.increment();
-        try (InputStream in = remote.get(key, 0, -1)) {
+        try (InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1) : windows.open(at)) {
             bytes = readVerified(id, in, sizeHint, "the copy on " + remote.describe());
         } catch (CorruptObjectException e) {
             stats.verificationFailures.increment();
+            if (at != null) {
+                windows.drop(at);
+            }
             throw e;
         } catch (IOException e) {
             stats.fetchErrors.increment();

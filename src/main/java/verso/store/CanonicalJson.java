@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The canonical encoding shared by every structured object: compact UTF-8 JSON, fields in a fixed
@@ -92,6 +94,15 @@ final class CanonicalJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // parsing bytes in memory does no I/O
         }
+    }
+
+    /**
+     * Whether {@code bytes} look like a structured object (a tree, block index, version...): they open
+     * as every one does. A blob may too; this only sorts objects, it never decides how one is read.
+     */
+    static boolean isStructured(byte[] bytes) {
+        byte[] start = ("{\"format\":" + FORMAT + ",\"kind\":\"").getBytes(StandardCharsets.UTF_8);
+        return bytes.length > start.length && Arrays.equals(bytes, 0, start.length, start, 0, start.length);
     }
 
     /** The string at the parser, or null (a value of another type is passed over). */

@@ -14,6 +14,12 @@ public final class Layout {
     public static final String TAGS = "tags/";
     /** On a remote, one lock per push or gc running: {@code locks/<random>}. */
     public static final String LOCKS = "locks/";
+    /** On a remote, packs of small objects by the id of their bytes: {@code packs/<id>}. */
+    public static final String PACKS = "packs/";
+    /** On a remote, the index of each pack ({@link PackIndex}) by its own id: {@code pack-indexes/<id>}. */
+    public static final String PACK_INDEXES = "pack-indexes/";
+    /** On a remote, the pack indexes of a version ({@link VersionPacks}): {@code version-packs/<version id>}. */
+    public static final String VERSION_PACKS = "version-packs/";
 
     private Layout() {
     }
@@ -24,6 +30,27 @@ public final class Layout {
 
     public static String versionKey(ObjectId id) {
         return VERSIONS + id.hex();
+    }
+
+    public static String packKey(ObjectId id) {
+        return PACKS + id.hex();
+    }
+
+    public static String packIndexKey(ObjectId id) {
+        return PACK_INDEXES + id.hex();
+    }
+
+    public static String versionPacksKey(ObjectId version) {
+        return VERSION_PACKS + version.hex();
+    }
+
+    /** The id at the end of a {@code <prefix><64 hex digits>} key, or null for any other key. */
+    public static ObjectId idOf(String prefix, String key) {
+        if (!key.startsWith(prefix) || key.length() != prefix.length() + ObjectId.HEX_LENGTH) {
+            return null;
+        }
+        String hex = key.substring(prefix.length());
+        return ObjectId.isValidHex(hex) ? ObjectId.fromHex(hex) : null;
     }
 
     /** The id named by an {@code objects/ab/cdef…} key, or null for any other key. */

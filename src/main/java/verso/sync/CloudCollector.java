@@ -28,9 +28,10 @@ import verso.store.ObjectStore;
 public final class CloudCollector {
     /**
      * What was (or, with a dry run, would be) deleted, how many objects were kept as referenced, and how
-     * many unreferenced objects were kept as younger than the grace period.
+     * many unreferenced objects were kept as younger than the grace period; {@code packs}: how many packs
+     * (with their indexes) no version needs any more.
      */
-    public record Report(int versions, List<ObjectId> deleted, int kept, int young, boolean dryRun) {
+    public record Report(int versions, List<ObjectId> deleted, int kept, int young, int packs, boolean dryRun) {
     }
 
     private final ObjectStore store;
@@ -48,7 +49,9 @@ public final class CloudCollector {
              Transfers transfers = new Transfers()) {
             Set<ObjectId> ids = remote.ids();
             List<VersionLog.Entry> onRemote = remote.list(ids, versions);
-            RemoteReachability walk = new RemoteReachability(remote, store, transfers);
+            RemotePacks packs = new RemotePacks(remote);
+            packs.load(ids, transfers);
+            RemoteReachability walk = new RemoteReachability(remote, packs, store, transfers);
             walk.walk(onRemote, null, false);
             if (!walk.problems().isEmpty()) {
                 throw new RepoException("cannot tell what remote " + remote.name() + " needs: "
@@ -74,10 +77,47 @@ public final class CloudCollector {
                 }
             });
             doomed.sort(null);
-            if (!dryRun) {
-                transfers.run(doomed, id -> remote.remote().delete(Layout.objectKey(id)));
+            List<String> doomedKeys = new ArrayList<>();
+            for (ObjectId id : doomed) {
+                doomedKeys.add(Layout.objectKey(id));
             }
-            return new Report(ids.size(), doomed, kept[0], kept[1], dryRun);
+            int packsDoomed = collectPacks(ids, packs, cutoff, doomedKeys);
+            if (!dryRun) {
+                transfers.run(doomedKeys, key -> remote.remote().delete(key));
+            }
+            return new Report(ids.size(), doomed, kept[0], kept[1], packsDoomed, dryRun);
         }
+    }
+
+    /**
+     * Adds to {@code doomed} the keys of packs, pack indexes and pack lists that no version on the remote
+     * names any more, written before {@code cutoff}; returns how many packs that is.
+     */
+    private int collectPacks(Set<ObjectId> versionIds, RemotePacks packs, Instant cutoff, List<String> doomed)
+            throws IOException {
+        Set<ObjectId> liveIndexes = new HashSet<>(packs.indexes().keySet());
+        Set<ObjectId> livePacks = new HashSet<>();
+        packs.indexes().values().forEach(i -> livePacks.add(i.pack()));
+        int[] count = {0};
+        remote.remote().list(Layout.PACKS, f -> {
+            ObjectId id = Layout.idOf(Layout.PACKS, f.key());
+            if (id != null && !livePacks.contains(id) && f.modified().isBefore(cutoff)) {
+                doomed.add(f.key());
+                count[0]++;
+            }
+        });
+        remote.remote().list(Layout.PACK_INDEXES, f -> {
+            ObjectId id = Layout.idOf(Layout.PACK_INDEXES, f.key());
+            if (id != null && !liveIndexes.contains(id) && f.modified().isBefore(cutoff)) {
+                doomed.add(f.key());
+            }
+        });
+        remote.remote().list(Layout.VERSION_PACKS, f -> {
+            ObjectId id = Layout.idOf(Layout.VERSION_PACKS, f.key());
+            if (id != null && !versionIds.contains(id) && f.modified().isBefore(cutoff)) {
+                doomed.add(f.key());
+            }
+        });
+        return count[0];
     }
 }

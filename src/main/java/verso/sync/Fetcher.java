@@ -1,6 +1,7 @@
 package verso.sync;
 
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import verso.remote.RemoteNotFoundException;
 import verso.remote.RemoteRetryableException;
 import verso.repo.ObjectFetcher;
@@ -21,10 +23,10 @@ import verso.repo.VersionLog;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
-import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
+import verso.store.PackLocator;
 import verso.store.Tree;
 import verso.store.TreeEntry;
 
@@ -54,6 +56,8 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     private final RemoteVersions remote;
     private final ProgressListener progress;
     private final Transfers transfers = new Transfers();
+    private final RemotePacks packs;
+    private boolean allPacksLoaded;
     private final AtomicInteger objects = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private int newVersions;
@@ -64,6 +68,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         this.versions = versions;
         this.remote = remote;
         this.progress = progress;
+        this.packs = new RemotePacks(remote);
     }
 
     /** The entries to fetch when no version is named, read only then. */
@@ -79,6 +84,11 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     public Result fetch(String version, Entries otherwise) throws IOException {
         syncHistory();
         ObjectId id = version == null ? null : versions.resolve(version);
+        if (id == null) {
+            loadAllPacks();
+        } else {
+            packs.load(List.of(id), transfers);
+        }
         fetchEntries(id == null ? otherwise.get() : versions.read(id).paths());
         return result(id);
     }
@@ -183,11 +193,16 @@ public final class Fetcher implements ObjectFetcher, Closeable {
             }
             indexes.clear();
             data.keySet().removeIf(store::contains);
-            transfers.run(data.keySet(), id -> {
-                downloadRequiredOne(id);
-                progress.advance(data.get(id));
-            });
+            transfers.run(packs.runs(data.keySet()), run -> downloadRun(run, true, id -> progress.advance(data.get(id))));
             data.clear();
+        }
+    }
+
+    /** The packs of every version on the remote, for when the objects asked for are not tied to one version. */
+    private void loadAllPacks() throws IOException {
+        if (!allPacksLoaded) {
+            packs.load(remote.ids(), transfers);
+            allPacksLoaded = true;
         }
     }
 
@@ -199,18 +214,59 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     @Override
     public void fetch(Collection<ObjectId> ids) throws IOException {
         List<ObjectId> absent = ids.stream().filter(id -> !store.contains(id)).distinct().toList();
-        transfers.run(absent, id -> {
-            try {
-                download(id);
-            } catch (RemoteNotFoundException e) {
-                // left out: the caller reports what is still missing
-            }
-        });
+        if (!absent.isEmpty()) {
+            loadAllPacks();
+        }
+        transfers.run(packs.runs(absent), run -> downloadRun(run, false, id -> { }));
     }
 
     private void downloadRequired(List<ObjectId> ids) throws IOException {
         List<ObjectId> absent = ids.stream().filter(id -> !store.contains(id)).toList();
-        transfers.run(absent, this::downloadRequiredOne);
+        transfers.run(packs.runs(absent), run -> downloadRun(run, true, id -> { }));
+    }
+
+    /**
+     * Reads one run: a loose object, or neighbours in a pack with one ranged GET, each stored verified.
+     * If the range breaks or an object in it does not match, the objects not yet stored are downloaded
+     * one by one, each retried as {@link #download} does. {@code required}: an object the remote lacks
+     * is an error, else it is left out. {@code done} is told of each object stored.
+     */
+    private void downloadRun(PackLocator.Run run, boolean required, Consumer<ObjectId> done) throws IOException {
+        int stored = 0;
+        if (run.ids().size() > 1) {
+            try (InputStream in = remote.remote().get(run.key(), run.offset(), run.length())) {
+                long at = 0;
+                for (int i = 0; i < run.ids().size(); i++) {
+                    in.skipNBytes(run.offsets().get(i) - at);
+                    int size = Math.toIntExact(run.sizes().get(i));
+                    byte[] bytes = in.readNBytes(size);
+                    at = run.offsets().get(i) + bytes.length;
+                    store.insert(run.ids().get(i), bytes);
+                    counted(bytes.length);
+                    done.accept(run.ids().get(i));
+                    stored++;
+                }
+            } catch (CorruptObjectException | RemoteRetryableException | RemoteNotFoundException | EOFException e) {
+                // the rest one by one below
+            }
+        }
+        for (ObjectId id : run.ids().subList(stored, run.ids().size())) {
+            if (required) {
+                downloadRequiredOne(id);
+            } else {
+                try {
+                    download(id);
+                } catch (RemoteNotFoundException e) {
+                    continue; // left out: the caller reports what is still missing
+                }
+            }
+            done.accept(id);
+        }
+    }
+
+    private void counted(long size) {
+        objects.incrementAndGet();
+        bytes.addAndGet(size);
     }
 
     private void downloadRequiredOne(ObjectId id) throws IOException {
@@ -226,11 +282,10 @@ public final class Fetcher implements ObjectFetcher, Closeable {
     private void download(ObjectId id) throws IOException {
         for (int attempt = 1; ; attempt++) {
             // Opening is retried by the remote's wrapper; only a stream broken mid-way is retried here.
-            InputStream opened = remote.remote().get(Layout.objectKey(id), 0, -1);
+            InputStream opened = packs.open(id);
             try (InputStream in = opened) {
                 store.insert(id, in);
-                objects.incrementAndGet();
-                bytes.addAndGet(Math.max(0, store.size(id)));
+                counted(Math.max(0, store.size(id)));
                 return;
             } catch (CorruptObjectException e) {
                 // Bytes changed on the way differ at the next download; a corrupt object never matches.

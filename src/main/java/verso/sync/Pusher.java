@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import verso.repo.ProgressListener;
 import verso.repo.Reachability;
 import verso.repo.RepoException;
@@ -20,7 +22,9 @@ import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
+import verso.store.PackIndex;
 import verso.store.TreeEntry;
+import verso.store.VersionPacks;
 
 /**
  * {@code push}: copies versions, their objects and their tags to a remote.
@@ -36,11 +40,11 @@ import verso.store.TreeEntry;
  */
 public final class Pusher {
     /**
-     * What a push will send: {@code versions} (oldest first), {@code objects} (a compact set, in no
-     * order) with their total {@code bytes}, and {@code present}, the requested versions the remote already has.
+     * What a push will send: {@code versions} (oldest first), {@code objects} (each once, in tree order)
+     * with their total {@code bytes}, and {@code present}, the requested versions the remote already has.
      */
-    public record Plan(List<VersionLog.Entry> versions, Collection<ObjectId> objects, long bytes,
-                       List<ObjectId> present, Map<String, ObjectId> tags) {
+    public record Plan(List<VersionLog.Entry> versions, List<ObjectId> objects, long bytes,
+                       List<ObjectId> present, Map<String, ObjectId> tags, List<ObjectId> onRemote) {
         public boolean isEmpty() {
             return versions.isEmpty() && objects.isEmpty() && tags.isEmpty();
         }
@@ -53,13 +57,23 @@ public final class Pusher {
     private final ObjectStore store;
     private final VersionLog versions;
     private final RemoteVersions remote;
+    /** Packs uploaded at once while the next fills (each is itself uploaded in parallel parts). */
+    private static final int PACK_UPLOADS = 2;
+
     private final ProgressListener progress;
+    private final boolean packs;
 
     public Pusher(ObjectStore store, VersionLog versions, RemoteVersions remote, ProgressListener progress) {
+        this(store, versions, remote, progress, true);
+    }
+
+    /** {@code packs} false: every object is uploaded loose, as verso did before packs (for tests of such remotes). */
+    Pusher(ObjectStore store, VersionLog versions, RemoteVersions remote, ProgressListener progress, boolean packs) {
         this.store = store;
         this.versions = versions;
         this.remote = remote;
         this.progress = progress;
+        this.packs = packs;
     }
 
     /** Works out what to send for {@code requested} (null: every local version). Reads no object remotely. */
@@ -76,7 +90,7 @@ public final class Pusher {
             }
         }
         toPush.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).thenComparing(VersionLog.Entry::id));
-        Set<ObjectId> objects = new ObjectIdSet();
+        List<ObjectId> objects = new ArrayList<>();
         long bytes = 0;
         if (!toPush.isEmpty()) {
             Reachability reach = new Reachability(new TreeSource(store, null));
@@ -90,7 +104,8 @@ public final class Pusher {
                 }
             }
             for (VersionLog.Entry v : toPush) {
-                Set<ObjectId> mine = new ObjectIdSet();
+                // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
+                List<ObjectId> mine = new ArrayList<>();
                 Set<ObjectId> missing = new LinkedHashSet<>();
                 mine.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
@@ -113,7 +128,7 @@ public final class Pusher {
                 }
             }
         }
-        return new Plan(toPush, objects, bytes, present, tagsToPush(wanted));
+        return new Plan(toPush, objects, bytes, present, tagsToPush(wanted), List.copyOf(onRemote));
     }
 
     /** Plans and sends. */
@@ -127,8 +142,10 @@ public final class Pusher {
      */
     Result send(Plan plan) throws IOException {
         if (!plan.isEmpty()) {
-            try (RemoteLock lock = RemoteLock.take(remote, false, "push")) {
-                sendObjects(plan);
+            try (RemoteLock lock = RemoteLock.take(remote, false, "push");
+                 Transfers transfers = new Transfers()) {
+                List<PackWriter.Pack> written = sendObjects(plan, transfers);
+                sendPackLists(plan, written, transfers);
                 lock.check();
                 sendVersionsAndTags(plan);
             }
@@ -137,15 +154,102 @@ public final class Pusher {
                 plan.present().size());
     }
 
-    private void sendObjects(Plan plan) throws IOException {
+    /**
+     * Uploads the plan's objects: the large ones loose, the small ones laid into packs (then each pack's
+     * index), all at once: packs are filled on one transfer thread, each uploaded as soon as it is
+     * closed while the next fills. Trees, block indexes and version objects go into packs of their
+     * own, so that listing a folder tree reads them with a few GETs. Returns the packs written.
+     */
+    private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
+        List<ObjectId> small = new ArrayList<>();
+        List<Object> work = new ArrayList<>();
+        for (ObjectId id : plan.objects()) {
+            if (packs && PackWriter.packs(store.size(id))) {
+                small.add(id);
+            } else {
+                work.add(id);
+            }
+        }
+        List<PackWriter.Pack> written = new ArrayList<>();
+        if (!small.isEmpty()) {
+            work.add(0, small);
+        }
         progress.start("Pushing to " + remote.name(), plan.bytes());
-        try (Transfers transfers = new Transfers()) {
-            transfers.run(plan.objects(), id -> {
-                remote.remote().put(Layout.objectKey(id), store.pathOf(id));
-                progress.advance(store.size(id));
+        try {
+            transfers.run(work, w -> {
+                if (w instanceof ObjectId id) {
+                    remote.remote().put(Layout.objectKey(id), store.pathOf(id));
+                    progress.advance(store.size(id));
+                } else {
+                    written.addAll(packAndUpload(small));
+                }
             });
         } finally {
             progress.done();
+        }
+        transfers.run(written, p -> remote.remote().put(Layout.packIndexKey(p.indexId()), p.indexBytes()));
+        return written;
+    }
+
+    /** Lays {@code small} objects into packs, uploading each pack (on its own threads) once it is closed. */
+    private List<PackWriter.Pack> packAndUpload(List<ObjectId> small) throws IOException {
+        try (PackWriter metadata = new PackWriter(store);
+             PackWriter data = new PackWriter(store);
+             Transfers uploads = new Transfers(PACK_UPLOADS)) {
+            List<Future<?>> pending = new ArrayList<>();
+            List<PackWriter.Pack> all = new ArrayList<>();
+            Consumer<PackWriter.Pack> upload = p -> {
+                all.add(p);
+                pending.add(uploads.submit(() -> {
+                    remote.remote().put(Layout.packKey(p.id()), p.file());
+                    progress.advance(p.index().packSize());
+                }));
+            };
+            for (ObjectId id : small) {
+                byte[] bytes = store.read(id);
+                PackWriter.Pack closed = (PackIndex.isMetadata(bytes) ? metadata : data).add(id, bytes);
+                if (closed != null) {
+                    upload.accept(closed);
+                }
+            }
+            metadata.finish().ifPresent(upload);
+            data.finish().ifPresent(upload);
+            Transfers.await(pending);
+            return all;
+        }
+    }
+    /**
+     * Writes each pushed version's pack list: the new packs and the packs already on the remote that hold
+     * any of its objects, so that a reader of the version loads only those indexes. Nothing is written
+     * for a version with no packed object.
+     */
+    private void sendPackLists(Plan plan, List<PackWriter.Pack> written, Transfers transfers) throws IOException {
+        RemotePacks there = new RemotePacks(remote);
+        there.load(plan.onRemote(), transfers);
+        Map<ObjectId, PackIndex> candidates = new LinkedHashMap<>(there.indexes());
+        for (PackWriter.Pack p : written) {
+            candidates.put(p.indexId(), p.index());
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Reachability reach = new Reachability(new TreeSource(store, null));
+        for (VersionLog.Entry v : plan.versions()) {
+            Set<ObjectId> all = new HashSet<>();
+            boolean[] partial = {false};
+            for (TreeEntry e : v.version().paths()) {
+                reach.walk(e, all, missing -> partial[0] = true);
+            }
+            List<ObjectId> indexes = new ArrayList<>();
+            candidates.forEach((id, index) -> {
+                // a tree gc'd here hides which objects lie below it: then every index is listed
+                if (partial[0] || index.ids().stream().anyMatch(all::contains)) {
+                    indexes.add(id);
+                }
+            });
+            if (!indexes.isEmpty()) {
+                remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), indexes).encode());
+            }
         }
     }
 

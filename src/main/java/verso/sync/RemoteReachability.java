@@ -6,9 +6,12 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import verso.remote.RemoteNotFoundException;
 import verso.repo.VersionLog;
@@ -16,7 +19,6 @@ import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.Hashing;
-import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Tree;
@@ -37,14 +39,19 @@ final class RemoteReachability {
     }
 
     private final RemoteVersions remote;
+    private final RemotePacks packs;
     private final ObjectStore local;
     private final Transfers transfers;
     private final Set<ObjectId> reachable = ConcurrentHashMap.newKeySet();
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
-    /** {@code local}: the cache to read trees from first, or null to read everything from the remote. */
-    RemoteReachability(RemoteVersions remote, ObjectStore local, Transfers transfers) {
+    /**
+     * {@code packs}: where the versions' packed objects are; {@code local}: the cache to read trees from
+     * first, or null to read everything from the remote.
+     */
+    RemoteReachability(RemoteVersions remote, RemotePacks packs, ObjectStore local, Transfers transfers) {
         this.remote = remote;
+        this.packs = packs;
         this.local = local;
         this.transfers = transfers;
     }
@@ -92,12 +99,11 @@ final class RemoteReachability {
             level = next;
         }
         if (hashData) {
-            transfers.run(data, it -> {
-                String problem = rehash(it.entry().id());
-                if (problem != null) {
-                    problems.add(problem + " (" + it.where() + ")");
-                }
-            });
+            Map<ObjectId, String> where = new HashMap<>();
+            for (Item it : data) {
+                where.putIfAbsent(it.entry().id(), it.where());
+            }
+            rehash(where.keySet(), (id, problem) -> problems.add(problem + " (" + where.get(id) + ")"));
         }
     }
 
@@ -140,26 +146,49 @@ final class RemoteReachability {
         if (local != null && local.contains(id)) {
             return local.read(id);
         }
-        byte[] bytes = remote.remote().getBytes(Layout.objectKey(id));
+        byte[] bytes;
+        try (InputStream in = packs.open(id)) {
+            bytes = in.readAllBytes();
+        }
         if (!Hashing.hash(bytes).equals(id)) {
             throw new CorruptObjectException(id, "on remote " + remote.name() + ", content does not match its id");
         }
         return bytes;
     }
 
-    /** Downloads and re-hashes one remote object; returns a problem, or null if it is sound. */
-    String rehash(ObjectId id) throws IOException {
-        MessageDigest md = Hashing.sha256();
-        try (InputStream in = remote.remote().get(Layout.objectKey(id), 0, -1)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
+    /**
+     * Downloads and re-hashes remote objects, streamed, packed neighbours with one GET; tells
+     * {@code problem} of each one missing or not matching its id.
+     */
+    void rehash(Collection<ObjectId> ids, BiConsumer<ObjectId, String> problem) throws IOException {
+        transfers.run(packs.runs(ids), run -> {
+            try (InputStream in = remote.remote().get(run.key(), run.offset(), run.length())) {
+                long at = 0;
+                for (int i = 0; i < run.ids().size(); i++) {
+                    ObjectId id = run.ids().get(i);
+                    in.skipNBytes(run.offsets().get(i) - at);
+                    long size = run.sizes().get(i);
+                    MessageDigest md = Hashing.sha256();
+                    byte[] buf = new byte[1 << 16];
+                    long left = size < 0 ? Long.MAX_VALUE : size;
+                    int n;
+                    while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                        md.update(buf, 0, n);
+                        left -= n;
+                    }
+                    at = run.offsets().get(i) + (size < 0 ? 0 : size);
+                    ObjectId actual = ObjectId.fromBytes(md.digest());
+                    if (size >= 0 && left > 0) {
+                        problem.accept(id, "corrupt object " + id.hex() + ": its pack ends inside it");
+                    } else if (!actual.equals(id)) {
+                        problem.accept(id, "corrupt object " + id.hex() + ": content hashes to " + actual.shortHex());
+                    }
+                }
+            } catch (RemoteNotFoundException e) {
+                for (ObjectId id : run.ids()) {
+                    problem.accept(id, "missing object " + id.hex());
+                }
             }
-        } catch (RemoteNotFoundException e) {
-            return "missing object " + id.hex();
-        }
-        ObjectId actual = ObjectId.fromBytes(md.digest());
-        return actual.equals(id) ? null : "corrupt object " + id.hex() + ": content hashes to " + actual.shortHex();
+        });
     }
 }

@@ -3,8 +3,10 @@ package verso.sync;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import verso.repo.RepoException;
 import verso.repo.VersionLog;
@@ -53,7 +55,10 @@ public final class RemoteVerifier {
                     problems.add("version " + id.hex() + ": corrupt record (" + e.getMessage() + ")");
                 }
             });
-            RemoteReachability walk = new RemoteReachability(remote, null, transfers);
+            RemotePacks packs = new RemotePacks(remote);
+            packs.load(ids, transfers);
+            present.addAll(soundPackedObjects(packs, problems));
+            RemoteReachability walk = new RemoteReachability(remote, packs, null, transfers);
             walk.walk(versions, present::contains, true);
             problems.addAll(walk.problems());
             List<ObjectId> rest = new ArrayList<>();
@@ -64,12 +69,7 @@ public final class RemoteVerifier {
                     unreferenced += ids.contains(id) ? 0 : 1;
                 }
             }
-            transfers.run(rest, id -> {
-                String p = walk.rehash(id);
-                if (p != null) {
-                    problems.add(p);
-                }
-            });
+            walk.rehash(rest, (id, p) -> problems.add(p));
             if (unreferenced > 0) {
                 notes.add(unreferenced + " object(s) on the remote belong to no version (left by an interrupted push "
                         + "or a deleted version); verso gc --cloud removes them");
@@ -85,5 +85,32 @@ public final class RemoteVerifier {
         List<String> sorted = new ArrayList<>(problems);
         Collections.sort(sorted);
         return new Report(ids.size(), present.size(), sorted, notes);
+    }
+
+    /**
+     * The objects of the loaded packs whose pack is on the remote at the size its index gives; each pack
+     * that is not is a problem.
+     */
+    private Set<ObjectId> soundPackedObjects(RemotePacks packs, List<String> problems) throws IOException {
+        Map<ObjectId, Long> sizes = new HashMap<>();
+        remote.remote().list(Layout.PACKS, f -> {
+            ObjectId id = Layout.idOf(Layout.PACKS, f.key());
+            if (id != null) {
+                sizes.put(id, f.size());
+            }
+        });
+        Set<ObjectId> sound = new HashSet<>();
+        packs.indexes().forEach((indexId, index) -> {
+            Long size = sizes.get(index.pack());
+            if (size == null) {
+                problems.add("missing pack " + index.pack().hex() + " (named by pack index " + indexId.shortHex() + ")");
+            } else if (size != index.packSize()) {
+                problems.add("corrupt pack " + index.pack().hex() + ": " + size + " bytes, its index says "
+                        + index.packSize());
+            } else {
+                sound.addAll(index.ids());
+            }
+        });
+        return sound;
     }
 }

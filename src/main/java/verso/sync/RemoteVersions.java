@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import verso.remote.Remote;
 import verso.remote.RemoteNotFoundException;
+import verso.remote.RemoteStats;
 import verso.repo.RepoException;
 import verso.repo.VersionLog;
 import verso.store.Hashing;
@@ -36,11 +37,23 @@ public final class RemoteVersions implements Closeable {
 
     private final Remote remote;
     private final String name;
+    private final RemoteStats stats;
 
     /** {@code name}: how the user calls the remote, for messages. */
     public RemoteVersions(Remote remote, String name) {
+        this(remote, name, new RemoteStats());
+    }
+
+    /** {@code stats}: the counters the remote was opened with, for the command's summary. */
+    public RemoteVersions(Remote remote, String name, RemoteStats stats) {
         this.remote = remote;
         this.name = name;
+        this.stats = stats;
+    }
+
+    /** The requests made to the remote so far (zero unless it was opened counting into these). */
+    public RemoteStats stats() {
+        return stats;
     }
 
     public Remote remote() {

@@ -70,7 +70,40 @@ final class Transfers implements Closeable {
         } catch (java.util.concurrent.ExecutionException e) {
             first.compareAndSet(null, e.getCause());
         }
-        Throwable t = first.get();
+        rethrow(first.get());
+    }
+
+    /** One transfer started on its own. */
+    @FunctionalInterface
+    interface Task {
+        void run() throws IOException;
+    }
+
+    /** Starts one transfer and returns at once; {@link #await} its future. */
+    Future<?> submit(Task task) {
+        return pool.submit(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Waits for every future; throws the first failure once all have ended. */
+    static void await(List<Future<?>> futures) throws IOException {
+        Throwable first = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                first = first == null ? e.getCause() : first;
+            }
+        }
+        rethrow(first);
+    }
+
+    private static void rethrow(Throwable t) throws IOException {
         if (t instanceof IOException io) {
             throw io;
         }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's first command on a fresh clone: {@code scripts/demo.sh} builds verso in a {@code git
  * clone} of this repository's HEAD (uncommitted changes are not in it, on purpose), starts S3Proxy,
  * plays the tutorial and must show, in this order, the original shapes read through the mount after
- * {@code gc --workspace}, the resampled shapes, and the originals restored by {@code verso pull}.
+ * {@code gc --workspace}, the resampled shapes, and the originals restored by {@code verso pull}. With
+ * {@code --from-dvc} it plays the tutorial in DVC's formats and imports that history with one command.
  */
 final class DemoIT {
     private static final long TIMEOUT_MINUTES = 10;
@@ -33,6 +35,32 @@ final class DemoIT {
     @Test
     @Timeout(value = 11, unit = TimeUnit.MINUTES)
     void demo_onAFreshClone_showsOldShapesThroughTheMountThenResampledThenRestored() throws Exception {
+        checkPlainDemo(demo(), dir.resolve("tmp"));
+    }
+
+    /**
+     * {@code --from-dvc}: the tutorial played the DVC way (DVC's formats), one {@code verso import dvc},
+     * and each of the three commits' shapes read by numpy through the mount.
+     */
+    @Test
+    @Timeout(value = 11, unit = TimeUnit.MINUTES)
+    void demoFromDvc_importsTheHistoryThenNumpyReadsEveryVersionThroughTheMount() throws Exception {
+        String out = demo("--from-dvc");
+        int imported = out.indexOf("imported 3 commit(s)");
+        assertTrue(imported > out.indexOf("$ verso import dvc"), out);
+        assertTrue(out.indexOf("dvc_format.py gc-workspace") < imported, "the import came after dvc gc -w:\n" + out);
+        int at = imported;
+        for (int train : new int[] {1188, 100, 1188}) {
+            at = find(out, at, "/tags/git-[0-9a-f]{7}/datasets/adrenalmnist3d\\.npz \\(" + train + ", 28, 28, 28\\)");
+            at = find(out, at, "/tags/git-[0-9a-f]{7}/datasets/fracturemnist3d\\.npz \\(" + (train == 1188 ? 1027 : 100)
+                    + ", 28, 28, 28\\)") + 1;
+        }
+        assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains(dir.resolve("tmp").toString()),
+                "demo.sh left a mount");
+    }
+
+    /** Runs scripts/demo.sh with {@code args} in a fresh clone of HEAD; returns its output, which must end in success. */
+    private String demo(String... args) throws Exception {
         Path clone = dir.resolve("verso");
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         String top = run(Path.of(System.getProperty("user.dir")), List.of("git", "rev-parse", "--show-toplevel"))
@@ -40,7 +68,9 @@ final class DemoIT {
         run(dir, List.of("git", "clone", "-q", "--no-hardlinks", top, clone.toString()));
 
         Path log = dir.resolve("demo.log");
-        ProcessBuilder pb = new ProcessBuilder("bash", "scripts/demo.sh").directory(clone.toFile())
+        List<String> cmd = new ArrayList<>(List.of("bash", "scripts/demo.sh"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(clone.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("TMPDIR", tmp.toString());
@@ -58,7 +88,10 @@ final class DemoIT {
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), "demo.sh failed:\n" + out);
+        return out;
+    }
 
+    private static void checkPlainDemo(String out, Path tmp) throws Exception {
         int old = find(out, 0, "/versions/[0-9a-f]{4,64}/datasets/adrenalmnist3d\\.npz \\(1188, 28, 28, 28\\)");
         find(out, 0, "/versions/[0-9a-f]{4,64}/datasets/fracturemnist3d\\.npz \\(1027, 28, 28, 28\\)");
         assertTrue(old > out.indexOf("$ verso gc --workspace"), "the mount was read before gc:\n" + out);

@@ -10,6 +10,7 @@ import static verso.cli.Mounts.toolOk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -104,10 +105,24 @@ final class RemoteMountIT {
         return server.remote(BUCKET, prefix + "/");
     }
 
-    /** Where the S3 server keeps the object with this id, as a plain file. */
-    private Path storedObject(String hex) {
-        return server.directory().resolve(BUCKET).resolve(prefix).resolve("objects")
-                .resolve(hex.substring(0, 2)).resolve(hex.substring(2));
+    /**
+     * Flips a bit of {@code content} where the S3 server keeps it as a plain file: inside the one pack
+     * that holds it (small objects are packed); returns the corrupted bytes.
+     */
+    private byte[] corruptStored(byte[] content) throws IOException {
+        try (Stream<Path> packs = Files.list(server.directory().resolve(BUCKET).resolve(prefix).resolve("packs"))) {
+            for (Path pack : packs.toList()) {
+                byte[] bytes = Files.readAllBytes(pack);
+                for (int at = 0; at + content.length <= bytes.length; at++) {
+                    if (Arrays.equals(bytes, at, at + content.length, content, 0, content.length)) {
+                        bytes[at] ^= 0x20;
+                        Files.write(pack, bytes);
+                        return Arrays.copyOfRange(bytes, at, at + content.length);
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no pack holds the content");
     }
 
     /** A project with one version of data/ (the given files), pushed to the remote; returns the version id. */
@@ -241,11 +256,7 @@ final class RemoteMountIT {
         byte[] good = "good bytes\n".getBytes();
         byte[] bad = "bytes that will be corrupted\n".getBytes();
         String id = pushedVersion(Map.of("good.txt", good, "bad.txt", bad));
-        Path stored = storedObject(Hashing.hash(bad).hex());
-        assertTrue(Files.isRegularFile(stored), stored.toString());
-        byte[] wrong = bad.clone();
-        wrong[0] ^= 0x20;
-        Files.write(stored, wrong);
+        byte[] wrong = corruptStored(bad);
 
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         mounts.mountOk(empty, mnt, "--remote-url", url, "--cache-size", "32M");
@@ -258,6 +269,33 @@ final class RemoteMountIT {
         // still refused on a second try: nothing corrupt was cached
         assertNotEquals(0, tool(empty, "cat", version.resolve("bad.txt").toString()).exit());
         ok(empty, "umount", mnt.toString());
+    }
+
+    @Test
+    void packedVersion_everyFileReads_withAGetPerWindowNotPerFile() throws Exception {
+        Map<String, byte[]> files = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            files.put("d" + (i % 4) + "/f" + i + ".bin", random(1000 + i * 7, i));
+        }
+        String id = pushedVersion(files);
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path daemonLog = tmp.resolve("packed.log");
+        Process p = mounts.foreground(empty, mnt, daemonLog, "--remote-url", url, "--cache-size", "32M");
+        Path data = mnt.resolve("versions").resolve(id).resolve("data");
+        String sums = toolOk(data, "sh", "-c", "find . -type f | sort | xargs sha256sum");
+        int checked = 0;
+        for (String line : sums.split("\n")) {
+            String[] f = line.split(" +\\*?", 2);
+            assertEquals(Hashing.hash(files.get(f[1].substring(2))).hex(), f[0], line);
+            checked++;
+        }
+        assertEquals(files.size(), checked);
+        ok(empty, "umount", mnt.toString());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        Matcher requests = Pattern.compile(": (\\d+) requests, ").matcher(Files.readString(daemonLog));
+        assertTrue(requests.find(), Mounts.readQuietly(daemonLog));
+        // the version, its pack list and index, tags, and ranges of the one pack: not one GET per file
+        assertTrue(Integer.parseInt(requests.group(1)) < 40, requests.group());
     }
 
     @Test

@@ -90,7 +90,8 @@ final class SyncFaultIT {
         pb.environment().putAll(s3.environment());
         Process push = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (remoteFiles() < 40 && push.isAlive() && System.nanoTime() < deadline) {
+        // the push's lock is its first write: its uploads (two packs) follow
+        while (remoteFiles() < 1 && push.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         s3.stop();

@@ -54,7 +54,7 @@ final class RemoteSyncTest {
         a.repo.versions().tag("first", v1);
         a.write("data/a.txt", "alpha 2");
         v2 = a.commit("two");
-        a.push(rv, null);
+        a.pushLoose(rv, null); // as verso did before packs: later pushes add packs to a loose remote
         b = new SyncFixture(other);
     }
 
@@ -221,7 +221,8 @@ final class RemoteSyncTest {
     void push_whoseLockWasRemovedAsStale_writesNoVersion_andARerunCompletes() throws Exception {
         try (HeldPush p = new HeldPush()) {
             p.held.store.advance(RemoteLock.STALE.plusMinutes(1));
-            assertTrue(b.gcCloud(p.hrv, false, Duration.ZERO).deleted().size() > 0);
+            CloudCollector.Report gc = b.gcCloud(p.hrv, false, Duration.ZERO);
+            assertTrue(gc.deleted().size() + gc.packs() > 0, gc.toString());
             ExecutionException e = assertThrows(ExecutionException.class, p::finish);
             assertTrue(e.getCause().getMessage().contains("removed as stale"), e.getCause().getMessage());
             assertFalse(p.hrv.ids().contains(p.v3));

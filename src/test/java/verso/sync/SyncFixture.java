@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import verso.remote.PackLists;
 import verso.remote.Remote;
 import verso.repo.ProgressListener;
 import verso.repo.RepoConfig;
@@ -60,6 +62,11 @@ final class SyncFixture implements AutoCloseable {
         return new Pusher(repo.store(), repo.versions(), remote, ProgressListener.NONE).run(versions);
     }
 
+    /** Pushes every object loose, as verso did before packs. */
+    Pusher.Result pushLoose(RemoteVersions remote, Collection<ObjectId> versions) throws IOException {
+        return new Pusher(repo.store(), repo.versions(), remote, ProgressListener.NONE, false).run(versions);
+    }
+
     Fetcher fetcher(RemoteVersions remote) {
         return new Fetcher(repo.store(), repo.versions(), remote, ProgressListener.NONE);
     }
@@ -74,9 +81,15 @@ final class SyncFixture implements AutoCloseable {
         return new CloudCollector(repo.store(), repo.versions(), remote).run(dryRun, grace);
     }
 
+    /** The objects on a remote: loose, and in the packs its pack indexes list. */
     static Set<ObjectId> remoteObjects(Remote remote) throws IOException {
         Set<ObjectId> out = new HashSet<>();
-        remote.list("objects/", f -> out.add(Layout.objectIdOf(f.key())));
+        remote.list(Layout.OBJECTS, f -> out.add(Layout.objectIdOf(f.key())));
+        List<ObjectId> indexes = new ArrayList<>();
+        remote.list(Layout.PACK_INDEXES, f -> indexes.add(Layout.idOf(Layout.PACK_INDEXES, f.key())));
+        for (ObjectId i : indexes) {
+            out.addAll(PackLists.readIndex(remote, i).ids());
+        }
         return out;
     }
 

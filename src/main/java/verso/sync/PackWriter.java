@@ -1,0 +1,100 @@
+package verso.sync;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import verso.store.Hashing;
+import verso.store.ObjectId;
+import verso.store.ObjectStore;
+import verso.store.PackIndex;
+
+/**
+ * Lays small objects end to end into pack files of about {@link #TARGET_SIZE}, in the order they are
+ * added (a push adds them in tree order, so the files of one folder sit together), and makes each
+ * pack's index. Packs are temp files of the object store, deleted on close.
+ */
+final class PackWriter implements Closeable {
+    /**
+     * Objects smaller than this are packed. A GET costs a round trip (10–30 ms on S3) whatever its size;
+     * at 1 MiB the transfer itself takes as long on a fast link, so larger objects gain little from
+     * packing, and blocks of large files (4 MiB) stay loose, fetched and verified one by one.
+     */
+    static final long THRESHOLD = 1 << 20;
+    /** A pack is closed once it reaches this size: tens of MiB, a few GETs to read whole. */
+    static final long TARGET_SIZE = 32 << 20;
+
+    /** A finished pack: its file, id, index and the index's encoding and id. */
+    record Pack(Path file, ObjectId id, PackIndex index, byte[] indexBytes, ObjectId indexId) {
+    }
+
+    private final ObjectStore store;
+    private final List<Path> files = new ArrayList<>();
+    private FileChannel out;
+    private MessageDigest digest;
+    private Path file;
+    private final List<ObjectId> ids = new ArrayList<>();
+    private final List<Long> sizes = new ArrayList<>();
+    private long size;
+
+    PackWriter(ObjectStore store) {
+        this.store = store;
+    }
+
+    static boolean packs(long objectSize) {
+        return objectSize < THRESHOLD;
+    }
+
+    /** Appends one object, whose verified bytes are {@code bytes}; returns the pack this closed, if it did. */
+    Pack add(ObjectId id, byte[] bytes) throws IOException {
+        if (out == null) {
+            file = store.newTemp();
+            files.add(file);
+            out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            digest = Hashing.sha256();
+        }
+        digest.update(bytes);
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+        ids.add(id);
+        sizes.add((long) bytes.length);
+        size += bytes.length;
+        return size >= TARGET_SIZE ? finish().orElseThrow() : null;
+    }
+
+    /** Closes the pack being written, if any, and returns it. */
+    Optional<Pack> finish() throws IOException {
+        if (out == null) {
+            return Optional.empty();
+        }
+        out.force(false);
+        out.close();
+        out = null;
+        ObjectId id = ObjectId.fromBytes(digest.digest());
+        PackIndex index = PackIndex.of(id, ids, sizes);
+        byte[] encoded = index.encode();
+        ids.clear();
+        sizes.clear();
+        size = 0;
+        return Optional.of(new Pack(file, id, index, encoded, Hashing.hash(encoded)));
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (out != null) {
+            out.close();
+        }
+        for (Path f : files) {
+            Files.deleteIfExists(f);
+        }
+    }
+}

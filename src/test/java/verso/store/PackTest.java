@@ -1,0 +1,103 @@
+package verso.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class PackTest {
+    private static ObjectId id(int i) {
+        return Hashing.hash(("object " + i).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static PackIndex index(ObjectId pack, long... sizes) {
+        List<ObjectId> ids = new ArrayList<>();
+        List<Long> s = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            ids.add(id(i + 100 * (int) (pack.hashCode() & 0xff)));
+            s.add(sizes[i]);
+        }
+        return PackIndex.of(pack, ids, s);
+    }
+
+    @Test
+    void packIndex_roundTripsWithOffsetsFromSizes() throws Exception {
+        PackIndex p = index(id(-1), 10, 0, 5);
+        byte[] bytes = p.encode();
+        PackIndex back = PackIndex.decode(Hashing.hash(bytes), bytes);
+        assertEquals(p, back);
+        assertEquals(List.of(0L, 10L, 10L), List.of(back.offset(0), back.offset(1), back.offset(2)));
+        assertEquals(15, back.packSize());
+        assertEquals(5, back.size(2));
+    }
+
+    @Test
+    void packIndex_decodeRefusesLyingOrMalformedIndexes() {
+        String pack = id(-1).hex();
+        String a = id(1).hex();
+        String b = id(2).hex();
+        for (String body : List.of(
+                "\"pack\":\"" + pack + "\",\"ids\":[\"" + a + "\",\"" + b + "\"],\"sizes\":[1]",       // fewer sizes than ids
+                "\"pack\":\"" + pack + "\",\"ids\":[\"" + a + "\",\"" + a + "\"],\"sizes\":[1,2]",     // an object twice
+                "\"pack\":\"" + pack + "\",\"ids\":[\"" + a + "\"],\"sizes\":[-1]",                   // negative size
+                "\"pack\":\"" + pack + "\",\"ids\":[\"" + a + "\"],\"sizes\":[\"1\"]",                // a size that is no number
+                "\"pack\":\"" + pack + "\",\"ids\":[\"" + a + "\",\"" + b + "\"],\"sizes\":[9223372036854775807,1]", // overflow
+                "\"pack\":\"xyz\",\"ids\":[],\"sizes\":[]",
+                "\"ids\":[],\"sizes\":[]")) {
+            byte[] bytes = ("{\"format\":1,\"kind\":\"pack\"," + body + "}").getBytes(StandardCharsets.UTF_8);
+            assertThrows(CorruptObjectException.class, () -> PackIndex.decode(Hashing.hash(bytes), bytes), body);
+        }
+    }
+
+    @Test
+    void versionPacks_roundTripsAndMustNameItsVersion() throws Exception {
+        VersionPacks v = new VersionPacks(id(1), List.of(id(2), id(3)));
+        assertEquals(v, VersionPacks.decode(id(1), v.encode()));
+        CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> VersionPacks.decode(id(9), v.encode()));
+        assertTrue(e.getMessage().contains("another version"), e.getMessage());
+    }
+
+    @Test
+    void locator_groupsNeighboursIntoOneRun_andSplitsOnGapsAndLength() {
+        PackLocator l = new PackLocator();
+        long big = PackLocator.MAX_GAP + 1;
+        PackIndex p = index(id(-1), 3, 4, big, 5, 6);
+        l.add(id(-2), p);
+        ObjectId loose = id(12345);
+        List<PackLocator.Run> runs = l.runs(List.of(p.ids().get(4), p.ids().get(0), p.ids().get(1), p.ids().get(3), loose));
+        assertEquals(3, runs.size(), runs.toString());
+        PackLocator.Run looseRun = runs.get(0);
+        assertEquals(Layout.objectKey(loose), looseRun.key());
+        assertEquals(-1, looseRun.length());
+        PackLocator.Run first = runs.get(1);
+        assertEquals(Layout.packKey(p.pack()), first.key());
+        assertEquals(List.of(p.ids().get(0), p.ids().get(1)), first.ids());
+        assertEquals(0, first.offset());
+        assertEquals(7, first.length());
+        assertEquals(List.of(0L, 3L), first.offsets());
+        // the gap before the fourth object (the unread third) is too large: a second GET from there
+        PackLocator.Run second = runs.get(2);
+        assertEquals(List.of(p.ids().get(3), p.ids().get(4)), second.ids());
+        assertEquals(p.offset(3), second.offset());
+        assertEquals(11, second.length());
+        assertNull(l.locate(loose));
+        assertEquals(p.offset(4), l.locate(p.ids().get(4)).offset());
+    }
+
+    @Test
+    void locator_neverReadsMoreThanMaxRunInOneGet() {
+        PackLocator l = new PackLocator();
+        long part = PackLocator.MAX_RUN / 3 + 1;
+        PackIndex p = index(id(-3), part, part, part, part);
+        l.add(id(-4), p);
+        List<PackLocator.Run> runs = l.runs(p.ids());
+        assertEquals(2, runs.size());
+        assertTrue(runs.stream().allMatch(r -> r.length() <= PackLocator.MAX_RUN));
+        assertEquals(4, runs.get(0).ids().size() + runs.get(1).ids().size());
+    }
+}
