@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
 import verso.store.EntryType;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
@@ -40,10 +40,6 @@ public final class Checkout {
     }
 
     private static final int SHOWN = 10;
-    /** Missing objects asked of the fetcher at once. */
-    private static final int FETCH_BATCH = 10_000;
-    /** File writes queued or running at once, at most. */
-    private static final int WRITE_WINDOW = 1024;
 
     private final Repository repo;
     private final ObjectFetcher fetcher;
@@ -85,31 +81,31 @@ public final class Checkout {
         TreeSource trees = new TreeSource(repo.store(), fetcher);
         WorkspaceIndex index = repo.loadIndex();
         WorkspaceScanner scanner = repo.scanner(index);
-        Plan plan = new Plan(new TreeDiff(trees), targets);
+        TreeDiff diff = new TreeDiff(trees);
+        List<Change> plan = new ArrayList<>();
         List<String> temps = new ArrayList<>();
-        long bytes;
+        Set<String> dirty = new LinkedHashSet<>();
         try {
             for (TreeEntry target : targets) {
-                Snapshot s = scanner.scan(target.name(), false, ProgressListener.NONE);
+                String p = target.name();
+                Snapshot s = scanner.scan(p, false, ProgressListener.NONE);
                 trees.with(s);
                 temps.addAll(s.temps());
-                plan.workspace.add(s.entry());
-            }
-            Dirty dirty = new Dirty();
-            plan.forEach((target, c) -> {
-                String p = target.name();
                 PointerFile pf = pointers.get(p);
                 TreeEntry[] refs = {head == null ? null : head.find(p), pf == null ? null : pf.entry()};
-                if (c.before() != null && c.isLeaf() && !recorded(trees, refs, c)) {
-                    dirty.add(c.path());
-                }
-            });
-            if (dirty.count > 0 && !force) {
-                throw new RepoException("checkout would overwrite uncommitted changes in " + dirty.count + " file"
-                        + (dirty.count == 1 ? "" : "s") + ": " + dirty.shown()
+                diff.diff(p, s.entry(), target, c -> {
+                    plan.add(c);
+                    if (c.before() != null && c.isLeaf() && !recorded(trees, refs, c)) {
+                        dirty.add(c.path());
+                    }
+                });
+            }
+            if (!dirty.isEmpty() && !force) {
+                throw new RepoException("checkout would overwrite uncommitted changes in " + dirty.size() + " file"
+                        + (dirty.size() == 1 ? "" : "s") + ": " + shown(dirty)
                         + "; run verso commit to keep them, or verso checkout --force to discard them");
             }
-            bytes = ensureObjects(trees, plan);
+            ensureObjects(trees, plan);
         } catch (MissingObjectException e) {
             throw missing(e.id(), null);
         }
@@ -118,7 +114,7 @@ public final class Checkout {
         for (String t : temps) {
             Files.deleteIfExists(repo.root().resolve(t));
         }
-        Applied applied = apply(plan, bytes, index);
+        Applied applied = apply(plan, index);
         index.save(targets.stream().map(TreeEntry::name).toList());
         for (TreeEntry t : targets) {
             PointerFile old = pointers.get(t.name());
@@ -161,32 +157,18 @@ public final class Checkout {
         return false;
     }
 
-    /**
-     * Makes sure every object the plan writes is in the cache, asking the fetcher for missing ones a
-     * batch at a time; returns the bytes of the files to write.
-     */
-    private long ensureObjects(TreeSource trees, Plan plan) throws IOException {
+    private void ensureObjects(TreeSource trees, List<Change> plan) throws IOException {
         Map<ObjectId, String> missing = new LinkedHashMap<>();
-        long[] bytes = {0};
-        plan.forEach((target, c) -> {
+        for (Change c : plan) {
             TreeEntry a = c.after();
             if (a != null && a.type() == EntryType.FILE) {
-                bytes[0] += a.size();
                 for (ObjectId id : trees.fileObjects(a)) {
                     if (!repo.store().contains(id)) {
                         missing.putIfAbsent(id, c.path());
                     }
                 }
-                if (missing.size() >= FETCH_BATCH) {
-                    fetchMissing(missing);
-                }
             }
-        });
-        fetchMissing(missing);
-        return bytes[0];
-    }
-
-    private void fetchMissing(Map<ObjectId, String> missing) throws IOException {
+        }
         if (!missing.isEmpty() && fetcher != null) {
             fetcher.fetch(missing.keySet());
             missing.keySet().removeIf(repo.store()::contains);
@@ -206,75 +188,51 @@ public final class Checkout {
     private record Applied(int written, int removed) {
     }
 
-    /**
-     * Applies the plan in its order (safe as it is: see {@link TreeDiff}): removals and directories
-     * at once, file writes on the pool with a bounded number in flight, so memory does not grow with
-     * the number of files.
-     */
-    private Applied apply(Plan plan, long bytes, WorkspaceIndex index) throws IOException {
-        // Wide enough that the workers never wait for this thread to be scheduled; a queued write is a
-        // few hundred bytes.
-        int window = WRITE_WINDOW;
-        Semaphore slots = new Semaphore(window);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        int[] counts = {0, 0};
+    private Applied apply(List<Change> plan, WorkspaceIndex index) throws IOException {
+        int removed = 0;
+        long bytes = 0;
+        List<Change> writes = new ArrayList<>();
+        for (Change c : plan) {
+            Path p = repo.root().resolve(c.path());
+            if (c.after() == null) {
+                if (c.before().type() == EntryType.DIR) {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (DirectoryNotEmptyException e) {
+                        throw new RepoException(c.path() + " holds files verso does not track (sockets, pipes?); "
+                                + "move them away and run the command again");
+                    }
+                } else {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            } else if (c.after().type() == EntryType.DIR) {
+                Files.createDirectories(p);
+            } else {
+                writes.add(c);
+                bytes += c.after().type() == EntryType.FILE ? c.after().size() : 0;
+            }
+        }
         progress.start("Checking out", bytes);
         WorkspaceWriter writer = new WorkspaceWriter(repo.store(), progress);
         try {
-            plan.forEach((target, c) -> {
-                if (failure.get() != null) {
-                    return;
-                }
-                Path p = repo.root().resolve(c.path());
-                if (c.after() == null) {
-                    if (c.before().type() == EntryType.DIR) {
-                        try {
-                            Files.deleteIfExists(p);
-                        } catch (DirectoryNotEmptyException e) {
-                            throw new RepoException(c.path() + " holds files verso does not track (sockets, pipes?); "
-                                    + "move them away and run the command again");
-                        }
-                    } else {
-                        Files.deleteIfExists(p);
-                        counts[1]++;
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            for (Change c : writes) {
+                futures.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        write(writer, c, index);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
-                } else if (c.after().type() == EntryType.DIR) {
-                    Files.createDirectories(p);
-                } else {
-                    counts[0]++;
-                    acquire(slots, 1);
-                    CompletableFuture.runAsync(() -> {
-                        try {
-                            write(writer, c, index);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }, repo.pool()).whenComplete((v, e) -> {
-                        if (e != null) {
-                            failure.compareAndSet(null, e);
-                        }
-                        slots.release();
-                    });
-                }
-            });
+                }, repo.pool()));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            throw FileInserter.unwrap(e);
         } finally {
-            acquire(slots, window); // every write started has ended
             progress.done();
         }
-        if (failure.get() != null) {
-            throw FileInserter.unwrap(failure.get() instanceof CompletionException ce ? ce
-                    : new CompletionException(failure.get()));
-        }
-        return new Applied(counts[0], counts[1]);
-    }
-
-    private static void acquire(Semaphore s, int permits) throws IOException {
-        try {
-            s.acquire(permits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while writing the workspace", e);
-        }
+        return new Applied(writes.size(), removed);
     }
 
     private void write(WorkspaceWriter writer, Change c, WorkspaceIndex index) throws IOException {
@@ -293,44 +251,16 @@ public final class Checkout {
         }
     }
 
-    /** The changes from the workspace to each target, produced again for each step instead of kept. */
-    private static final class Plan {
-        interface Step {
-            void accept(TreeEntry target, Change c) throws IOException;
-        }
-
-        private final TreeDiff diff;
-        private final List<TreeEntry> targets;
-        /** The workspace's entry for each target (null where it has none). */
-        private final List<TreeEntry> workspace = new ArrayList<>();
-
-        Plan(TreeDiff diff, List<TreeEntry> targets) {
-            this.diff = diff;
-            this.targets = targets;
-        }
-
-        void forEach(Step step) throws IOException {
-            for (int i = 0; i < targets.size(); i++) {
-                TreeEntry target = targets.get(i);
-                diff.diff(target.name(), workspace.get(i), target, c -> step.accept(target, c));
+    private static String shown(Set<String> paths) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (String p : paths) {
+            if (i == SHOWN) {
+                sb.append(" (and ").append(paths.size() - SHOWN).append(" more)");
+                break;
             }
+            sb.append(i++ == 0 ? "" : ", ").append(p);
         }
-    }
-
-    /** Uncommitted files a checkout would overwrite: how many, and the first few to name. */
-    private static final class Dirty {
-        private final List<String> first = new ArrayList<>();
-        private int count;
-
-        void add(String path) {
-            if (first.size() < SHOWN) {
-                first.add(path);
-            }
-            count++;
-        }
-
-        String shown() {
-            return String.join(", ", first) + (count > SHOWN ? " (and " + (count - SHOWN) + " more)" : "");
-        }
+        return sb.toString();
     }
 }
