@@ -2,11 +2,11 @@ package verso.repo;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.TreeEntry;
 
 /**
@@ -41,7 +41,7 @@ public final class GarbageCollector {
     Report run(boolean allVersions, boolean dryRun, boolean force) throws IOException {
         TreeSource trees = new TreeSource(repo.store(), null);
         Reachability reach = new Reachability(trees);
-        Set<ObjectId> keep = new HashSet<>();
+        Set<ObjectId> keep = new ObjectIdSet();
         List<VersionLog.Entry> versions = repo.versions().list();
         for (VersionLog.Entry v : versions) {
             keep.add(v.id());
@@ -57,14 +57,14 @@ public final class GarbageCollector {
                 }
             }
         }
-        Set<ObjectId> guarded = new HashSet<>();
+        Set<ObjectId> guarded = new ObjectIdSet();
         List<VersionLog.Entry> unpushed = new ArrayList<>();
         List<VersionLog.Entry> incomplete = new ArrayList<>();
         for (VersionLog.Entry v : versions) {
             if (onRemote.test(v.id())) {
                 continue;
             }
-            Set<ObjectId> mine = new HashSet<>();
+            Set<ObjectId> mine = new ObjectIdSet();
             boolean[] broken = {false};
             for (TreeEntry e : v.version().paths()) {
                 reach.walk(e, mine, id -> broken[0] = true);

@@ -3,7 +3,6 @@ package verso.repo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import verso.store.CorruptObjectException;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.TreeEntry;
 
 /**
@@ -61,7 +61,7 @@ public final class RepositoryVerifier {
 
         TreeSource trees = new TreeSource(repo.store(), null);
         Reachability reach = new Reachability(trees);
-        Set<ObjectId> seen = new HashSet<>();
+        Set<ObjectId> seen = new ObjectIdSet();
         List<ObjectId> ids = repo.versions().ids();
         for (ObjectId id : ids) {
             List<ObjectId> missing = new ArrayList<>();

@@ -17,21 +17,19 @@ import verso.store.TreeEntry;
 /**
  * Decoded trees and block indexes by id: first from snapshots not (yet) in the store, then from the
  * store, then, if a fetcher is given, fetched into the store. Every tree is verified and validated
- * on decode, so a malicious name is refused here, before anything follows it. Keeps a bounded
- * memo of decoded trees, because diffs and lookups revisit the same ones.
+ * on decode, so a malicious name is refused here, before anything follows it. Keeps a memo of
+ * decoded trees, because diffs and lookups revisit the same ones, bounded by the entries it holds
+ * (a count of trees would not bound memory: one tree may list a million files).
  */
 public final class TreeSource {
-    private static final int MEMO = 4096;
+    /** Entries the memo may hold in all (about 25 MiB), whatever the number of trees they fill. */
+    private static final int MEMO_ENTRIES = 100_000;
 
     private final ObjectStore store;
     private final ObjectFetcher fetcher;
     private final Map<ObjectId, byte[]> overlay = new HashMap<>();
-    private final Map<ObjectId, Tree> memo = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ObjectId, Tree> e) {
-            return size() > MEMO;
-        }
-    };
+    private final Map<ObjectId, Tree> memo = new LinkedHashMap<>(256, 0.75f, true);
+    private long memoEntries;
 
     public TreeSource(ObjectStore store, ObjectFetcher fetcher) {
         this.store = store;
@@ -59,9 +57,24 @@ public final class TreeSource {
         Tree t = memo.get(id);
         if (t == null) {
             t = Tree.decode(id, read(id));
-            memo.put(id, t);
+            remember(id, t);
         }
         return t;
+    }
+
+    /** Keeps {@code t}, dropping the least recently used trees while the memo holds too many entries. */
+    private void remember(ObjectId id, Tree t) {
+        int n = t.entries().size();
+        if (n > MEMO_ENTRIES) {
+            return;
+        }
+        memo.put(id, t);
+        memoEntries += n;
+        var it = memo.values().iterator();
+        while (memoEntries > MEMO_ENTRIES && it.hasNext()) {
+            memoEntries -= it.next().entries().size();
+            it.remove();
+        }
     }
 
     public BlockIndex blocks(ObjectId id) throws IOException {

@@ -1,20 +1,24 @@
 package verso.repo;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import verso.store.FileInserter.FileContent;
 import verso.store.ObjectId;
@@ -28,17 +32,22 @@ import verso.store.ObjectId;
  * its mtime; such "racy" entries (mtime less than {@link #RACY_NANOS} before recording) are stored
  * but not trusted, and are re-hashed (and then trusted) on the next scan. Directories keep the tree
  * they last built (git's "cache tree"): a directory whose children all match is not encoded and
- * hashed again, so an unchanged tree costs one lstat per entry and nothing more. The file is binary,
- * versioned, tied to the block size (ids depend on it), and replaced atomically.
+ * hashed again, so an unchanged tree costs one lstat per entry and nothing more.
+ *
+ * <p>Memory does not grow with the workspace: the file is two sorted {@link IndexTable}s (files,
+ * trees) read in place from a mapping, what a command records goes to {@link IndexRuns} (sorted,
+ * spilled to disk when large), and {@link #save} merges the two into the next file as a stream. Only
+ * one bit per old record (seen or not) is held. The file is binary, versioned, tied to the block
+ * size (ids depend on it), and replaced atomically.
  */
 public final class WorkspaceIndex {
     private static final int MAGIC = 0x5653_4958; // "VSIX"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
+    private static final int HEADER = 12;
+    private static final int TRAILER = 20;
+    /** Records held in memory before a sorted run is written to disk. */
+    private static final int CHUNK = 50_000;
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private record Entry(long size, long mtimeNanos, String fileKey, boolean racy, boolean executable, ObjectId id,
-                         boolean chunked) {
-    }
 
     /** A directory's tree as last built: reusable while every child is unchanged and none came or went. */
     record CachedTree(int children, ObjectId id, long size, long files) {
@@ -46,51 +55,62 @@ public final class WorkspaceIndex {
 
     private final Path file;
     private final int blockSize;
-    private final Map<String, Entry> entries;
-    private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    private final Map<String, CachedTree> trees = new ConcurrentHashMap<>();
-    private final Set<String> seenTrees = ConcurrentHashMap.newKeySet();
-    private volatile boolean dirty;
+    private final IndexTable files;
+    private final IndexTable trees;
+    private final BitSet seenFiles = new BitSet();
+    private final BitSet seenTrees = new BitSet();
+    private final IndexRuns newFiles;
+    private final IndexRuns newTrees;
 
-    private WorkspaceIndex(Path file, int blockSize, int expected) {
+    private WorkspaceIndex(Path file, int blockSize, int chunk, IndexTable files, IndexTable trees) {
         this.file = file;
         this.blockSize = blockSize;
-        this.entries = new ConcurrentHashMap<>(Math.max(16, expected * 4 / 3 + 1));
+        this.files = files;
+        this.trees = trees;
+        Path dir = file.toAbsolutePath().getParent();
+        this.newFiles = new IndexRuns(dir, chunk);
+        this.newTrees = new IndexRuns(dir, chunk);
     }
 
     /** Loads the index; a missing, stale or unreadable index is simply empty (it is only a cache). */
     public static WorkspaceIndex load(Path file, int blockSize) {
-        try (InputStream raw = Files.newInputStream(file);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16))) {
-            if (in.readInt() != MAGIC || in.readInt() != FORMAT || in.readInt() != blockSize) {
-                return new WorkspaceIndex(file, blockSize, 0);
+        return load(file, blockSize, CHUNK);
+    }
+
+    /** As {@link #load(Path, int)}, writing new records to disk in sorted runs of {@code chunk}. */
+    static WorkspaceIndex load(Path file, int blockSize, int chunk) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < HEADER + TRAILER || size > Integer.MAX_VALUE) {
+                return empty(file, blockSize, chunk);
             }
-            int n = in.readInt();
-            WorkspaceIndex idx = new WorkspaceIndex(file, blockSize, n);
-            byte[] id = new byte[ObjectId.LENGTH];
-            for (int i = 0; i < n; i++) {
-                String path = in.readUTF();
-                long size = in.readLong();
-                long mtime = in.readLong();
-                String key = in.readUTF();
-                int flags = in.readByte();
-                in.readFully(id);
-                idx.entries.put(path, new Entry(size, mtime, key, (flags & 2) != 0, (flags & 4) != 0,
-                        ObjectId.fromBytes(id), (flags & 1) != 0));
+            ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            int end = (int) size - TRAILER;
+            if (buf.getInt(0) != MAGIC || buf.getInt(4) != FORMAT || buf.getInt(8) != blockSize
+                    || buf.getInt(end + 16) != MAGIC) {
+                return empty(file, blockSize, chunk);
             }
-            int t = in.readInt();
-            for (int i = 0; i < t; i++) {
-                String path = in.readUTF();
-                int children = in.readInt();
-                long size = in.readLong();
-                long files = in.readLong();
-                in.readFully(id);
-                idx.trees.put(path, new CachedTree(children, ObjectId.fromBytes(id), size, files));
+            int fileCount = buf.getInt(end);
+            int fileOffsets = buf.getInt(end + 4);
+            int treeCount = buf.getInt(end + 8);
+            int treeOffsets = buf.getInt(end + 12);
+            if (fileCount < 0 || treeCount < 0 || fileOffsets < HEADER || treeOffsets < HEADER
+                    || (long) fileOffsets + 4L * fileCount > end || (long) treeOffsets + 4L * treeCount > end) {
+                return empty(file, blockSize, chunk);
             }
-            return idx;
-        } catch (IOException | IllegalArgumentException e) {
-            return new WorkspaceIndex(file, blockSize, 0);
+            return new WorkspaceIndex(file, blockSize, chunk, new IndexTable(buf, fileOffsets, fileCount),
+                    new IndexTable(buf, treeOffsets, treeCount));
+        } catch (IOException | RuntimeException e) {
+            return empty(file, blockSize, chunk);
         }
+    }
+
+    private static WorkspaceIndex empty(Path file, int blockSize, int chunk) {
+        return new WorkspaceIndex(file, blockSize, chunk, IndexTable.EMPTY, IndexTable.EMPTY);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String key(PosixFileAttributes a) {
@@ -111,89 +131,237 @@ public final class WorkspaceIndex {
      * chmod changes without touching mtime) still matches and the entry is trusted.
      */
     public FileContent lookup(String path, PosixFileAttributes attrs) {
-        seen.add(path);
-        Entry e = entries.get(path);
-        if (e == null || e.racy || e.size != attrs.size() || e.mtimeNanos != mtime(attrs)
-                || !e.fileKey.equals(key(attrs)) || e.executable != executable(attrs)) {
+        byte[] p = utf8(path);
+        byte[] payload;
+        synchronized (this) {
+            int i = files.find(p);
+            if (i < 0) {
+                return null;
+            }
+            seenFiles.set(i);
+            payload = files.payload(i);
+        }
+        // Payload: size, mtime, flags (1 chunked, 2 racy, 4 executable), id, file key.
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        long size = b.getLong();
+        long m = b.getLong();
+        int flags = b.get();
+        byte[] id = new byte[ObjectId.LENGTH];
+        b.get(id);
+        String key = new String(payload, b.position(), b.remaining(), StandardCharsets.UTF_8);
+        if ((flags & 2) != 0 || size != attrs.size() || m != mtime(attrs) || !key.equals(key(attrs))
+                || ((flags & 4) != 0) != executable(attrs)) {
             return null;
         }
-        return new FileContent(e.id, e.chunked, e.size);
+        return new FileContent(ObjectId.fromBytes(id), (flags & 1) != 0, size);
     }
 
     /** Records what a file hashed to, given the metadata it had before it was read. */
     public void record(String path, PosixFileAttributes attrs, FileContent content) {
-        seen.add(path);
         long m = mtime(attrs);
         boolean racy = System.currentTimeMillis() * 1_000_000L - m < RACY_NANOS;
-        entries.put(path, new Entry(attrs.size(), m, key(attrs), racy, executable(attrs), content.id(),
-                content.chunked()));
-        dirty = true;
+        byte[] key = utf8(key(attrs));
+        ByteBuffer b = ByteBuffer.allocate(17 + ObjectId.LENGTH + key.length);
+        b.putLong(attrs.size()).putLong(m);
+        b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)));
+        b.put(content.id().toBytes()).put(key);
+        newFiles.add(utf8(path), b.array());
+    }
+
+    private static byte[] encode(CachedTree t) {
+        return ByteBuffer.allocate(20 + ObjectId.LENGTH).putInt(t.children()).putLong(t.size()).putLong(t.files())
+                .put(t.id().toBytes()).array();
     }
 
     /** The tree last built for this directory, or null. Valid only if the caller found every child unchanged. */
-    CachedTree tree(String path) {
-        seenTrees.add(path);
-        return trees.get(path);
+    synchronized CachedTree tree(String path) {
+        int i = trees.find(utf8(path));
+        if (i < 0) {
+            return null;
+        }
+        seenTrees.set(i);
+        ByteBuffer b = ByteBuffer.wrap(trees.payload(i));
+        int children = b.getInt();
+        long size = b.getLong();
+        long files = b.getLong();
+        byte[] id = new byte[ObjectId.LENGTH];
+        b.get(id);
+        return new CachedTree(children, ObjectId.fromBytes(id), size, files);
     }
 
     /** Records the tree built for a directory with this many children. */
     void recordTree(String path, CachedTree tree) {
-        seenTrees.add(path);
-        if (!tree.equals(trees.put(path, tree))) {
-            dirty = true;
+        byte[] p = utf8(path);
+        byte[] payload = encode(tree);
+        synchronized (this) {
+            int i = trees.find(p);
+            if (i >= 0 && Arrays.equals(trees.payload(i), payload)) {
+                seenTrees.set(i);
+                return;
+            }
         }
+        newTrees.add(p, payload);
     }
 
-    /** Number of entries (for tests and diagnostics). */
+    /** Number of file entries loaded (for tests and diagnostics). */
     public int size() {
-        return entries.size();
+        return files.count();
     }
 
     /**
      * Writes the index if anything changed, first dropping entries below {@code scannedRoots} that the
-     * scans since loading did not see (deleted files).
+     * scans since loading did not see (deleted files). Once per loaded index: the records it merges
+     * are gone after it.
      */
-    public void save(Collection<String> scannedRoots) throws IOException {
-        dirty |= entries.keySet().removeIf(p -> !seen.contains(p) && under(p, scannedRoots));
-        dirty |= trees.keySet().removeIf(p -> !seenTrees.contains(p) && under(p, scannedRoots));
-        if (!dirty) {
-            return;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(entries.size() * 96 + 16);
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes, 1 << 16))) {
-            out.writeInt(MAGIC);
-            out.writeInt(FORMAT);
-            out.writeInt(blockSize);
-            out.writeInt(entries.size());
-            for (Map.Entry<String, Entry> me : entries.entrySet()) {
-                Entry e = me.getValue();
-                out.writeUTF(me.getKey());
-                out.writeLong(e.size);
-                out.writeLong(e.mtimeNanos);
-                out.writeUTF(e.fileKey);
-                out.writeByte((e.chunked ? 1 : 0) | (e.racy ? 2 : 0) | (e.executable ? 4 : 0));
-                out.write(e.id.toBytes());
+    public synchronized void save(Collection<String> scannedRoots) throws IOException {
+        try {
+            List<byte[]> roots = scannedRoots.stream().map(WorkspaceIndex::utf8).toList();
+            if (newFiles.isEmpty() && newTrees.isEmpty() && !anyDropped(files, seenFiles, roots)
+                    && !anyDropped(trees, seenTrees, roots)) {
+                return;
             }
-            out.writeInt(trees.size());
-            for (Map.Entry<String, CachedTree> me : trees.entrySet()) {
-                CachedTree t = me.getValue();
-                out.writeUTF(me.getKey());
-                out.writeInt(t.children());
-                out.writeLong(t.size());
-                out.writeLong(t.files());
-                out.write(t.id().toBytes());
+            Path tmp = AtomicFile.tempBeside(file);
+            try {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch),
+                             1 << 16))) {
+                    out.writeInt(MAGIC);
+                    out.writeInt(FORMAT);
+                    out.writeInt(blockSize);
+                    int[] fileOffsets = merge(out, files, seenFiles, roots, newFiles);
+                    int[] treeOffsets = merge(out, trees, seenTrees, roots, newTrees);
+                    int fileTable = position(out);
+                    writeInts(out, fileOffsets);
+                    int treeTable = position(out);
+                    writeInts(out, treeOffsets);
+                    out.writeInt(fileOffsets.length);
+                    out.writeInt(fileTable);
+                    out.writeInt(treeOffsets.length);
+                    out.writeInt(treeTable);
+                    out.writeInt(MAGIC);
+                    out.flush();
+                    ch.force(true);
+                }
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (TooLarge e) {
+                Files.deleteIfExists(file); // only a cache: the next scan hashes again
+            } finally {
+                Files.deleteIfExists(tmp);
             }
+        } finally {
+            newFiles.close();
+            newTrees.close();
         }
-        AtomicFile.write(file, bytes.toByteArray());
-        dirty = false;
     }
 
-    private static boolean under(String path, Collection<String> roots) {
-        for (String r : roots) {
-            if (path.equals(r) || path.startsWith(r + "/")) {
+    private static boolean anyDropped(IndexTable t, BitSet seen, List<byte[]> roots) {
+        for (int i = seen.nextClearBit(0); i < t.count(); i = seen.nextClearBit(i + 1)) {
+            if (under(t, i, roots)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean under(IndexTable t, int i, List<byte[]> roots) {
+        for (byte[] r : roots) {
+            if (t.under(i, r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes the records of one section in walk order: the old ones kept (seen, or outside the
+     * scanned roots) and the new ones, a new record replacing an old one of the same path. Returns
+     * the offsets of the records written.
+     */
+    private static int[] merge(DataOutputStream out, IndexTable old, BitSet seen,
+                               List<byte[]> roots, IndexRuns added) throws IOException {
+        List<IndexRuns.Cursor> cursors = new ArrayList<>();
+        cursors.add(new IndexRuns.Cursor() {
+            private int i = -1;
+            private IndexRuns.Rec cur;
+
+            {
+                next();
+            }
+
+            @Override
+            public IndexRuns.Rec peek() {
+                return cur;
+            }
+
+            @Override
+            public void next() {
+                do {
+                    i++;
+                } while (i < old.count() && !seen.get(i) && under(old, i, roots));
+                cur = i < old.count() ? new IndexRuns.Rec(old.path(i), old.payload(i)) : null;
+            }
+        });
+        cursors.addAll(added.cursors());
+        // Smallest path first; of equal paths the newest source (highest number) first.
+        PriorityQueue<Integer> queue = new PriorityQueue<>((a, b) -> {
+            int c = IndexTable.comparePaths(cursors.get(a).peek().path(), cursors.get(b).peek().path());
+            return c != 0 ? c : Integer.compare(b, a);
+        });
+        for (int k = 0; k < cursors.size(); k++) {
+            if (cursors.get(k).peek() != null) {
+                queue.add(k);
+            }
+        }
+        int[] offsets = new int[16];
+        int n = 0;
+        byte[] last = null;
+        try {
+            while (!queue.isEmpty()) {
+                int k = queue.poll();
+                IndexRuns.Cursor c = cursors.get(k);
+                IndexRuns.Rec r = c.peek();
+                if (last == null || IndexTable.comparePaths(last, r.path()) != 0) {
+                    if (n == offsets.length) {
+                        offsets = Arrays.copyOf(offsets, n * 2);
+                    }
+                    offsets[n++] = position(out);
+                    IndexRuns.write(out, r);
+                    last = r.path();
+                }
+                c.next();
+                if (c.peek() != null) {
+                    queue.add(k);
+                }
+            }
+        } finally {
+            for (IndexRuns.Cursor c : cursors) {
+                c.close();
+            }
+        }
+        return Arrays.copyOf(offsets, n);
+    }
+
+    private static void writeInts(DataOutputStream out, int[] values) throws IOException {
+        for (int v : values) {
+            out.writeInt(v);
+        }
+    }
+
+    /** Where the next byte goes; {@link DataOutputStream#size} stops counting at 2 GiB, which the index may not pass. */
+    private static int position(DataOutputStream out) throws IOException {
+        int n = out.size();
+        if (n < 0 || n > Integer.MAX_VALUE - (1 << 20)) {
+            throw new TooLarge();
+        }
+        return n;
+    }
+
+    /** An index past what one mapping reads (2 GiB, some 15 million files). */
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("the workspace index would be larger than 2 GiB");
+        }
     }
 }

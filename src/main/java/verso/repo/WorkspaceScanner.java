@@ -10,16 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import verso.store.BlockIndex;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
 import verso.store.Hashing;
+import verso.store.Names;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Tree;
@@ -28,13 +30,18 @@ import verso.store.TreeEntry;
 /**
  * Turns a tracked path of the workspace into a {@link Snapshot}.
  *
- * <p>Design: two phases. The walk lstat()s every entry once (no content read) and asks the
- * {@link WorkspaceIndex} whether each file's metadata still matches what was hashed before; only
- * the misses are read, in parallel on the shared pool: stored through a {@link FileInserter} when
- * storing, hashed by a {@link ContentHasher} otherwise. Then trees are encoded bottom-up. Memory holds
- * the listing, never file content beyond the inserter's bounded blocks. A storing scan also checks
- * that index hits are still in the store (gc may have removed them), so a version never names an
- * object the cache lacks.
+ * <p>Design: one depth-first walk, each directory's children in name order, trees built bottom-up as
+ * each directory completes. Every entry is lstat()ed once and checked against the
+ * {@link WorkspaceIndex}; only files whose metadata changed are read, in parallel on the shared pool
+ * (stored through a {@link FileInserter} when storing, hashed by a {@link ContentHasher} otherwise),
+ * with a bounded number in flight so the walk never runs far ahead of the readers. When a directory's
+ * last child is done its tree is encoded and, when storing, written at once (children before parents,
+ * as the commit point requires); a directory whose children all matched the index reuses the tree it
+ * last built. Memory therefore holds the entries of the directories on the current path, never the
+ * whole workspace, and no file content beyond the inserter's bounded blocks. A storing scan also
+ * checks that index hits are still in the store (gc may have removed them), so a version never names
+ * an object the cache lacks. A hashing scan keeps only the trees the store lacks (changed
+ * directories) for the caller to compare.
  */
 final class WorkspaceScanner {
     private final Path root;
@@ -43,19 +50,18 @@ final class WorkspaceScanner {
     private final ExecutorService pool;
     private final int blockSize;
     private final int threads;
+    /**
+     * Files queued or being hashed at once, at most: wide enough that the workers never wait for the
+     * walk to be scheduled, and a queued file is a few hundred bytes.
+     */
+    private static final int HASH_WINDOW = 1024;
 
-    private sealed interface Node permits FileNode, LinkNode, DirNode {
-        String name();
+    /** A file being read: its future content, and what its entry and index record need. */
+    private record Pending(String name, String rel, PosixFileAttributes attrs, CompletableFuture<FileContent> content) {
     }
 
-    private record FileNode(String name, String rel, Path path, PosixFileAttributes attrs,
-                            CompletableFuture<FileContent>[] content, boolean unchanged) implements Node {
-    }
-
-    private record LinkNode(String name, String target) implements Node {
-    }
-
-    private record DirNode(String name, String rel, List<Node> children) implements Node {
+    /** A directory's entry, and whether it is the tree the index held (every child unchanged). */
+    private record Built(TreeEntry entry, boolean reused) {
     }
 
     WorkspaceScanner(Path root, ObjectStore store, WorkspaceIndex index, ExecutorService pool, int blockSize,
@@ -77,115 +83,21 @@ final class WorkspaceScanner {
         } catch (NoSuchFileException e) {
             return new Snapshot(null, Map.of(), List.of(), List.of());
         }
-        List<String> skipped = new ArrayList<>();
-        List<String> temps = new ArrayList<>();
-        List<FileNode> pending = new ArrayList<>();
-        Node top = visit(path, rel, rel, attrs, storing, pending, skipped, temps);
-        if (top == null) {
-            throw new RepoException(rel + " is neither a file, a directory nor a symlink; verso cannot track it");
-        }
-        long bytes = pending.stream().mapToLong(f -> f.attrs.size()).sum();
-        progress.start(storing ? "Storing" : "Hashing", bytes);
-        try {
-            hashPending(pending, storing, progress);
-            Map<ObjectId, byte[]> trees = new LinkedHashMap<>();
-            TreeEntry entry = build(top, trees);
-            if (storing) {
-                for (Map.Entry<ObjectId, byte[]> t : trees.entrySet()) {
-                    store.insert(t.getValue());
-                }
-            }
-            return new Snapshot(entry.withName(rel), trees, skipped, temps);
-        } finally {
-            progress.done();
-        }
-    }
-
-    private Node visit(Path path, String name, String rel, PosixFileAttributes attrs, boolean storing,
-                       List<FileNode> pending, List<String> skipped, List<String> temps) throws IOException {
-        if (attrs.isSymbolicLink()) {
-            return new LinkNode(name, Files.readSymbolicLink(path).toString());
-        }
-        if (attrs.isRegularFile()) {
-            @SuppressWarnings("unchecked")
-            CompletableFuture<FileContent>[] slot = new CompletableFuture[1];
-            FileContent known = index.lookup(rel, attrs);
-            boolean unchanged = known != null && (!storing || present(known));
-            FileNode f = new FileNode(name, rel, path, attrs, slot, unchanged);
-            if (unchanged) {
-                slot[0] = CompletableFuture.completedFuture(known);
+        progress.start(storing ? "Storing" : "Hashing", -1);
+        try (Walk walk = new Walk(storing, progress)) {
+            TreeEntry top;
+            if (attrs.isSymbolicLink()) {
+                top = TreeEntry.symlink(rel, Files.readSymbolicLink(path).toString());
+            } else if (attrs.isRegularFile()) {
+                List<Object> one = new ArrayList<>(1);
+                one.add(walk.file(path, rel, rel, attrs));
+                top = walk.join(one).get(0);
+            } else if (attrs.isDirectory()) {
+                top = walk.dir(path, rel, rel).entry();
             } else {
-                pending.add(f);
+                throw new RepoException(rel + " is neither a file, a directory nor a symlink; verso cannot track it");
             }
-            return f;
-        }
-        if (attrs.isDirectory()) {
-            List<Node> children = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(path)) {
-                for (Path child : ds) {
-                    String cn = child.getFileName().toString();
-                    if (cn.startsWith(AtomicFile.TEMP_PREFIX)) {
-                        temps.add(rel + "/" + cn);
-                        continue;
-                    }
-                    PosixFileAttributes ca = Files.readAttributes(child, PosixFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                    Node n = visit(child, cn, rel + "/" + cn, ca, storing, pending, skipped, temps);
-                    if (n == null) {
-                        skipped.add(rel + "/" + cn);
-                    } else {
-                        children.add(n);
-                    }
-                }
-            }
-            return new DirNode(name, rel, children);
-        }
-        return null;
-    }
-
-    private boolean present(FileContent c) throws IOException {
-        if (!store.contains(c.id())) {
-            return false;
-        }
-        if (!c.chunked()) {
-            return true;
-        }
-        for (ObjectId b : BlockIndex.decode(c.id(), store.read(c.id())).blocks()) {
-            if (!store.contains(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void hashPending(List<FileNode> pending, boolean storing, ProgressListener progress) throws IOException {
-        FileInserter inserter = storing ? new FileInserter(store, blockSize, pool, threads * 2, progress::advance) : null;
-        ContentHasher hasher = new ContentHasher(blockSize);
-        try {
-            for (FileNode f : pending) {
-                long size = f.attrs.size();
-                CompletableFuture<FileContent> c;
-                if (storing) {
-                    c = inserter.insert(f.path, size);
-                } else {
-                    c = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            FileContent fc = hasher.hash(f.path, size);
-                            progress.advance(size);
-                            return fc;
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }, pool);
-                }
-                f.content[0] = c.thenApply(fc -> {
-                    index.record(f.rel, f.attrs, fc);
-                    return fc;
-                });
-            }
-            for (FileNode f : pending) {
-                f.content[0].join();
-            }
+            return new Snapshot(top.withName(rel), walk.trees, walk.skipped, walk.temps);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading the workspace", e);
@@ -195,57 +107,173 @@ final class WorkspaceScanner {
                 throw new RepoException(nsf.getFile() + " disappeared while it was being read; run the command again");
             }
             throw io;
+        } finally {
+            progress.done();
         }
     }
 
-    private TreeEntry build(Node node, Map<ObjectId, byte[]> trees) {
-        if (node instanceof FileNode f) {
-            FileContent c = f.content[0].join();
-            boolean exec = f.attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-            return TreeEntry.file(f.name, c.size(), exec, c.id(), c.chunked());
-        }
-        if (node instanceof LinkNode l) {
-            return TreeEntry.symlink(l.name, l.target);
-        }
-        DirNode d = (DirNode) node;
-        WorkspaceIndex.CachedTree cached = index.tree(d.rel);
-        if (cached != null && cached.children() == d.children.size() && allUnchanged(d)
-                && store.contains(cached.id())) {
-            return TreeEntry.dir(d.name, cached.size(), cached.files(), cached.id());
-        }
-        List<TreeEntry> entries = new ArrayList<>(d.children.size());
-        long size = 0;
-        long files = 0;
-        for (Node child : d.children) {
-            TreeEntry e = build(child, trees);
-            entries.add(e);
-            size += e.size();
-            files += e.files();
-        }
-        byte[] enc = Tree.of(entries).encode();
-        ObjectId id = Hashing.hash(enc);
-        trees.put(id, enc);
-        index.recordTree(d.rel, new WorkspaceIndex.CachedTree(d.children.size(), id, size, files));
-        return TreeEntry.dir(d.name, size, files, id);
-    }
+    /** The state of one scan. */
+    private final class Walk implements AutoCloseable {
+        private final boolean storing;
+        private final ProgressListener progress;
+        private final FileInserter inserter;
+        private final ContentHasher hasher;
+        /** Bounds hashing tasks in flight (the inserter bounds its own). */
+        private final Semaphore hashing;
+        private final Map<ObjectId, byte[]> trees = new HashMap<>();
+        private final List<String> skipped = new ArrayList<>();
+        private final List<String> temps = new ArrayList<>();
+        private final List<Pending> inFlight = new ArrayList<>();
 
-    /**
-     * True if every child was found unchanged: files matched the index, directories will reuse their
-     * cached tree. Symlinks are read on every scan and not cached, so they make a directory rebuild.
-     */
-    private boolean allUnchanged(DirNode d) {
-        for (Node child : d.children) {
-            if (child instanceof FileNode f && f.unchanged) {
-                continue;
+        Walk(boolean storing, ProgressListener progress) {
+            this.storing = storing;
+            this.progress = progress;
+            this.inserter = storing ? new FileInserter(store, blockSize, pool, threads * 2, progress::advance) : null;
+            this.hasher = new ContentHasher(blockSize);
+            this.hashing = new Semaphore(HASH_WINDOW);
+        }
+
+        /** A file's entry if the index knows it, else a {@link Pending} read. */
+        Object file(Path path, String name, String rel, PosixFileAttributes attrs)
+                throws IOException, InterruptedException {
+            FileContent known = index.lookup(rel, attrs);
+            if (known != null && (!storing || present(known))) {
+                return entry(name, attrs, known);
             }
-            if (child instanceof DirNode sub) {
-                WorkspaceIndex.CachedTree t = index.tree(sub.rel);
-                if (t != null && t.children() == sub.children.size() && allUnchanged(sub)) {
-                    continue;
+            long size = attrs.size();
+            CompletableFuture<FileContent> c;
+            if (storing) {
+                c = inserter.insert(path, size);
+            } else {
+                hashing.acquire();
+                c = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        FileContent fc = hasher.hash(path, size);
+                        progress.advance(size);
+                        return fc;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        hashing.release();
+                    }
+                }, pool);
+            }
+            Pending p = new Pending(name, rel, attrs, c.thenApply(fc -> {
+                index.record(rel, attrs, fc);
+                return fc;
+            }));
+            inFlight.add(p);
+            return p;
+        }
+
+        /** Replaces every {@link Pending} in {@code slots} by its entry, waiting for it. */
+        List<TreeEntry> join(List<Object> slots) {
+            List<TreeEntry> out = new ArrayList<>(slots.size());
+            for (Object o : slots) {
+                if (o instanceof Pending p) {
+                    out.add(entry(p.name, p.attrs, p.content.join()));
+                } else {
+                    out.add((TreeEntry) o);
                 }
             }
-            return false;
+            return out;
         }
-        return true;
+
+        /** Walks directory {@code rel} and builds its tree. */
+        Built dir(Path path, String name, String rel) throws IOException, InterruptedException {
+            List<String> names = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(path)) {
+                for (Path child : ds) {
+                    String cn = child.getFileName().toString();
+                    if (cn.startsWith(AtomicFile.TEMP_PREFIX)) {
+                        temps.add(rel + "/" + cn);
+                    } else {
+                        names.add(cn);
+                    }
+                }
+            }
+            names.sort(Names::compare);
+            WorkspaceIndex.CachedTree cached = index.tree(rel);
+            List<Object> slots = new ArrayList<>(names.size());
+            boolean unchanged = true;
+            for (String cn : names) {
+                Path child = path.resolve(cn);
+                String cr = rel + "/" + cn;
+                PosixFileAttributes ca;
+                try {
+                    ca = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    unchanged = false;
+                    continue; // deleted since the listing: it is simply not there
+                }
+                if (ca.isSymbolicLink()) {
+                    // Symlinks are read on every scan and not cached, so they make a directory rebuild.
+                    slots.add(TreeEntry.symlink(cn, Files.readSymbolicLink(child).toString()));
+                    unchanged = false;
+                } else if (ca.isRegularFile()) {
+                    Object f = file(child, cn, cr, ca);
+                    slots.add(f);
+                    unchanged &= f instanceof TreeEntry;
+                } else if (ca.isDirectory()) {
+                    Built b = dir(child, cn, cr);
+                    slots.add(b.entry);
+                    unchanged &= b.reused;
+                } else {
+                    skipped.add(cr);
+                }
+            }
+            List<TreeEntry> entries = join(slots);
+            inFlight.removeIf(p -> p.content.isDone());
+            if (unchanged && cached != null && cached.children() == entries.size() && store.contains(cached.id())) {
+                return new Built(TreeEntry.dir(name, cached.size(), cached.files(), cached.id()), true);
+            }
+            long size = 0;
+            long files = 0;
+            for (TreeEntry e : entries) {
+                size += e.size();
+                files += e.files();
+            }
+            byte[] enc = new Tree(entries).encode();
+            ObjectId id = Hashing.hash(enc);
+            if (storing) {
+                store.insert(enc);
+            } else if (!store.contains(id)) {
+                trees.put(id, enc);
+            }
+            index.recordTree(rel, new WorkspaceIndex.CachedTree(entries.size(), id, size, files));
+            return new Built(TreeEntry.dir(name, size, files, id), false);
+        }
+
+        private TreeEntry entry(String name, PosixFileAttributes attrs, FileContent c) {
+            boolean exec = attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
+            return TreeEntry.file(name, c.size(), exec, c.id(), c.chunked());
+        }
+
+        private boolean present(FileContent c) throws IOException {
+            if (!store.contains(c.id())) {
+                return false;
+            }
+            if (!c.chunked()) {
+                return true;
+            }
+            for (ObjectId b : BlockIndex.decode(c.id(), store.read(c.id())).blocks()) {
+                if (!store.contains(b)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** On failure, lets the reads already started finish, so none writes after the command returns. */
+        @Override
+        public void close() {
+            for (Pending p : inFlight) {
+                try {
+                    p.content.join();
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    // Already reported by the scan's own failure.
+                }
+            }
+        }
     }
 }

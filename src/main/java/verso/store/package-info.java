@@ -2,7 +2,8 @@
  * Content-addressed objects: {@link verso.store.ObjectId}, SHA-256 hashing, the canonical
  * encodings of trees, block indexes and versions, and the local object store (fan-out
  * directories, temp file then atomic move, verification), the storage layout
- * ({@link verso.store.Layout}) and the rules for names ({@link verso.store.Names}).
+ * ({@link verso.store.Layout}), the rules for names ({@link verso.store.Names}), and a compact set
+ * of ids for walks over millions of objects ({@link verso.store.ObjectIdSet}).
  *
  * <p>Uses only the JDK and Jackson.
  */

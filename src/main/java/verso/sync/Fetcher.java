@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.PackLocator;
 import verso.store.Tree;
@@ -112,50 +112,89 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         }
     }
 
-    /** Downloads every object the entries need that the cache lacks, breadth-first through trees. */
+    /**
+     * Downloads every object the entries need that the cache lacks, breadth-first through trees. Memory
+     * holds the tree ids of one level, a compact set of the ids seen, and one batch of objects to
+     * download, not every file of the version.
+     */
     private void fetchEntries(Collection<TreeEntry> roots) throws IOException {
-        Set<ObjectId> seen = new HashSet<>();
-        List<TreeEntry> files = new ArrayList<>();
-        List<TreeEntry> level = new ArrayList<>(roots);
-        for (int depth = 1; !level.isEmpty(); depth++) {
-            List<ObjectId> dirs = new ArrayList<>();
-            for (TreeEntry e : level) {
-                if (e.type() == EntryType.DIR && seen.add(e.id())) {
-                    Tree.checkDepth(e.id(), depth);
-                    dirs.add(e.id());
-                } else if (e.type() == EntryType.FILE) {
-                    files.add(e);
-                }
-            }
-            downloadRequired(dirs);
-            List<TreeEntry> next = new ArrayList<>();
-            for (ObjectId d : dirs) {
-                next.addAll(Tree.decode(d, store.read(d)).entries());
-            }
-            level = next;
-        }
-        List<ObjectId> indexes = new ArrayList<>();
-        Map<ObjectId, Long> data = new LinkedHashMap<>();
-        for (TreeEntry f : files) {
-            if (!f.chunked()) {
-                data.putIfAbsent(f.id(), f.size());
-            } else if (seen.add(f.id())) {
-                indexes.add(f.id());
-            }
-        }
-        downloadRequired(indexes);
-        for (ObjectId i : indexes) {
-            BlockIndex bi = BlockIndex.decode(i, store.read(i));
-            for (int b = 0; b < bi.blocks().size(); b++) {
-                data.putIfAbsent(bi.blocks().get(b), (long) bi.blockLength(b));
-            }
-        }
-        data.keySet().removeIf(store::contains);
-        progress.start("Fetching from " + remote.name(), data.values().stream().mapToLong(Long::longValue).sum());
+        Set<ObjectId> seen = new ObjectIdSet();
+        Batch batch = new Batch();
+        progress.start("Fetching from " + remote.name(), -1);
         try {
-            transfers.run(packs.runs(data.keySet()), run -> downloadRun(run, true, id -> progress.advance(data.get(id))));
+            List<ObjectId> level = new ArrayList<>();
+            for (TreeEntry e : roots) {
+                visit(e, 1, level, seen, batch);
+            }
+            for (int depth = 2; !level.isEmpty(); depth++) {
+                List<ObjectId> next = new ArrayList<>();
+                for (int from = 0; from < level.size(); from += BATCH) {
+                    List<ObjectId> trees = level.subList(from, Math.min(level.size(), from + BATCH));
+                    downloadRequired(trees);
+                    for (ObjectId d : trees) {
+                        for (TreeEntry c : Tree.decode(d, store.read(d)).entries()) {
+                            visit(c, depth, next, seen, batch);
+                        }
+                    }
+                }
+                level = next;
+            }
+            batch.flush();
         } finally {
             progress.done();
+        }
+    }
+
+    /** Objects downloaded at once, at most. */
+    private static final int BATCH = 10_000;
+
+    private void visit(TreeEntry e, int depth, List<ObjectId> dirs, Set<ObjectId> seen, Batch batch)
+            throws IOException {
+        if (e.type() == EntryType.DIR && seen.add(e.id())) {
+            Tree.checkDepth(e.id(), depth);
+            dirs.add(e.id());
+        } else if (e.type() == EntryType.FILE) {
+            if (!e.chunked()) {
+                batch.data(e.id(), e.size());
+            } else if (seen.add(e.id())) {
+                batch.index(e.id());
+            }
+        }
+    }
+
+    /** Blobs and block indexes waiting to be downloaded. */
+    private final class Batch {
+        private final List<ObjectId> indexes = new ArrayList<>();
+        private final Map<ObjectId, Long> data = new LinkedHashMap<>();
+
+        void data(ObjectId id, long size) throws IOException {
+            if (!store.contains(id)) {
+                data.putIfAbsent(id, size);
+                if (data.size() >= BATCH) {
+                    flush();
+                }
+            }
+        }
+
+        void index(ObjectId id) throws IOException {
+            indexes.add(id);
+            if (indexes.size() >= BATCH) {
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            downloadRequired(indexes);
+            for (ObjectId i : indexes) {
+                BlockIndex bi = BlockIndex.decode(i, store.read(i));
+                for (int b = 0; b < bi.blocks().size(); b++) {
+                    data.putIfAbsent(bi.blocks().get(b), (long) bi.blockLength(b));
+                }
+            }
+            indexes.clear();
+            data.keySet().removeIf(store::contains);
+            transfers.run(packs.runs(data.keySet()), run -> downloadRun(run, true, id -> progress.advance(data.get(id))));
+            data.clear();
         }
     }
 

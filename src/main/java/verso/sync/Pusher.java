@@ -20,6 +20,7 @@ import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.PackIndex;
 import verso.store.TreeEntry;
@@ -39,8 +40,8 @@ import verso.store.VersionPacks;
  */
 public final class Pusher {
     /**
-     * What a push will send: {@code versions} (oldest first), {@code objects} with their total
-     * {@code bytes}, and {@code present}, the requested versions the remote already has.
+     * What a push will send: {@code versions} (oldest first), {@code objects} (each once, in tree order)
+     * with their total {@code bytes}, and {@code present}, the requested versions the remote already has.
      */
     public record Plan(List<VersionLog.Entry> versions, List<ObjectId> objects, long bytes,
                        List<ObjectId> present, Map<String, ObjectId> tags, List<ObjectId> onRemote) {
@@ -93,7 +94,7 @@ public final class Pusher {
         long bytes = 0;
         if (!toPush.isEmpty()) {
             Reachability reach = new Reachability(new TreeSource(store, null));
-            Set<ObjectId> seen = new HashSet<>();
+            Set<ObjectId> seen = new ObjectIdSet();
             for (ObjectId id : onRemote) {
                 if (versions.contains(id)) {
                     for (TreeEntry e : versions.read(id).paths()) {
@@ -103,7 +104,8 @@ public final class Pusher {
                 }
             }
             for (VersionLog.Entry v : toPush) {
-                Set<ObjectId> mine = new LinkedHashSet<>(); // tree order: a folder's files sit together in a pack
+                // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
+                List<ObjectId> mine = new ArrayList<>();
                 Set<ObjectId> missing = new LinkedHashSet<>();
                 mine.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
