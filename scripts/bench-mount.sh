@@ -150,6 +150,9 @@ for i in range(files):
         f.write(rng.randbytes(rng.randint(1024, 8192)))
 EOF
 BIG_SHA=$(sha256sum < "$DATA/big.bin" | cut -d' ' -f1)
+# The verification floor: the CPU seconds per GiB of SHA-256 alone (file in the page cache).
+RES[c1.floor]=$( { /usr/bin/time -f "%U %S" openssl dgst -sha256 "$DATA/big.bin" > /dev/null; } 2>&1 \
+  | awk -v n="$BIG_BYTES" 'END { printf "%.2f", ($1 + $2) / (n / 1073741824) }')
 TREE_ENTRIES=$(cd "$DATA" && find tree | wc -l)
 
 # ---- S3 server and the plain-object / restic copies ----------------------------------------
@@ -311,6 +314,7 @@ tool_umount() {
 
 # ---- readers (each bounded by a timeout) ----------------------------------------------------
 read_one() { timeout "$T" dd if="$1" of=/dev/null bs=1M status=none; }
+cat_files() { timeout "$T" cat "$@" > /dev/null; }
 read_par() {
   local pids=() f rc=0 p
   for f in "$@"; do timeout "$T" dd if="$f" of=/dev/null bs=1M status=none & pids+=($!); done
@@ -362,14 +366,31 @@ case1_limit() {
   record_mbps c1.curl8warm "$BIG_BYTES" "${t[@]}"
 }
 
-# Cold read of big.bin: RUNS times a fresh mount + dropped caches. On the last run, for verso,
-# bindfs and local, the warm re-reads of case 2 follow on the same mount; then a sha256 check.
+# CPU seconds (user + system, all threads) a process has used so far; empty if it is gone.
+proc_cpu() { [ -n "${1:-}" ] && awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null; }
+cpu_per_gib() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2f", (b - a) / (n / 1073741824) }'; }
+
+# Cold read of big.bin: RUNS times a fresh mount + dropped caches, with the CPU the serving process
+# and the S3 server spent per GiB. On the last run, for verso, a second GiB (par/p1..p4, never read
+# by this daemon) is read cold through the same daemon: the steady figure, without the JIT warm-up
+# of a fresh daemon. For verso, bindfs and local, the warm re-reads of case 2 follow on the same
+# mount; then a sha256 check.
 case1_tool() {
-  local tool=$1 mnt=$MNTS/$1 r s t=() w=() sum
+  local tool=$1 mnt=$MNTS/$1 r s t=() w=() sum c0 c1 s0 s1 cpu=() srv=()
   bench_log "case 1: $tool cold read"
   for ((r = 0; r < RUNS; r++)); do
     tool_mount "$tool" "$mnt" || { t+=(fail); break; }
-    drop_caches; s=$(time_cmd read_one "$BASE/big.bin") || s=fail; t+=("$s")
+    drop_caches; c0=$(proc_cpu "$TOOL_PID"); s0=$(proc_cpu "$S3PROXY_PID")
+    s=$(time_cmd read_one "$BASE/big.bin") || s=fail; t+=("$s")
+    c1=$(proc_cpu "$TOOL_PID"); s1=$(proc_cpu "$S3PROXY_PID")
+    cpu+=("$(cpu_per_gib "$c0" "$c1" "$BIG_BYTES")"); srv+=("$(cpu_per_gib "$s0" "$s1" "$BIG_BYTES")")
+    if [ "$tool" = verso ] && [ $r = $((RUNS - 1)) ]; then
+      drop_caches; c0=$(proc_cpu "$TOOL_PID")
+      s=$(time_cmd cat_files "$BASE"/par/p{1,2,3,4}.bin) || s=fail
+      c1=$(proc_cpu "$TOOL_PID")
+      RES[c1.verso.steady]=$(cpu_per_gib "$c0" "$c1" "$((4 * PAR_BYTES))")
+      record_mbps c1.verso.steadyrate "$((4 * PAR_BYTES))" "$s"
+    fi
     [ "$tool" = verso ] && hwm_max c5.read
     if [ $r = $((RUNS - 1)) ] && [ "$s" != fail ]; then
       case "$tool" in verso|bindfs|local)
@@ -383,6 +404,7 @@ case1_tool() {
     tool_umount "$tool" "$mnt"
   done
   record_mbps "c1.$tool" "$BIG_BYTES" "${t[@]}"
+  record_secs "c1.$tool.cpu" "${cpu[@]}"; record_secs "c1.$tool.srv" "${srv[@]}"
 }
 
 # ls -R and find | wc -l of the tree: each first on a fresh mount with dropped caches, then three
@@ -456,13 +478,35 @@ dc_mount() {  # dc_mount MNT CACHE_DIR [SIZE]: a --remote-url mount of the dc re
 }
 dc_umount() { tool_umount verso "$1"; VERSO_PID=; }
 dc_read_all() { local f; for f in "$1"/f*.bin; do read_one "$f" || return 1; done; }
-dc_gets() {  # the daemon's count of GETs so far (its statistics line, logged on SIGUSR2)
+daemon_stats() {  # the verso daemon's statistics line as of now (it logs one on SIGUSR2)
   local log n
   log=$(ls -t "$WORK"/state/verso/mounts/*.log "$HOME"/.local/state/verso/mounts/*.log 2>/dev/null | head -n 1)
   n=$(grep -c "stats: " "$log" 2>/dev/null); kill -USR2 "$VERSO_PID" 2>/dev/null
   wait_until 10 sh -c "[ \$(grep -c 'stats: ' '$log') -gt ${n:-0} ]" || { echo n/a; return; }
-  grep "stats: " "$log" | tail -n 1 | sed -n 's/.*remote: \([0-9]*\) gets.*/\1/p'
+  grep "stats: " "$log" | tail -n 1
 }
+dc_gets() { daemon_stats | sed -n 's/.*remote: \([0-9]*\) gets.*/\1/p'; }  # objects fetched from S3
+verso_requests() { daemon_stats | sed -n 's/.*: \([0-9]*\) requests, .*/\1/p'; }  # HTTP requests to S3
+# ---- case 7: every small file read cold ------------------------------------------------------
+# Every file of the tree read through a fresh mount with dropped caches, by one reader
+# (find | xargs cat) and by eight at once (xargs -P 8); for verso, the requests its daemon made.
+read_tree() { (cd "$1" && find . -type f -print0 | timeout "$T" xargs -0 -n 250 -P "$2" cat > /dev/null); }
+case7_tool() {
+  local tool=$1 mnt=$MNTS/$1 r s one=() eight=() req=()
+  bench_log "case 7: $tool reads every small file"
+  for ((r = 0; r < RUNS; r++)); do
+    tool_mount "$tool" "$mnt" || { one+=(fail); break; }
+    drop_caches; s=$(time_cmd read_tree "$BASE/tree" 1) || s=fail; one+=("$s")
+    [ "$tool" = verso ] && req+=("$(verso_requests)")
+    tool_umount "$tool" "$mnt"
+    tool_mount "$tool" "$mnt" || { eight+=(fail); break; }
+    drop_caches; s=$(time_cmd read_tree "$BASE/tree" 8) || s=fail; eight+=("$s")
+    tool_umount "$tool" "$mnt"
+  done
+  record_secs "c7.$tool.one" "${one[@]}"; record_secs "c7.$tool.eight" "${eight[@]:-fail}"
+  [ "$tool" = verso ] && record_secs c7.verso.requests "${req[@]:-n/a}"
+}
+
 case6_disk_cache() {
   local mnt=$MNTS/dc cache=$WORK/dc-cache s g1 g2 sum
   bench_log "case 6: disk cache ($DC_MIB MiB in 8 files)"
@@ -537,6 +581,7 @@ for tool in verso restic s3fs rclone bindfs local; do measured "$tool" && case1_
 for tool in $LS_TOOLS; do measured "$tool" && case3_tool "$tool"; done
 for tool in verso bindfs local; do measured "$tool" && case4_tool "$tool"; done
 [ "$SKIP_DC" = 0 ] && measured verso && case6_disk_cache
+for tool in verso restic s3fs local; do measured "$tool" && case7_tool "$tool"; done
 
 # ---- report ---------------------------------------------------------------------------------
 v() { echo "${RES[$1]:-n/a}"; }
@@ -588,20 +633,30 @@ report() {
   echo
   echo "## 1. Cold sequential read of the $SIZE_MIB MiB file (\`dd bs=1M\`)"
   echo
-  table_row reader "MB/s" "× curl 8 parallel" "sha256"
-  table_row "---" "---:" "---:" "---"
+  table_row reader "MB/s" "× curl 8 parallel" "sha256" "reader CPU s/GiB" "S3 server CPU s/GiB"
+  table_row "---" "---:" "---:" "---" "---:" "---:"
   table_row "curl, 8 parallel ranged GETs (**limit**)" "$(v c1.curl8) [$(v c1.curl8.runs)]" "1.00" ""
   table_row "curl, one GET" "$(v c1.curl1) [$(v c1.curl1.runs)]" "$(ratio "$(v c1.curl1)" "$limit")" ""
   table_row "curl, 8 parallel, server file in page cache" "$(v c1.curl8warm) [$(v c1.curl8warm.runs)]" "$(ratio "$(v c1.curl8warm)" "$limit")" ""
   for t in verso restic s3fs rclone bindfs local; do
     if measured "$t" && [ -n "${RES[c1.$t]:-}" ]; then
-      table_row "$(tool_label "$t")" "$(v "c1.$t") [$(v "c1.$t.runs")]" "$(ratio "$(v "c1.$t")" "$limit")" "$(v "c1.$t.sha")"
+      table_row "$(tool_label "$t")" "$(v "c1.$t") [$(v "c1.$t.runs")]" "$(ratio "$(v "c1.$t")" "$limit")" "$(v "c1.$t.sha")" \
+        "$(v "c1.$t.cpu") [$(v "c1.$t.cpu.runs")]" "$(v "c1.$t.srv")"
     else
       table_row "$(tool_label "$t")" "not measured: $(not_measured "$t")" "" ""
     fi
   done
+  table_row "**verso mount**, steady: a second GiB through the same daemon" "$(v c1.verso.steadyrate)" \
+    "$(ratio "$(v c1.verso.steadyrate)" "$limit")" "" "$(v c1.verso.steady)" ""
+  table_row "\`openssl dgst -sha256\` of the file (the verification floor)" "" "" "" "$(v c1.floor)" ""
   echo
   vv=$(v c1.verso)
+  echo "- \"reader CPU\": user + system seconds of the process serving the mount (every thread) across the"
+  echo "  read, per GiB; for verso a fresh daemon, its first GiB. S3 server: the same for S3Proxy."
+  echo "- goal verso steady CPU ≤ s3fs's + the SHA-256 floor: $(verdict "$(v c1.verso.steady)" \
+    "$(awk -v a="$(v c1.s3fs.cpu)" -v b="$(v c1.floor)" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) print a + b; else print "n/a" }')" "<=")"
+  echo "- goal verso fresh CPU ≤ 1.25 × steady: $(verdict "$(ratio "$(v c1.verso.cpu)" "$(v c1.verso.steady)")" 1.25 "<=")"
+  echo "- goal verso cold throughput ≥ 0.8 × s3fs: $(verdict "$(ratio "$vv" "$(v c1.s3fs)")" 0.8 ">=")"
   echo "- goal verso ≥ 0.5 × limit: $(verdict "$(ratio "$vv" "$limit")" 0.5 ">=")"
   for t in restic s3fs rclone; do measured "$t" && echo "- goal verso faster than $t: $(verdict "$vv" "$(v "c1.$t")" ">")"; done
   echo
@@ -682,6 +737,19 @@ report() {
     echo
     fi
   fi
+  echo "## 7. Every file of the tree read cold ($FILES files of 1–8 KiB in $DIRS folders)"
+  echo
+  table_row reader "1 reader (s)" "8 readers (s)" "requests" "1 reader: × verso's time"
+  table_row "---" "---:" "---:" "---:" "---:"
+  for t in verso restic s3fs local; do
+    table_row "$(tool_label "$t")" "$(v "c7.$t.one") [$(v "c7.$t.one.runs")]" "$(v "c7.$t.eight") [$(v "c7.$t.eight.runs")]" \
+      "$( [ "$t" = verso ] && v c7.verso.requests)" "$(ratio "$(v "c7.$t.one")" "$(v c7.verso.one)")"
+  done
+  echo
+  echo "- goal verso 1 reader ≤ 3 s: $(verdict "$(v c7.verso.one)" 3 "<="); 8 readers ≤ 2 s: $(verdict "$(v c7.verso.eight)" 2 "<=")"
+  echo "- goal ≥ 5 × faster than restic mount and s3fs (1 reader): restic $(verdict "$(ratio "$(v c7.restic.one)" "$(v c7.verso.one)")" 5 ">="), s3fs $(verdict "$(ratio "$(v c7.s3fs.one)" "$(v c7.verso.one)")" 5 ">=")"
+  echo "- goal ≤ 10 requests per 1,000 files: $(verdict "$(v c7.verso.requests)" "$(( FILES / 100 ))" "<=") ($(v c7.verso.requests) for $FILES files, listing included)"
+  echo
   echo "## Notes on the peers"
   echo
   echo "- restic: repository on the same S3 server; \`restic mount\` keeps its usual local metadata cache"

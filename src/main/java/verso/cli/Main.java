@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,10 @@ public final class Main implements Runnable {
     public static final int INTERNAL_ERROR = 3;
     /** The start of the one line that reports an error. */
     static final String ERROR_PREFIX = "verso: ";
+    /** Set by whichever thread reports running out of memory first: the others stay silent. */
+    private static final AtomicBoolean OUT_OF_MEMORY_TOLD = new AtomicBoolean();
+    /** Heap given back when a thread runs out of memory, so that saying so does not run out too. */
+    private static volatile byte[] reserve = new byte[256 << 10];
 
     @Option(names = "--verbose", description = "Show details: stack traces of internal errors, the requests push, "
             + "fetch and pull made to the remote.",
@@ -84,9 +89,16 @@ public final class Main implements Runnable {
             e.printStackTrace();
             return;
         }
-        System.err.println(ERROR_PREFIX + outOfMemory());
-        System.err.flush();
-        System.exit(USER_ERROR);
+        reserve = null;
+        try {
+            if (OUT_OF_MEMORY_TOLD.compareAndSet(false, true)) {
+                System.err.println(ERROR_PREFIX + outOfMemory());
+                System.err.flush();
+            }
+            System.exit(USER_ERROR);
+        } finally {
+            Runtime.getRuntime().halt(USER_ERROR); // if even that ran out of memory: never hang
+        }
     }
 
     /** The subcommand the arguments name (the first one not an option of verso itself), if it is one. */
@@ -153,6 +165,9 @@ public final class Main implements Runnable {
         } else {
             code = INTERNAL_ERROR;
             line = "internal error: " + e + (verbose ? "" : "; run again with --verbose for details");
+        }
+        if (cause(e, OutOfMemoryError.class) != null && !OUT_OF_MEMORY_TOLD.compareAndSet(false, true)) {
+            return code; // another thread ran out of memory first and said so
         }
         err.println(ERROR_PREFIX + line);
         if (verbose) {
