@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verso.store.ObjectId;
+import verso.store.ObjectStore;
 
 /**
  * Verified objects kept on disk by id, bounded in bytes, shared by every process that uses the
@@ -345,35 +346,19 @@ public final class DiskCache {
 
     /** Under the lock: rebuilds the index from the directory; returns the bytes of all entries. */
     private long rescan() throws IOException {
-        long total = 0;
+        long[] total = {0};
         index.clear();
-        try (DirectoryStream<Path> fans = Files.newDirectoryStream(objects)) {
-            for (Path fan : fans) {
-                String prefix = fan.getFileName().toString();
-                if (prefix.length() != 2 || !Files.isDirectory(fan)) {
-                    continue;
-                }
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(fan)) {
-                    for (Path f : files) {
-                        String hex = prefix + f.getFileName();
-                        if (!ObjectId.isValidHex(hex)) {
-                            continue;
-                        }
-                        long size;
-                        long used;
-                        try {
-                            size = Files.size(f);
-                            used = Files.getLastModifiedTime(f).toMillis();
-                        } catch (NoSuchFileException e) {
-                            continue;
-                        }
-                        total += size;
-                        index.put(ObjectId.fromHex(hex), new Entry(size, used));
-                    }
-                }
+        ObjectStore.forEachIn(objects, (id, f) -> {
+            try {
+                long size = Files.size(f);
+                long used = Files.getLastModifiedTime(f).toMillis();
+                total[0] += size;
+                index.put(id, new Entry(size, used));
+            } catch (NoSuchFileException e) {
+                // removed by another process meanwhile
             }
-        }
-        return total;
+        });
+        return total[0];
     }
 
     private void clearStaleTemps() throws IOException {

@@ -209,10 +209,24 @@ public final class ObjectStore {
 
     /** Visits every stored object id (names that are not ids are skipped), without holding them all. */
     public void forEach(Consumer<ObjectId> action) throws IOException {
-        if (!Files.isDirectory(objects)) {
+        forEachIn(objects, (id, file) -> action.accept(id));
+    }
+
+    /** Receives an object of a fanned-out directory and its file. */
+    @FunctionalInterface
+    public interface FileVisitor {
+        void visit(ObjectId id, Path file) throws IOException;
+    }
+
+    /**
+     * Visits every object file of a directory fanned out like {@code objects/} ({@code ab/cdef…});
+     * other names are passed over, a missing directory has none.
+     */
+    public static void forEachIn(Path dir, FileVisitor visitor) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return;
         }
-        try (DirectoryStream<Path> fans = Files.newDirectoryStream(objects)) {
+        try (DirectoryStream<Path> fans = Files.newDirectoryStream(dir)) {
             for (Path fan : fans) {
                 String prefix = fan.getFileName().toString();
                 if (prefix.length() != 2 || !Files.isDirectory(fan)) {
@@ -222,7 +236,7 @@ public final class ObjectStore {
                     for (Path f : files) {
                         String hex = prefix + f.getFileName();
                         if (ObjectId.isValidHex(hex)) {
-                            action.accept(ObjectId.fromHex(hex));
+                            visitor.visit(ObjectId.fromHex(hex), f);
                         }
                     }
                 }
