@@ -491,6 +491,15 @@ dc_mount() {  # dc_mount MNT CACHE_DIR [SIZE]: a --remote-url mount of the dc re
   wait_until 30 test -e "$1/latest/dc/f8.bin" || return 1
   VERSO_PID=$(verso_daemon_pid "$1" "$WORK/verso-empty"); register_pid "$VERSO_PID"
 }
+cpu_step() {  # cpu_step NAME DIR ARGS... — as verso_step, leaving its CPU seconds (user + system) in $WORK/cpu.txt
+  local name=$1 dir=$2; shift 2
+  rm -f "$WORK/cpu.txt" "$WORK/cpu.raw"
+  if ! (cd "$dir" && /usr/bin/time -f "%U %S" -o "$WORK/cpu.raw" timeout "$T" "$V" "$@") >> "$LOGS/verso-$name.log" 2>&1; then
+    NOTE[verso]="verso $name failed: $(tail -n 1 "$LOGS/verso-$name.log")"
+    return 1
+  fi
+  awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu.raw" > "$WORK/cpu.txt"
+}
 dc_umount() { tool_umount verso "$1"; VERSO_PID=; }
 dc_read_all() { local f; for f in "$1"/f*.bin; do read_one "$f" || return 1; done; }
 daemon_stats() {  # the verso daemon's statistics line as of now (it logs one on SIGUSR2)
@@ -555,19 +564,24 @@ case6_disk_cache() {
     RES[c6.offline]="FAILED: the mount did not start: $(tail -n 1 "$LOGS/verso-dc-mount.log")"
   fi
   s3proxy_start "$JAR" "$WORK/s3proxy" "$PORT" "$S3KEY" "$S3SECRET"
-  # prefetch into an empty cache vs fetch into an empty project
-  rm -rf "$WORK/dc-cache2"; drop_caches
-  s=$(export AWS_ENDPOINT_URL=$E; time_cmd verso_step dc-prefetch "$WORK/verso-empty" prefetch \
-    --remote-url "$DC_URL" --cache-dir "$WORK/dc-cache2") || s=fail
-  record_mbps c6.prefetch "$DC_BYTES" "$s"
-  rm -rf "$WORK/dc-fetch"; mkdir -p "$WORK/dc-fetch"
-  verso_step dc-fetch-init "$WORK/dc-fetch" init \
-    && verso_step dc-fetch-remote "$WORK/dc-fetch" remote add s3 "$DC_URL" --default --endpoint "$E" --path-style
-  drop_caches
-  local id
+  # prefetch into an empty cache vs fetch into an empty project, in turn, RUNS times each, with the
+  # CPU seconds (user + system) each command spent per GiB
+  local id r pf=() fe=() pfc=() fec=()
   id=$(cd "$DC_PROJ" && "$V" log --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
-  s=$(time_cmd verso_step dc-fetch "$WORK/dc-fetch" fetch "$id") || s=fail
-  record_mbps c6.fetch "$DC_BYTES" "$s"
+  for ((r = 0; r < RUNS; r++)); do
+    rm -rf "$WORK/dc-cache2"; drop_caches
+    s=$(export AWS_ENDPOINT_URL=$E; time_cmd cpu_step dc-prefetch "$WORK/verso-empty" prefetch \
+      --remote-url "$DC_URL" --cache-dir "$WORK/dc-cache2") || s=fail
+    pf+=("$s"); pfc+=("$(cpu_per_gib 0 "$(cat "$WORK/cpu.txt" 2>/dev/null)" "$DC_BYTES")")
+    rm -rf "$WORK/dc-fetch"; mkdir -p "$WORK/dc-fetch"
+    verso_step dc-fetch-init "$WORK/dc-fetch" init \
+      && verso_step dc-fetch-remote "$WORK/dc-fetch" remote add s3 "$DC_URL" --default --endpoint "$E" --path-style
+    drop_caches
+    s=$(time_cmd cpu_step dc-fetch "$WORK/dc-fetch" fetch "$id") || s=fail
+    fe+=("$s"); fec+=("$(cpu_per_gib 0 "$(cat "$WORK/cpu.txt" 2>/dev/null)" "$DC_BYTES")")
+  done
+  record_mbps c6.prefetch "$DC_BYTES" "${pf[@]}"; record_mbps c6.fetch "$DC_BYTES" "${fe[@]}"
+  record_secs c6.prefetch.cpu "${pfc[@]}"; record_secs c6.fetch.cpu "${fec[@]}"
   # the bound: a cache of half the data, sampled every 0.2 s while all of it is read
   local bound=$(( DC_MIB / 2 )) max=0 u pid
   rm -rf "$WORK/dc-cache3"
@@ -745,13 +759,13 @@ report() {
     echo "## 6. Disk cache: $DC_MIB MiB in 8 files, read twice (\`--cache-size 256M\`, cold page cache each pass)"
     echo
     if [ -n "${NOTE[dc]:-}" ]; then echo "- not measured: ${NOTE[dc]}"; echo; else
-    table_row "step" "MB/s" "S3 GETs (verso's count)" "× bindfs"
-    table_row "---" "---:" "---:" "---:"
+    table_row "step" "MB/s" "S3 GETs (verso's count)" "× bindfs" "CPU s/GiB"
+    table_row "---" "---:" "---:" "---:" "---:"
     table_row "pass 1 (fresh mount, empty disk cache)" "$(v c6.pass1)" "$(v c6.gets1)" "$(ratio "$(v c6.pass1)" "$(v c6.bindfs)")"
     table_row "pass 2 (same mount)" "$(v c6.pass2)" "$(v c6.gets2)" "$(ratio "$(v c6.pass2)" "$(v c6.bindfs)")"
     table_row "bindfs over the local copy" "$(v c6.bindfs)" "" ""
-    table_row "verso prefetch into an empty cache" "$(v c6.prefetch)" "" ""
-    table_row "verso fetch into an empty project" "$(v c6.fetch)" "" ""
+    table_row "verso prefetch into an empty cache" "$(v c6.prefetch) [$(v c6.prefetch.runs)]" "" "" "$(v c6.prefetch.cpu) [$(v c6.prefetch.cpu.runs)]"
+    table_row "verso fetch into an empty project" "$(v c6.fetch) [$(v c6.fetch.runs)]" "" "" "$(v c6.fetch.cpu) [$(v c6.fetch.cpu.runs)]"
     echo
     echo "- goal pass 2 makes no S3 request: $(verdict "$(v c6.gets2)" 0 "<=")"
     echo "- goal pass 2 ≥ 0.8 × bindfs: $(verdict "$(ratio "$(v c6.pass2)" "$(v c6.bindfs)")" 0.8 ">=")"
