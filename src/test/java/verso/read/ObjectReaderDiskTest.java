@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verso.cache.Block;
 import verso.cache.BlockCache;
+import verso.cache.BufferPool;
 import verso.cache.DiskCache;
 import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
@@ -127,6 +128,17 @@ final class ObjectReaderDiskTest {
         FaultyRemote down = new FaultyRemote(remote).failNext(Integer.MAX_VALUE, () -> new IOException("S3 is down"));
         assertArrayEquals(bytes(1), read(reader(down), id));
         assertEquals(0, down.calls());
+    }
+
+    @Test
+    void cacheOnDisk_takesNoBlockMemory() throws IOException {
+        ObjectId id = store(1);
+        BufferPool memory = new BufferPool(SIZE, 4);
+        ObjectReader r = new ObjectReader(null, new FaultyRemote(remote), DiskCache.open(dir, 1 << 30),
+                new BlockCache(1 << 20, Runnable::run), memory);
+        assertTrue(r.cacheOnDisk(id, SIZE));
+        assertEquals(0, memory.outstanding(), "the object went from the remote to the file, not through a block");
+        assertEquals(0, memory.idle());
     }
 
     @Test
