@@ -307,10 +307,25 @@ public final class ObjectReader {
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         PackLocator.Location at = packs.locate(id);
+        String what = "the copy on " + remote.describe();
         ByteBuffer bytes;
         stats.remoteGets.increment();
-        try (InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1) : windows.open(at)) {
-            bytes = readVerified(id, in, sizeHint, "the copy on " + remote.describe());
+        try {
+            if (at == null) {
+                try (InputStream in = remote.get(Layout.objectKey(id), 0, -1)) {
+                    bytes = readVerified(id, in, sizeHint, what);
+                }
+            } else {
+                try (PackWindows.Slice slice = windows.open(at)) {
+                    if (slice != null) {
+                        bytes = copyVerified(id, slice.bytes(), sizeHint, what);
+                    } else {
+                        try (InputStream in = windows.single(at)) {
+                            bytes = readVerified(id, in, sizeHint, what);
+                        }
+                    }
+                }
+            }
         } catch (CorruptObjectException e) {
             stats.verificationFailures.increment();
             if (at != null) {
@@ -323,6 +338,18 @@ public final class ObjectReader {
         }
         stats.remoteBytes.add(bytes.remaining());
         return bytes;
+    }
+
+    /** A verified copy of {@code source} (its position to limit) in a buffer of its own. */
+    private ByteBuffer copyVerified(ObjectId id, ByteBuffer source, int sizeHint, String what) throws IOException {
+        if (sizeHint >= 0 && source.remaining() != sizeHint) {
+            throw new CorruptObjectException(id, what + " has " + source.remaining() + " bytes, not " + sizeHint);
+        }
+        MessageDigest md = Hashing.sha256();
+        md.update(source.duplicate());
+        check(id, md, what);
+        ByteBuffer bytes = sizeHint < 0 ? ByteBuffer.allocate(source.remaining()) : allocate(id, sizeHint);
+        return bytes.put(source).flip();
     }
 
     /**
