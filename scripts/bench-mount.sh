@@ -516,11 +516,14 @@ verso_requests() { daemon_stats | sed -n 's/.*: \([0-9]*\) requests, .*/\1/p'; }
 # (find | xargs cat) and by eight at once (xargs -P 8); for verso, the requests its daemon made.
 read_tree() { (cd "$1" && find . -type f -print0 | timeout "$T" xargs -0 -n 250 -P "$2" cat > /dev/null); }
 case7_tool() {
-  local tool=$1 mnt=$MNTS/$1 r s one=() eight=() req=()
+  local tool=$1 mnt=$MNTS/$1 r s c0 c1 one=() eight=() req=() cpu=()
   bench_log "case 7: $tool reads every small file"
   for ((r = 0; r < RUNS; r++)); do
     tool_mount "$tool" "$mnt" || { one+=(fail); break; }
-    drop_caches; s=$(time_cmd read_tree "$BASE/tree" 1) || s=fail; one+=("$s")
+    drop_caches; c0=$(proc_cpu "$TOOL_PID")
+    s=$(time_cmd read_tree "$BASE/tree" 1) || s=fail; one+=("$s")
+    c1=$(proc_cpu "$TOOL_PID")
+    cpu+=("$(awk -v a="$c0" -v b="$c1" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2f", b - a }')")
     [ "$tool" = verso ] && req+=("$(verso_requests)")
     tool_umount "$tool" "$mnt"
     tool_mount "$tool" "$mnt" || { eight+=(fail); break; }
@@ -528,6 +531,7 @@ case7_tool() {
     tool_umount "$tool" "$mnt"
   done
   record_secs "c7.$tool.one" "${one[@]}"; record_secs "c7.$tool.eight" "${eight[@]:-fail}"
+  record_secs "c7.$tool.cpu" "${cpu[@]:-n/a}"
   [ "$tool" = verso ] && record_secs c7.verso.requests "${req[@]:-n/a}"
 }
 
@@ -612,7 +616,7 @@ fi
 want 3 && for tool in $LS_TOOLS; do measured "$tool" && case3_tool "$tool"; done
 want 4 && for tool in verso bindfs local; do measured "$tool" && case4_tool "$tool"; done
 want 6 && measured verso && case6_disk_cache
-want 7 && for tool in verso restic s3fs local; do measured "$tool" && case7_tool "$tool"; done
+want 7 && for tool in verso restic s3fs bindfs local; do measured "$tool" && case7_tool "$tool"; done
 
 # ---- report ---------------------------------------------------------------------------------
 v() { echo "${RES[$1]:-n/a}"; }
@@ -779,12 +783,15 @@ report() {
   if want 7; then
   echo "## 7. Every file of the tree read cold ($FILES files of 1–8 KiB in $DIRS folders)"
   echo
-  table_row reader "1 reader (s)" "8 readers (s)" "requests" "1 reader: × verso's time"
-  table_row "---" "---:" "---:" "---:" "---:"
-  for t in verso restic s3fs local; do
+  table_row reader "1 reader (s)" "8 readers (s)" "serving process CPU, 1 reader (s)" "requests" "1 reader: × verso's time"
+  table_row "---" "---:" "---:" "---:" "---:" "---:"
+  for t in verso restic s3fs bindfs local; do
     table_row "$(tool_label "$t")" "$(v "c7.$t.one") [$(v "c7.$t.one.runs")]" "$(v "c7.$t.eight") [$(v "c7.$t.eight.runs")]" \
-      "$( [ "$t" = verso ] && v c7.verso.requests)" "$(ratio "$(v "c7.$t.one")" "$(v c7.verso.one)")"
+      "$(v "c7.$t.cpu")" "$( [ "$t" = verso ] && v c7.verso.requests)" "$(ratio "$(v "c7.$t.one")" "$(v c7.verso.one)")"
   done
+  echo
+  echo "bindfs serves the same files from local disk through FUSE: its time is what FUSE's requests alone"
+  echo "cost on this machine (a lookup, open, read and release per file), with no network and no hashing."
   echo
   echo "- goal verso 1 reader ≤ 3 s: $(verdict "$(v c7.verso.one)" 3 "<="); 8 readers ≤ 2 s: $(verdict "$(v c7.verso.eight)" 2 "<=")"
   echo "- goal ≥ 5 × faster than restic mount and s3fs (1 reader): restic $(verdict "$(ratio "$(v c7.restic.one)" "$(v c7.verso.one)")" 5 ">="), s3fs $(verdict "$(ratio "$(v c7.s3fs.one)" "$(v c7.verso.one)")" 5 ">=")"

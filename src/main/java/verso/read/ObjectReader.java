@@ -201,7 +201,9 @@ public final class ObjectReader {
         String what = "the copy on " + remote.describe();
         stats.remoteGets.increment();
         boolean stored;
-        try (InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1) : windows.open(at)) {
+        try (PackWindows.Slice slice = at == null ? null : windows.open(at);
+             InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1)
+                     : slice != null ? slice.stream() : windows.single(at)) {
             stored = disk.put(id, size, out -> copyVerified(id, in, size, out, what));
         } catch (CorruptObjectException e) {
             stats.verificationFailures.increment();
@@ -354,10 +356,25 @@ public final class ObjectReader {
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         PackLocator.Location at = packs.locate(id);
+        String what = "the copy on " + remote.describe();
         ByteBuffer bytes;
         stats.remoteGets.increment();
-        try (InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1) : windows.open(at)) {
-            bytes = readVerified(id, in, sizeHint, "the copy on " + remote.describe());
+        try {
+            if (at == null) {
+                try (InputStream in = remote.get(Layout.objectKey(id), 0, -1)) {
+                    bytes = readVerified(id, in, sizeHint, what);
+                }
+            } else {
+                try (PackWindows.Slice slice = windows.open(at)) {
+                    if (slice != null) {
+                        bytes = verifiedCopy(id, slice.bytes(), sizeHint, what);
+                    } else {
+                        try (InputStream in = windows.single(at)) {
+                            bytes = readVerified(id, in, sizeHint, what);
+                        }
+                    }
+                }
+            }
         } catch (CorruptObjectException e) {
             stats.verificationFailures.increment();
             if (at != null) {
@@ -370,6 +387,18 @@ public final class ObjectReader {
         }
         stats.remoteBytes.add(bytes.remaining());
         return bytes;
+    }
+
+    /** A verified copy of {@code source} (its position to limit) in a buffer of its own. */
+    private ByteBuffer verifiedCopy(ObjectId id, ByteBuffer source, int sizeHint, String what) throws IOException {
+        if (sizeHint >= 0 && source.remaining() != sizeHint) {
+            throw new CorruptObjectException(id, what + " has " + source.remaining() + " bytes, not " + sizeHint);
+        }
+        MessageDigest md = Hashing.sha256();
+        md.update(source.duplicate());
+        check(id, md, what);
+        ByteBuffer bytes = sizeHint < 0 ? ByteBuffer.allocate(source.remaining()) : allocate(id, sizeHint);
+        return bytes.put(source).flip();
     }
 
     /**
