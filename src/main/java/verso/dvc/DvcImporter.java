@@ -43,9 +43,9 @@ import verso.store.Version;
  * repository's workers, from the local DVC cache or else the DVC remote, checked against their md5 and
  * cut into verso's blocks ({@link VerifyingInserter}: a large object's md5 on the worker that reads it,
  * its blocks' SHA-256 on threads of the import's own, so one file uses two cores); directory outputs
- * become trees built from their manifests. Then, in the order every verso write follows, trees, the version (the commit point), its
- * tag {@code git-<short id>}, the import state (which commits and objects are done), and {@code head}
- * if the import owns it. An interrupted run leaves at most unreferenced objects, and the next run
+ * become trees built from their manifests. Then, in the order every verso write follows, trees, the
+ * version (the commit point), its tag {@code git-<short id>}, the import state (which commits and
+ * objects are done), and {@code head} if the import owns it. An interrupted run leaves at most unreferenced objects, and the next run
  * starts after the last recorded commit; a version is a pure function of its commit and parent, so a
  * commit recorded but not yet in the state is recorded again as the very same version.
  */
@@ -110,7 +110,8 @@ public final class DvcImporter {
             t.setDaemon(true);
             return t;
         });
-        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, 2 * threads);
+        // Blocks waiting for the hashers are buffers of the block size: 2 per core, 16 at most.
+        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, Math.min(2 * threads, 16));
     }
 
     /** Runs the import (or the dry run), holding the repository lock throughout. */
