@@ -100,6 +100,7 @@ trap on_exit EXIT
 trap 'exit 130' INT TERM
 T=${BENCH_CMD_TIMEOUT:-1800}
 declare -A RES
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -w /proc/sys/vm/drop_caches ]; then COLD="page cache dropped before each timed command"; else
   COLD="page cache not dropped (not root): figures are warm"; fi
 cold() { if [ -w /proc/sys/vm/drop_caches ]; then drop_caches; else sync; fi; }
@@ -259,12 +260,12 @@ report() {
   echo "$COLD."
   echo
   echo "- Machine: $cpu, \`nproc\` = $(nproc), $(free -g | awk '/^Mem:/ { print $2 " GiB" }') RAM, $(uname -sr);"
-  echo "  load at report time: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "  load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(v version); $(java -version 2>&1 | head -n 1); JAVA_OPTS=${JAVA_OPTS:-(none)}"
   echo
   table_row "DVC project (3 commits)" "distinct objects" "import wall (s)" "import CPU (s)" \
-    "add + commit wall (s)" "add + commit CPU (s)" "import / add+commit (wall)" "target ≤ ${TARGET}×"
-  table_row "---" "---:" "---:" "---:" "---:" "---:" "---:" "---"
+    "add + commit wall (s)" "add + commit CPU (s)" "import / add+commit (wall)" "(CPU)" "target ≤ ${TARGET}× (wall)"
+  table_row "---" "---:" "---:" "---:" "---:" "---:" "---:" "---:" "---"
   for name in "${CASE_LIST[@]}"; do
     if [ "$name" = archives ]; then what="2 archives of $ARCHIVE_MIB MiB, both new in each commit"
     else what="$FILES files of 1–8 KiB, $CHANGE_PCT% rewritten in commits 2 and 3"; fi
@@ -272,7 +273,7 @@ report() {
     table_row "$what" "$(v "$name.objects") ($(awk -v b="$(v "$name.bytes")" 'BEGIN { printf "%.0f MB", b / 1e6 }'))" \
       "$(v "$name.import.wall")$(runs "$name.import.wall")" "$(v "$name.import.cpu")$(runs "$name.import.cpu")" \
       "$(v "$name.add.wall")$(runs "$name.add.wall")" "$(v "$name.add.cpu")$(runs "$name.add.cpu")" \
-      "${r}×" "$(verdict "$r" "$TARGET" "<=" | sed 's/PASS/met/; s/FAIL/not met/')"
+      "${r}×" "$(ratio "$(v "$name.import.cpu")" "$(v "$name.add.cpu")")×" "$(verdict "$r" "$TARGET" "<=" | sed 's/PASS/met/; s/FAIL/not met/')"
   done
 }
 mkdir -p "$(dirname "$OUT")"
