@@ -110,8 +110,8 @@ public final class DvcImporter {
             t.setDaemon(true);
             return t;
         });
-        // Blocks waiting for the hashers are buffers of the block size: 2 per core, 16 at most.
-        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, Math.min(2 * threads, 16));
+        // Blocks handed to the hashers are buffers of the block size: one per hasher, 8 at most.
+        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, Math.min(threads, 8));
     }
 
     /** Runs the import (or the dry run), holding the repository lock throughout. */
