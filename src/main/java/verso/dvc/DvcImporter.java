@@ -110,8 +110,8 @@ public final class DvcImporter {
             t.setDaemon(true);
             return t;
         });
-        // Blocks handed to the hashers are buffers of the block size: one per hasher, 8 at most.
-        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, Math.min(threads, 8));
+        // Blocks handed to the hashers are mapped regions of the DVC object, not buffers: 2 per hasher.
+        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, 2 * threads);
     }
 
     /** Runs the import (or the dry run), holding the repository lock throughout. */

@@ -13,11 +13,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.function.LongConsumer;
 import verso.store.BlockIndex;
 import verso.store.FileInserter;
@@ -30,11 +29,10 @@ import verso.store.ObjectStore;
  *
  * <p>Design: objects are cut exactly as {@code verso add} cuts files (one blob up to one block, else
  * blocks and a block index), so they become the same objects {@code add} would write. A file of one
- * block is read into a buffer, its md5 checked, and only then stored. A larger file is read block by
- * block into buffers of a bounded pool: the calling thread feeds each block to the MD5, which is
- * sequential by nature, and hands it to the {@code hashers} executor for SHA-256 and storing, which
- * gives the buffer back; so the two hashes of one file run on two cores at once, and memory is at most
- * {@code maxInFlight} blocks beside one buffer per reading thread. The call returns only when every block it
+ * block is read into a buffer, its md5 checked, and only then stored. A larger file is mapped block by
+ * block: the calling thread feeds each block to the MD5, which is sequential by nature, and hands it to
+ * the {@code hashers} executor for SHA-256 and storing, so the two hashes of one file run on two cores
+ * at once; at most {@code maxInFlight} blocks wait there. The call returns only when every block it
  * handed over is done, and stores the block index only after the md5 matched: on a mismatch nothing
  * references the blocks and gc removes them. DVC 2 hashed text files with CRLF turned into LF; when
  * the plain md5 of such an output differs and the file looks like text (DVC's test of its first
@@ -53,10 +51,7 @@ final class VerifyingInserter {
     private final ObjectStore store;
     private final int blockSize;
     private final Executor hashers;
-    private final int maxInFlight;
-    /** Buffers of blocks handed to the hashers, given back once stored; made on demand, at most maxInFlight. */
-    private final BlockingQueue<ByteBuffer> free;
-    private int allocated;
+    private final Semaphore inFlight;
     private final ThreadLocal<ByteBuffer> buffers;
 
     /** Hashes and stores blocks on the calling thread (one core per file). */
@@ -67,8 +62,7 @@ final class VerifyingInserter {
     /**
      * @param hashers     runs the SHA-256 and store of a large file's blocks; its threads must never wait
      *                    for the threads that call {@link #insert} (give it threads of its own)
-     * @param maxInFlight blocks handed to {@code hashers} and not yet stored, at most (each a buffer of
-     *                    {@code blockSize} bytes)
+     * @param maxInFlight blocks handed to {@code hashers} and not yet stored, at most
      */
     VerifyingInserter(ObjectStore store, int blockSize, Executor hashers, int maxInFlight) {
         if (blockSize <= 0 || maxInFlight <= 0) {
@@ -77,8 +71,7 @@ final class VerifyingInserter {
         this.store = store;
         this.blockSize = blockSize;
         this.hashers = hashers;
-        this.maxInFlight = maxInFlight;
-        this.free = new ArrayBlockingQueue<>(maxInFlight);
+        this.inFlight = new Semaphore(maxInFlight);
         this.buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(blockSize));
     }
 
@@ -121,19 +114,22 @@ final class VerifyingInserter {
         try {
             for (long offset = 0; offset < size; offset += blockSize) {
                 int length = (int) Math.min(blockSize, size - offset);
-                ByteBuffer block = takeBuffer(file);
+                ByteBuffer block = ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
                 try {
-                    block.clear().limit(length);
-                    while (block.hasRemaining()) {
-                        if (ch.read(block, offset + block.position()) < 0) {
-                            throw new EOFException(file + " shrank while it was being read");
-                        }
-                    }
-                    block.flip();
                     digest.update(block.duplicate());
-                    blocks.add(CompletableFuture.supplyAsync(() -> storeBlock(block, progress), hashers));
-                } catch (IOException | RuntimeException e) {
-                    free.add(block);
+                } catch (InternalError e) {
+                    throw shrank(file, e);
+                }
+                try {
+                    inFlight.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while reading " + file);
+                }
+                try {
+                    blocks.add(CompletableFuture.supplyAsync(() -> storeBlock(block, file, progress), hashers));
+                } catch (RuntimeException e) {
+                    inFlight.release();
                     throw e;
                 }
             }
@@ -161,36 +157,23 @@ final class VerifyingInserter {
         return new FileContent(store.insert(new BlockIndex(blockSize, size, ids).encode()), true, size);
     }
 
-    /** A free buffer: one given back, else a new one while fewer than maxInFlight exist, else the next given back. */
-    private ByteBuffer takeBuffer(Path file) throws InterruptedIOException {
-        ByteBuffer b = free.poll();
-        if (b != null) {
-            return b;
-        }
-        synchronized (this) {
-            if (allocated < maxInFlight) {
-                allocated++;
-                return ByteBuffer.allocateDirect(blockSize);
-            }
-        }
-        try {
-            return free.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while reading " + file);
-        }
-    }
-
-    private ObjectId storeBlock(ByteBuffer block, LongConsumer progress) {
+    private ObjectId storeBlock(ByteBuffer block, Path file, LongConsumer progress) {
         try {
             ObjectId id = store.insert(block);
             progress.accept(block.remaining());
             return id;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InternalError e) {
+            throw new UncheckedIOException(shrank(file, e));
         } finally {
-            free.add(block);
+            inFlight.release();
         }
+    }
+
+    /** A mapped file that shrank faults on access, which the JVM reports as an InternalError. */
+    private static IOException shrank(Path file, InternalError e) {
+        return new IOException(file + " shrank while it was being read", e);
     }
 
     private static boolean matches(MessageDigest digest, String md5, boolean legacy, Path file) throws IOException {
