@@ -7,7 +7,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +15,10 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import verso.store.Names;
 import verso.store.ObjectId;
+import verso.store.VersionOrder;
 
 /**
- * An immutable view of a catalog: versions sorted by time (oldest first, ties by id), tags, and
+ * An immutable view of a catalog: versions in time order ({@link VersionOrder}: oldest first), tags, and
  * the {@code dates/} names.
  *
  * <p>Dates are UTC, second precision ({@code 2024-05-01T12:00:00Z}). When several versions fall in
@@ -31,9 +31,6 @@ public final class CatalogSnapshot {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
-    private static final Comparator<CatalogVersion> BY_TIME = Comparator
-            .comparing((CatalogVersion v) -> v.version().time())
-            .thenComparing(CatalogVersion::id);
 
     private final List<CatalogVersion> versions;
     private final Map<ObjectId, CatalogVersion> byId;
@@ -48,7 +45,7 @@ public final class CatalogSnapshot {
             ids.putIfAbsent(v.id(), v);
         }
         List<CatalogVersion> sorted = new ArrayList<>(ids.values());
-        sorted.sort(BY_TIME);
+        VersionOrder.sort(sorted, CatalogVersion::id, CatalogVersion::version);
         this.versions = Collections.unmodifiableList(sorted);
         this.byId = Collections.unmodifiableMap(ids);
         TreeMap<String, CatalogVersion> hex = new TreeMap<>();

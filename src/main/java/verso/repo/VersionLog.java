@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -18,6 +18,7 @@ import verso.store.Names;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Version;
+import verso.store.VersionOrder;
 
 /**
  * The history: {@code versions/<id>} (each the exact bytes of a version object, also kept as an object
@@ -80,13 +81,14 @@ public final class VersionLog {
         return Version.decode(id, bytes);
     }
 
-    /** Every version, newest first (ties broken by id). */
+    /** Every version, newest first (a version before its parent when their times are equal). */
     public List<Entry> list() throws IOException {
         List<Entry> out = new ArrayList<>();
         for (ObjectId id : ids()) {
             out.add(new Entry(id, read(id)));
         }
-        out.sort(Comparator.comparing((Entry e) -> e.version().time()).reversed().thenComparing(Entry::id));
+        VersionOrder.sort(out, Entry::id, Entry::version);
+        Collections.reverse(out);
         return out;
     }
 

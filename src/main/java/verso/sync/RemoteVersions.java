@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,7 @@ import verso.store.Layout;
 import verso.store.Names;
 import verso.store.ObjectId;
 import verso.store.Version;
+import verso.store.VersionOrder;
 
 /**
  * The history held by a remote: {@code versions/<id>} (each the bytes of a version object) and
@@ -102,7 +102,7 @@ public final class RemoteVersions implements Closeable {
         return Version.decode(id, fetchRecord(id));
     }
 
-    /** Every version on the remote, newest first (ties broken by id); records are read in parallel. */
+    /** Every version on the remote, newest first (as {@link VersionLog#list}); records are read in parallel. */
     public List<VersionLog.Entry> list(VersionLog local) throws IOException {
         return list(ids(), local);
     }
@@ -113,8 +113,8 @@ public final class RemoteVersions implements Closeable {
             t.run(ids, id -> out.add(new VersionLog.Entry(id, read(id, local))));
         }
         List<VersionLog.Entry> sorted = new ArrayList<>(out);
-        sorted.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).reversed()
-                .thenComparing(VersionLog.Entry::id));
+        VersionOrder.sort(sorted, VersionLog.Entry::id, VersionLog.Entry::version);
+        Collections.reverse(sorted);
         return sorted;
     }
 

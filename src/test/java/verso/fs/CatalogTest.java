@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
+import verso.store.Hashing;
 import verso.store.ObjectId;
 import verso.store.Version;
 
@@ -136,6 +138,25 @@ final class CatalogTest {
                 Thread.sleep(20);
             }
             assertEquals(v2, c.snapshot().latest().id());
+        }
+    }
+
+    @Test
+    void snapshot_latest_isTheChildWhenTimesAreEqual() {
+        Instant second = Instant.parse("2024-05-01T12:00:00Z");
+        List<CatalogVersion> chain = new ArrayList<>();
+        ObjectId parent = null;
+        for (int i = 0; i < 5; i++) {
+            Version v = Version.of(parent, second, "commit " + i, List.of());
+            parent = Hashing.hash(v.encode());
+            chain.add(new CatalogVersion(parent, v));
+        }
+        for (int rotate = 0; rotate < chain.size(); rotate++) {
+            List<CatalogVersion> given = new ArrayList<>(chain);
+            Collections.rotate(given, rotate);
+            CatalogSnapshot s = new CatalogSnapshot(given, java.util.Map.of());
+            assertEquals(parent, s.latest().id());
+            assertEquals(parent, s.dates().get("2024-05-01T12:00:00Z").id());
         }
     }
 
