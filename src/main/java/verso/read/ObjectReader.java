@@ -58,6 +58,8 @@ public final class ObjectReader {
 
     private final ObjectStore local;
     private final Remote remote;
+    /** How failures name the remote's copy of an object (made once: a remote describes itself at some cost). */
+    private final String remoteCopy;
     /** Where the remote keeps objects in packs; an object it does not locate is loose. */
     private final PackLocator packs;
     private final PackWindows windows;
@@ -96,6 +98,7 @@ public final class ObjectReader {
                         long memoryBudget) {
         this.local = local;
         this.remote = remote;
+        this.remoteCopy = remote == null ? null : "the copy on " + remote.describe();
         this.packs = packs;
         this.windows = new PackWindows(remote);
         this.disk = disk;
@@ -114,6 +117,7 @@ public final class ObjectReader {
     ObjectReader(ObjectStore local, Remote remote, DiskCache disk, BlockCache cache, BufferPool memory) {
         this.local = local;
         this.remote = remote;
+        this.remoteCopy = remote == null ? null : "the copy on " + remote.describe();
         this.packs = new PackLocator();
         this.windows = new PackWindows(remote);
         this.disk = disk;
@@ -198,7 +202,7 @@ public final class ObjectReader {
             throw new MissingObjectException(id);
         }
         PackLocator.Location at = packs.locate(id);
-        String what = "the copy on " + remote.describe();
+        String what = remoteCopy;
         stats.remoteGets.increment();
         boolean stored;
         try (PackWindows.Slice slice = at == null ? null : windows.open(at);
@@ -356,7 +360,7 @@ public final class ObjectReader {
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         PackLocator.Location at = packs.locate(id);
-        String what = "the copy on " + remote.describe();
+        String what = remoteCopy;
         ByteBuffer bytes;
         stats.remoteGets.increment();
         try {
