@@ -76,7 +76,7 @@ final class PackWriter implements Closeable {
         if (out == null) {
             return Optional.empty();
         }
-        out.force(false);
+        // no fsync: the file is only read back to upload it, and deleted on close
         out.close();
         out = null;
         ObjectId id = ObjectId.fromBytes(digest.digest());
