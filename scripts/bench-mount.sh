@@ -7,7 +7,7 @@
 #   sudo scripts/bench-mount.sh [--size-mib N] [--files N] [--runs N] [--skip-peers] [--keep]
 #                               [--out FILE] [--port N] [--work-dir DIR] [--verso-cache-size SIZE]
 #                               [--ls-peers "verso verso-project restic bindfs local s3fs rclone"]
-#                               [--disk-cache-mib N] [--skip-disk-cache]
+#                               [--disk-cache-mib N] [--skip-disk-cache] [--cases "1 3 4 6 7"]
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +27,7 @@ VERSO_CACHE_SIZE=
 LS_TOOLS="verso verso-project restic bindfs local s3fs rclone"
 DC_MIB=2048
 SKIP_DC=0
+CASES="1 3 4 6 7"
 ARGS=$(printf '%q ' "$@"); ARGS=${ARGS% }
 
 usage() {
@@ -44,6 +45,8 @@ usage() {
   --verso-cache-size SIZE   passed to `verso mount --cache-size` (default: verso's own, 512M)
   --disk-cache-mib N  data of the disk-cache case, in 8 files (default 2048: 8 x 256 MiB)
   --skip-disk-cache   do not run the disk-cache case (6)
+  --cases "LIST"      the cases to run (default: 1 3 4 6 7; case 2 comes with 1, case 5 with 1 and 3);
+                      e.g. --cases 6 --skip-peers --runs 1 sets up only what case 6 needs
   --ls-peers "LIST"   readers measured in the ls case (default: verso verso-project restic bindfs local s3fs rclone;
                       verso-project mounts the project that pushed, whose cache holds the trees)
 Needs root: it drops the page cache and mounts FUSE filesystems.
@@ -64,6 +67,7 @@ while [ $# -gt 0 ]; do
     --ls-peers) LS_TOOLS=$2; shift 2 ;;
     --disk-cache-mib) DC_MIB=$2; shift 2 ;;
     --skip-disk-cache) SKIP_DC=1; shift ;;
+    --cases) CASES=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -71,6 +75,9 @@ done
 [[ "$SIZE_MIB" =~ ^[0-9]+$ && "$SIZE_MIB" -ge 4 ]] || { echo "--size-mib must be an integer >= 4" >&2; exit 2; }
 [[ "$FILES" =~ ^[0-9]+$ && "$FILES" -ge "$DIRS" ]] || { echo "--files must be an integer >= $DIRS" >&2; exit 2; }
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
+for c in $CASES; do [[ "$c" =~ ^[13467]$ ]] || { echo "--cases takes case numbers among 1 3 4 6 7, not '$c'" >&2; exit 2; }; done
+[ "$SKIP_DC" = 1 ] && CASES=$(echo " $CASES " | sed 's/ 6 / /g')
+want() { local c; for c in "$@"; do [[ " $CASES " == *" $c "* ]] && return 0; done; return 1; }  # want N... — any of these cases runs
 
 # ---- preconditions --------------------------------------------------------------------------
 if [ "$(id -u)" != 0 ]; then
@@ -136,10 +143,12 @@ declare -A RES
 PROJ=$WORK/proj; DATA=$PROJ/data
 BIG_BYTES=$((SIZE_MIB * 1048576)); PAR_BYTES=$((SIZE_MIB / 4 * 1048576))
 bench_log "generating data in $DATA: ${SIZE_MIB} MiB file, 4 x $((SIZE_MIB / 4)) MiB, $FILES small files"
-mkdir -p "$DATA/par"
-head -c "$BIG_BYTES" /dev/urandom > "$DATA/big.bin"
-for i in 1 2 3 4; do head -c "$PAR_BYTES" /dev/urandom > "$DATA/par/p$i.bin"; done
-python3 - "$DATA/tree" "$FILES" "$DIRS" <<'EOF'
+mkdir -p "$DATA/par" "$DATA/tree"
+if want 1 4; then
+  head -c "$BIG_BYTES" /dev/urandom > "$DATA/big.bin"
+  for i in 1 2 3 4; do head -c "$PAR_BYTES" /dev/urandom > "$DATA/par/p$i.bin"; done
+fi
+want 3 7 && python3 - "$DATA/tree" "$FILES" "$DIRS" <<'EOF'
 import os, random, sys
 root, files, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(4)
@@ -149,9 +158,10 @@ for i in range(files):
     with open(os.path.join(d, "f%05d.bin" % i), "wb") as f:
         f.write(rng.randbytes(rng.randint(1024, 8192)))
 EOF
-BIG_SHA=$(sha256sum < "$DATA/big.bin" | cut -d' ' -f1)
+BIG_SHA=
+want 1 && BIG_SHA=$(sha256sum < "$DATA/big.bin" | cut -d' ' -f1)
 # The verification floor: the CPU seconds per GiB of SHA-256 alone (file in the page cache).
-RES[c1.floor]=$( { /usr/bin/time -f "%U %S" openssl dgst -sha256 "$DATA/big.bin" > /dev/null; } 2>&1 \
+want 1 && RES[c1.floor]=$( { /usr/bin/time -f "%U %S" openssl dgst -sha256 "$DATA/big.bin" > /dev/null; } 2>&1 \
   | awk -v n="$BIG_BYTES" 'END { printf "%.2f", ($1 + $2) / (n / 1073741824) }')
 TREE_ENTRIES=$(cd "$DATA" && find tree | wc -l)
 
@@ -163,11 +173,13 @@ for b in bench-data bench-restic bench-verso; do
   aws_s3 s3 mb "s3://$b" >> "$LOGS/aws.log" 2>&1 || bench_die "cannot create bucket $b (see $LOGS/aws.log)"
 done
 upload_plain() { aws_s3 s3 cp --recursive --only-show-errors "$DATA" s3://bench-data/data/ >> "$LOGS/aws.log" 2>&1; }
-bench_log "uploading plain objects (aws s3 cp)"
-RES[setup.aws]=$(time_cmd upload_plain) || bench_die "aws s3 cp failed (see $LOGS/aws.log)"
+if want 1 3 7; then
+  bench_log "uploading plain objects (aws s3 cp)"
+  RES[setup.aws]=$(time_cmd upload_plain) || bench_die "aws s3 cp failed (see $LOGS/aws.log)"
+fi
 
 restic_cmd() { restic -r "s3:$E/bench-restic" "$@"; }
-if [ "${HAVE[restic]}" = 1 ]; then
+if [ "${HAVE[restic]}" = 1 ] && want 1 3 7; then
   bench_log "restic init + backup"
   restic_backup() { (cd "$PROJ" && restic_cmd backup --quiet data) >> "$LOGS/restic.log" 2>&1; }
   if restic_cmd init >> "$LOGS/restic.log" 2>&1 && RES[setup.restic]=$(time_cmd restic_backup); then :; else
@@ -201,6 +213,9 @@ verso_setup() {
   [ -x "$V" ] || { NOTE[verso]="scripts/verso is missing (CLI not built yet)"; return 1; }
   "$V" --version > "$LOGS/verso-version.log" 2>&1 \
     || { NOTE[verso]="scripts/verso --version failed: $(tail -n 1 "$LOGS/verso-version.log")"; return 1; }
+  if ! want 1 3 4 7; then  # case 6 alone: it sets up its own remote and mounts with --remote-url
+    mkdir -p "$WORK/verso-empty"; VERSO_MODE=url; return 0
+  fi
   verso_step init "$PROJ" init || return 1
   verso_step remote "$PROJ" remote add s3 "$VERSO_URL" --default --endpoint "$E" --path-style || return 1
   # (time_cmd runs in a subshell, so the failure note is set here)
@@ -476,6 +491,15 @@ dc_mount() {  # dc_mount MNT CACHE_DIR [SIZE]: a --remote-url mount of the dc re
   wait_until 30 test -e "$1/latest/dc/f8.bin" || return 1
   VERSO_PID=$(verso_daemon_pid "$1" "$WORK/verso-empty"); register_pid "$VERSO_PID"
 }
+cpu_step() {  # cpu_step NAME DIR ARGS... — as verso_step, leaving its CPU seconds (user + system) in $WORK/cpu.txt
+  local name=$1 dir=$2; shift 2
+  rm -f "$WORK/cpu.txt" "$WORK/cpu.raw"
+  if ! (cd "$dir" && /usr/bin/time -f "%U %S" -o "$WORK/cpu.raw" timeout "$T" "$V" "$@") >> "$LOGS/verso-$name.log" 2>&1; then
+    NOTE[verso]="verso $name failed: $(tail -n 1 "$LOGS/verso-$name.log")"
+    return 1
+  fi
+  awk '{ printf "%.2f", $1 + $2 }' "$WORK/cpu.raw" > "$WORK/cpu.txt"
+}
 dc_umount() { tool_umount verso "$1"; VERSO_PID=; }
 dc_read_all() { local f; for f in "$1"/f*.bin; do read_one "$f" || return 1; done; }
 daemon_stats() {  # the verso daemon's statistics line as of now (it logs one on SIGUSR2)
@@ -492,11 +516,14 @@ verso_requests() { daemon_stats | sed -n 's/.*: \([0-9]*\) requests, .*/\1/p'; }
 # (find | xargs cat) and by eight at once (xargs -P 8); for verso, the requests its daemon made.
 read_tree() { (cd "$1" && find . -type f -print0 | timeout "$T" xargs -0 -n 250 -P "$2" cat > /dev/null); }
 case7_tool() {
-  local tool=$1 mnt=$MNTS/$1 r s one=() eight=() req=()
+  local tool=$1 mnt=$MNTS/$1 r s c0 c1 one=() eight=() req=() cpu=()
   bench_log "case 7: $tool reads every small file"
   for ((r = 0; r < RUNS; r++)); do
     tool_mount "$tool" "$mnt" || { one+=(fail); break; }
-    drop_caches; s=$(time_cmd read_tree "$BASE/tree" 1) || s=fail; one+=("$s")
+    drop_caches; c0=$(proc_cpu "$TOOL_PID")
+    s=$(time_cmd read_tree "$BASE/tree" 1) || s=fail; one+=("$s")
+    c1=$(proc_cpu "$TOOL_PID")
+    cpu+=("$(awk -v a="$c0" -v b="$c1" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2f", b - a }')")
     [ "$tool" = verso ] && req+=("$(verso_requests)")
     tool_umount "$tool" "$mnt"
     tool_mount "$tool" "$mnt" || { eight+=(fail); break; }
@@ -504,6 +531,7 @@ case7_tool() {
     tool_umount "$tool" "$mnt"
   done
   record_secs "c7.$tool.one" "${one[@]}"; record_secs "c7.$tool.eight" "${eight[@]:-fail}"
+  record_secs "c7.$tool.cpu" "${cpu[@]:-n/a}"
   [ "$tool" = verso ] && record_secs c7.verso.requests "${req[@]:-n/a}"
 }
 
@@ -540,19 +568,24 @@ case6_disk_cache() {
     RES[c6.offline]="FAILED: the mount did not start: $(tail -n 1 "$LOGS/verso-dc-mount.log")"
   fi
   s3proxy_start "$JAR" "$WORK/s3proxy" "$PORT" "$S3KEY" "$S3SECRET"
-  # prefetch into an empty cache vs fetch into an empty project
-  rm -rf "$WORK/dc-cache2"; drop_caches
-  s=$(export AWS_ENDPOINT_URL=$E; time_cmd verso_step dc-prefetch "$WORK/verso-empty" prefetch \
-    --remote-url "$DC_URL" --cache-dir "$WORK/dc-cache2") || s=fail
-  record_mbps c6.prefetch "$DC_BYTES" "$s"
-  rm -rf "$WORK/dc-fetch"; mkdir -p "$WORK/dc-fetch"
-  verso_step dc-fetch-init "$WORK/dc-fetch" init \
-    && verso_step dc-fetch-remote "$WORK/dc-fetch" remote add s3 "$DC_URL" --default --endpoint "$E" --path-style
-  drop_caches
-  local id
+  # prefetch into an empty cache vs fetch into an empty project, in turn, RUNS times each, with the
+  # CPU seconds (user + system) each command spent per GiB
+  local id r pf=() fe=() pfc=() fec=()
   id=$(cd "$DC_PROJ" && "$V" log --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
-  s=$(time_cmd verso_step dc-fetch "$WORK/dc-fetch" fetch "$id") || s=fail
-  record_mbps c6.fetch "$DC_BYTES" "$s"
+  for ((r = 0; r < RUNS; r++)); do
+    rm -rf "$WORK/dc-cache2"; drop_caches
+    s=$(export AWS_ENDPOINT_URL=$E; time_cmd cpu_step dc-prefetch "$WORK/verso-empty" prefetch \
+      --remote-url "$DC_URL" --cache-dir "$WORK/dc-cache2") || s=fail
+    pf+=("$s"); pfc+=("$(cpu_per_gib 0 "$(cat "$WORK/cpu.txt" 2>/dev/null)" "$DC_BYTES")")
+    rm -rf "$WORK/dc-fetch"; mkdir -p "$WORK/dc-fetch"
+    verso_step dc-fetch-init "$WORK/dc-fetch" init \
+      && verso_step dc-fetch-remote "$WORK/dc-fetch" remote add s3 "$DC_URL" --default --endpoint "$E" --path-style
+    drop_caches
+    s=$(time_cmd cpu_step dc-fetch "$WORK/dc-fetch" fetch "$id") || s=fail
+    fe+=("$s"); fec+=("$(cpu_per_gib 0 "$(cat "$WORK/cpu.txt" 2>/dev/null)" "$DC_BYTES")")
+  done
+  record_mbps c6.prefetch "$DC_BYTES" "${pf[@]}"; record_mbps c6.fetch "$DC_BYTES" "${fe[@]}"
+  record_secs c6.prefetch.cpu "${pfc[@]}"; record_secs c6.fetch.cpu "${fec[@]}"
   # the bound: a cache of half the data, sampled every 0.2 s while all of it is read
   local bound=$(( DC_MIB / 2 )) max=0 u pid
   rm -rf "$WORK/dc-cache3"
@@ -576,12 +609,14 @@ measured() {  # measured TOOL — whether TOOL takes part
   case "$1" in local) return 0 ;; verso|verso-project) [ "$VERSO_OK" = 1 ] ;; *) [ "${HAVE[$1]:-0}" = 1 ] ;; esac
 }
 
-case1_limit
-for tool in verso restic s3fs rclone bindfs local; do measured "$tool" && case1_tool "$tool"; done
-for tool in $LS_TOOLS; do measured "$tool" && case3_tool "$tool"; done
-for tool in verso bindfs local; do measured "$tool" && case4_tool "$tool"; done
-[ "$SKIP_DC" = 0 ] && measured verso && case6_disk_cache
-for tool in verso restic s3fs local; do measured "$tool" && case7_tool "$tool"; done
+if want 1; then
+  case1_limit
+  for tool in verso restic s3fs rclone bindfs local; do measured "$tool" && case1_tool "$tool"; done
+fi
+want 3 && for tool in $LS_TOOLS; do measured "$tool" && case3_tool "$tool"; done
+want 4 && for tool in verso bindfs local; do measured "$tool" && case4_tool "$tool"; done
+want 6 && measured verso && case6_disk_cache
+want 7 && for tool in verso restic s3fs bindfs local; do measured "$tool" && case7_tool "$tool"; done
 
 # ---- report ---------------------------------------------------------------------------------
 v() { echo "${RES[$1]:-n/a}"; }
@@ -631,6 +666,7 @@ report() {
   echo "  and as a verso remote, all on the same S3 server; bindfs and local read the local copy"
   echo "- setup: aws s3 cp $(v setup.aws) s, restic backup $(v setup.restic) s, verso add $(v setup.verso_add) s, verso push $(v setup.verso_push) s"
   echo
+  if want 1; then
   echo "## 1. Cold sequential read of the $SIZE_MIB MiB file (\`dd bs=1M\`)"
   echo
   table_row reader "MB/s" "× curl 8 parallel" "sha256" "reader CPU s/GiB" "S3 server CPU s/GiB"
@@ -672,6 +708,8 @@ report() {
   echo
   echo "- goal verso ≥ 1.0 × bindfs: $(verdict "$(ratio "$(v c2.verso)" "$(v c2.bindfs)")" 1.0 ">=")"
   echo
+  fi
+  if want 3; then
   echo "## 3. Listing the $FILES-file tree (seconds, lower is better)"
   echo
   table_row reader "ls -R fresh" "ls -R warm" "find \\| wc -l fresh" "find \\| wc -l warm" "entries seen" "fresh ls × bindfs" "warm ls × bindfs"
@@ -693,6 +731,8 @@ report() {
     echo "- like for like (both list trees from a local cache: restic's, filled by its backup, and the project's): verso from the project faster than restic, fresh: $(verdict "$(v c3.verso-project.lscold)" "$(v c3.restic.lscold)" "<"); warm: $(verdict "$(v c3.verso-project.lswarm)" "$(v c3.restic.lswarm)" "<")"
   fi
   echo
+  fi
+  if want 4; then
   echo "## 4. Four parallel readers of four different $((SIZE_MIB / 4)) MiB files (cold)"
   echo
   table_row reader "1 reader MB/s" "4 readers, aggregate MB/s" "4 ÷ 1"
@@ -705,6 +745,8 @@ report() {
   echo
   echo "- goal verso 4 readers ≥ 1 reader: $(verdict "$(v c4.verso.four)" "$(v c4.verso.one)" ">=")"
   echo
+  fi
+  if want 1 3; then
   echo "## 5. verso daemon memory"
   echo
   local lim=$(( $(mib_of_size "$VERSO_CACHE_SIZE") + 256 ))
@@ -716,17 +758,18 @@ report() {
   echo "- goal peak RSS < cache + 256 MiB: $(verdict "$(v c5.read)" "$lim" "<") (read), $(verdict "$(v c5.ls)" "$lim" "<") (ls)"
   echo "  (each fresh mount is a new daemon: the figure is the largest peak of any run)"
   echo
-  if [ "$SKIP_DC" = 0 ]; then
+  fi
+  if want 6; then
     echo "## 6. Disk cache: $DC_MIB MiB in 8 files, read twice (\`--cache-size 256M\`, cold page cache each pass)"
     echo
     if [ -n "${NOTE[dc]:-}" ]; then echo "- not measured: ${NOTE[dc]}"; echo; else
-    table_row "step" "MB/s" "S3 GETs (verso's count)" "× bindfs"
-    table_row "---" "---:" "---:" "---:"
+    table_row "step" "MB/s" "S3 GETs (verso's count)" "× bindfs" "CPU s/GiB"
+    table_row "---" "---:" "---:" "---:" "---:"
     table_row "pass 1 (fresh mount, empty disk cache)" "$(v c6.pass1)" "$(v c6.gets1)" "$(ratio "$(v c6.pass1)" "$(v c6.bindfs)")"
     table_row "pass 2 (same mount)" "$(v c6.pass2)" "$(v c6.gets2)" "$(ratio "$(v c6.pass2)" "$(v c6.bindfs)")"
     table_row "bindfs over the local copy" "$(v c6.bindfs)" "" ""
-    table_row "verso prefetch into an empty cache" "$(v c6.prefetch)" "" ""
-    table_row "verso fetch into an empty project" "$(v c6.fetch)" "" ""
+    table_row "verso prefetch into an empty cache" "$(v c6.prefetch) [$(v c6.prefetch.runs)]" "" "" "$(v c6.prefetch.cpu) [$(v c6.prefetch.cpu.runs)]"
+    table_row "verso fetch into an empty project" "$(v c6.fetch) [$(v c6.fetch.runs)]" "" "" "$(v c6.fetch.cpu) [$(v c6.fetch.cpu.runs)]"
     echo
     echo "- goal pass 2 makes no S3 request: $(verdict "$(v c6.gets2)" 0 "<=")"
     echo "- goal pass 2 ≥ 0.8 × bindfs: $(verdict "$(ratio "$(v c6.pass2)" "$(v c6.bindfs)")" 0.8 ">=")"
@@ -737,19 +780,24 @@ report() {
     echo
     fi
   fi
+  if want 7; then
   echo "## 7. Every file of the tree read cold ($FILES files of 1–8 KiB in $DIRS folders)"
   echo
-  table_row reader "1 reader (s)" "8 readers (s)" "requests" "1 reader: × verso's time"
-  table_row "---" "---:" "---:" "---:" "---:"
-  for t in verso restic s3fs local; do
+  table_row reader "1 reader (s)" "8 readers (s)" "serving process CPU, 1 reader (s)" "requests" "1 reader: × verso's time"
+  table_row "---" "---:" "---:" "---:" "---:" "---:"
+  for t in verso restic s3fs bindfs local; do
     table_row "$(tool_label "$t")" "$(v "c7.$t.one") [$(v "c7.$t.one.runs")]" "$(v "c7.$t.eight") [$(v "c7.$t.eight.runs")]" \
-      "$( [ "$t" = verso ] && v c7.verso.requests)" "$(ratio "$(v "c7.$t.one")" "$(v c7.verso.one)")"
+      "$(v "c7.$t.cpu")" "$( [ "$t" = verso ] && v c7.verso.requests)" "$(ratio "$(v "c7.$t.one")" "$(v c7.verso.one)")"
   done
+  echo
+  echo "bindfs serves the same files from local disk through FUSE: its time is what FUSE's requests alone"
+  echo "cost on this machine (a lookup, open, read and release per file), with no network and no hashing."
   echo
   echo "- goal verso 1 reader ≤ 3 s: $(verdict "$(v c7.verso.one)" 3 "<="); 8 readers ≤ 2 s: $(verdict "$(v c7.verso.eight)" 2 "<=")"
   echo "- goal ≥ 5 × faster than restic mount and s3fs (1 reader): restic $(verdict "$(ratio "$(v c7.restic.one)" "$(v c7.verso.one)")" 5 ">="), s3fs $(verdict "$(ratio "$(v c7.s3fs.one)" "$(v c7.verso.one)")" 5 ">=")"
   echo "- goal ≤ 10 requests per 1,000 files: $(verdict "$(v c7.verso.requests)" "$(( FILES / 100 ))" "<=") ($(v c7.verso.requests) for $FILES files, listing included)"
   echo
+  fi
   echo "## Notes on the peers"
   echo
   echo "- restic: repository on the same S3 server; \`restic mount\` keeps its usual local metadata cache"

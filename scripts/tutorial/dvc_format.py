@@ -6,6 +6,9 @@
 #   python3 dvc_format.py add PATH                   dvc add PATH
 #   python3 dvc_format.py push DIR                   dvc push, to a folder that holds the remote's keys
 #   python3 dvc_format.py gc-workspace               dvc gc -w
+#   python3 dvc_format.py checkout [DEST]            dvc checkout, into DEST (default: here): writes only the
+#                                                    files whose content differs, removes files a folder no
+#                                                    longer has, so unchanged files keep their mtime
 import glob, hashlib, json, os, shutil, sys
 
 CACHE = ".dvc/cache"
@@ -74,6 +77,48 @@ def used():
                         keep.add(e["md5"])
     return keep
 
+def cached(name):
+    return os.path.join(CACHE, "files", "md5", name[:2], name[2:])
+
+def outs():
+    """(path of the output, md5 name) of every output of the .dvc files under here."""
+    for dvcfile in sorted(glob.glob("**/*.dvc", recursive=True)):
+        md5name = None
+        for line in read(dvcfile).decode().splitlines():
+            line = line.strip().lstrip("- ")
+            if line.startswith("md5: "):
+                md5name = line[5:].strip()
+            elif line.startswith("path: ") and md5name:
+                yield os.path.join(os.path.dirname(dvcfile), line[6:].strip()), md5name
+                md5name = None
+
+def place(src, dest):
+    if os.path.isfile(dest) and os.path.getsize(dest) == os.path.getsize(src) and md5(read(dest)) == md5(read(src)):
+        return 0
+    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+    shutil.copyfile(src, dest + ".tmp")
+    os.replace(dest + ".tmp", dest)
+    return 1
+
+def checkout(dest):
+    written = removed = 0
+    for path, name in outs():
+        target = os.path.join(dest, path)
+        if not name.endswith(".dir"):
+            written += place(cached(name), target)
+            continue
+        keep = set()
+        for e in json.loads(read(cached(name))):
+            keep.add(os.path.normpath(os.path.join(target, e["relpath"])))
+            written += place(cached(e["md5"]), os.path.join(target, e["relpath"]))
+        for root, _, files in os.walk(target):
+            for f in files:
+                full = os.path.normpath(os.path.join(root, f))
+                if full not in keep:
+                    os.remove(full)
+                    removed += 1
+    print("checked out into %s: %d files written, %d removed" % (dest, written, removed))
+
 def main():
     cmd = sys.argv[1]
     if cmd == "init":
@@ -108,6 +153,8 @@ def main():
                 except OSError:
                     pass
         print("Removed %d objects from the cache" % n)
+    elif cmd == "checkout":
+        checkout(sys.argv[2] if len(sys.argv) > 2 else ".")
     else:
         sys.exit("unknown command " + cmd)
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verso.store.CorruptObjectException;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 
@@ -216,17 +218,117 @@ public final class DiskCache {
             puts.increment();
             return true;
         } catch (IOException e) {
-            if (writable.compareAndSet(true, false)) {
-                LOG.warn("cannot write the disk cache {} ({}): keeping new blocks in memory only", root,
-                        e.getMessage());
-            }
-            return false;
+            return notWritable(e);
         } finally {
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
                 // a leftover temp file is cleared at a later open
             }
+        }
+    }
+
+    /** What writes an entry's content into its temp file, checking it against the entry's id on the way. */
+    @FunctionalInterface
+    public interface Content {
+        /** Writes the whole content to {@code out}; throws, and nothing is stored, if it is not the entry's. */
+        void writeTo(WritableByteChannel out) throws IOException;
+    }
+
+    /**
+     * Stores the entry for {@code id} of {@code size} bytes, streamed by {@code content} into a temp file
+     * and published only once {@code content} returned, so the bytes never pass through memory whole
+     * ({@code verso prefetch}). False if not stored: the cache cannot be written (logged once, as for
+     * {@link #put(ObjectId, ByteBuffer)}) or the entry is too large to keep; {@code content} is then not
+     * asked for anything. What {@code content} throws (its source failed, its bytes did not match) is
+     * thrown here, and nothing is left behind.
+     */
+    public boolean put(ObjectId id, long size, Content content) throws IOException {
+        if (!writable.get() || size > maxBytes / 2) {
+            return false;
+        }
+        Path temp = tmp.resolve(UUID.randomUUID() + ".tmp");
+        try {
+            FileChannel out;
+            try {
+                out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                return notWritable(e);
+            }
+            try (out) {
+                content.writeTo(new TempWrites(out));
+                if (out.size() != size) {
+                    throw new CorruptObjectException(id, "the content has " + out.size() + " bytes, not " + size);
+                }
+            } catch (CacheWriteFailure e) {
+                return notWritable(e.getCause());
+            }
+            try {
+                locked(() -> {
+                    publish(temp, id, size);
+                    return null;
+                });
+            } catch (IOException e) {
+                return notWritable(e);
+            }
+            verified.add(id);
+            puts.increment();
+            return true;
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a leftover temp file is cleared at a later open
+            }
+        }
+    }
+
+    private boolean notWritable(IOException e) {
+        if (writable.compareAndSet(true, false)) {
+            LOG.warn("cannot write the disk cache {} ({}): keeping new blocks in memory only", root, e.getMessage());
+        }
+        return false;
+    }
+
+    /** A write to a temp file failed: the cache's failure, not the content's. */
+    private static final class CacheWriteFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CacheWriteFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /** The temp file as {@link Content} sees it: its write failures are told apart from the content's own. */
+    private static final class TempWrites implements WritableByteChannel {
+        private final FileChannel out;
+
+        TempWrites(FileChannel out) {
+            this.out = out;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws CacheWriteFailure {
+            try {
+                return out.write(src);
+            } catch (IOException e) {
+                throw new CacheWriteFailure(e);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return out.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // the cache closes the file
         }
     }
 

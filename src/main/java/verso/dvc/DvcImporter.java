@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
 import verso.remote.Remotes;
@@ -39,10 +41,11 @@ import verso.store.Version;
  * then; a commit whose outputs (path, md5, executable bit) equal its predecessor's records nothing.
  * Otherwise the DVC objects that no earlier import stored are read once each, in parallel on the
  * repository's workers, from the local DVC cache or else the DVC remote, checked against their md5 and
- * cut into verso's blocks ({@link VerifyingInserter}); directory outputs become trees built from their
- * manifests. Then, in the order every verso write follows, trees, the version (the commit point), its
- * tag {@code git-<short id>}, the import state (which commits and objects are done), and {@code head}
- * if the import owns it. An interrupted run leaves at most unreferenced objects, and the next run
+ * cut into verso's blocks ({@link VerifyingInserter}: a large object's md5 on the worker that reads it,
+ * its blocks' SHA-256 on threads of the import's own, so one file uses two cores); directory outputs
+ * become trees built from their manifests. Then, in the order every verso write follows, trees, the
+ * version (the commit point), its tag {@code git-<short id>}, the import state (which commits and
+ * objects are done), and {@code head} if the import owns it. An interrupted run leaves at most unreferenced objects, and the next run
  * starts after the last recorded commit; a version is a pure function of its commit and parent, so a
  * commit recorded but not yet in the state is recorded again as the very same version.
  */
@@ -77,6 +80,8 @@ public final class DvcImporter {
     private final GitHistory git;
     private final DvcConfig config;
     private final ObjectStore store;
+    /** SHA-256 and storing of large objects' blocks, beside the workers that read them and compute their md5. */
+    private final ExecutorService hashers;
     private final VerifyingInserter inserter;
     private final Map<String, List<DvcOut>> parsed = new HashMap<>();
     private final Map<String, DirManifest> manifests = new HashMap<>();
@@ -98,7 +103,15 @@ public final class DvcImporter {
         this.git = new GitHistory(project);
         this.config = DvcConfig.read(project);
         this.store = repo.store();
-        this.inserter = new VerifyingInserter(store, repo.blockSize());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        this.hashers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "verso-dvc-hasher-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        // Blocks handed to the hashers are mapped regions of the DVC object, not buffers: 2 per hasher.
+        this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, 2 * threads);
     }
 
     /** Runs the import (or the dry run), holding the repository lock throughout. */
@@ -107,6 +120,7 @@ public final class DvcImporter {
             this.objects = new DvcObjects(config.cacheDir(), this::openRemote, store);
             return walk();
         } finally {
+            hashers.shutdown();
             if (remote != null) {
                 remote.close();
             }

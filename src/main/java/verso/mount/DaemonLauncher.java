@@ -75,12 +75,7 @@ public final class DaemonLauncher {
             // jnr/jffi use sun.misc.Unsafe memory access, which JDK 24 warns about on every start
             cmd.add("--sun-misc-unsafe-memory-access=allow");
         }
-        // The launcher's class-data archive (scripts/verso) serves the daemon too: same jar, same JDK.
-        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-Xlog:cds")) {
-                cmd.add(option);
-            }
-        }
+        cmd.addAll(archiveOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()));
         cmd.addAll(jvmOptions);
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> !e.isEmpty())
@@ -89,6 +84,18 @@ public final class DaemonLauncher {
         cmd.addAll(List.of("-cp", classPath, mainClass));
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * The options of this JVM that the daemon's takes over: the launcher's class-data archive or, on
+     * JDK 25 and newer, its ahead-of-time cache (scripts/verso), which serve the daemon too (same jar,
+     * same JDK), and the options that keep their log lines quiet.
+     */
+    static List<String> archiveOptions(List<String> inputArguments) {
+        return inputArguments.stream()
+                .filter(o -> o.startsWith("-XX:SharedArchiveFile=") || o.startsWith("-XX:AOTCache=")
+                        || o.startsWith("-Xlog:cds") || o.startsWith("-Xlog:aot"))
+                .toList();
     }
 
     /**

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,8 @@ import verso.store.PackLocator;
  */
 public final class ObjectReader {
     private static final int CHUNK = 64 << 10;
+    /** The chunk of {@link #cacheOnDisk}'s copy from the socket to the disk cache's file. */
+    private static final int STREAM_CHUNK = 256 << 10;
     /** Buffers of released blocks kept for the next blocks (16 MiB of the default size). */
     static final int IDLE_BUFFERS = 4;
     /**
@@ -180,7 +183,9 @@ public final class ObjectReader {
     /**
      * Makes sure the object is on local disk, in the local store or the disk cache, fetching and
      * verifying it if not (for {@code verso prefetch}); true if it was fetched. An entry already in the
-     * disk cache is not read here: it is checked when a reader first uses it.
+     * disk cache is not read here: it is checked when a reader first uses it. The object streams from
+     * the remote into the disk cache's temp file, hashed on the way, and is published only if it
+     * matches; it takes no block memory.
      */
     public boolean cacheOnDisk(ObjectId id, int size) throws IOException {
         if (disk == null) {
@@ -192,15 +197,59 @@ public final class ObjectReader {
         if (remote == null) {
             throw new MissingObjectException(id);
         }
-        ByteBuffer bytes = fetch(id, size);
-        try {
-            if (!disk.put(id, bytes)) {
-                throw new IOException("cannot write object " + id.shortHex() + " to the disk cache " + disk.root());
+        PackLocator.Location at = packs.locate(id);
+        String what = "the copy on " + remote.describe();
+        stats.remoteGets.increment();
+        boolean stored;
+        try (PackWindows.Slice slice = at == null ? null : windows.open(at);
+             InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1)
+                     : slice != null ? slice.stream() : windows.single(at)) {
+            stored = disk.put(id, size, out -> copyVerified(id, in, size, out, what));
+        } catch (CorruptObjectException e) {
+            stats.verificationFailures.increment();
+            if (at != null) {
+                windows.drop(at);
             }
-        } finally {
-            memory.recycle(bytes);
+            throw e;
+        } catch (IOException e) {
+            stats.fetchErrors.increment();
+            throw e;
         }
+        if (!stored) {
+            throw new IOException("cannot write object " + id.shortHex() + " to the disk cache " + disk.root());
+        }
+        stats.remoteBytes.add(size);
         return true;
+    }
+
+    /**
+     * Streams an object of {@code size} bytes from {@code in} to {@code out} in large chunks (so socket
+     * reads, hashing and file writes each work on long runs), hashing as it goes; throws if the content
+     * is longer or shorter than {@code size} or does not hash to {@code id}. No block buffer: the bytes
+     * go from the socket to the page cache through one reused array.
+     */
+    private static void copyVerified(ObjectId id, InputStream in, int size, WritableByteChannel out, String what)
+            throws IOException {
+        MessageDigest md = Hashing.sha256();
+        byte[] chunk = new byte[Math.min(STREAM_CHUNK, size + 1)];
+        ByteBuffer wrapped = ByteBuffer.wrap(chunk);
+        long total = 0;
+        int n;
+        while ((n = in.readNBytes(chunk, 0, chunk.length)) > 0) {
+            total += n;
+            if (total > size) {
+                throw new CorruptObjectException(id, what + " is longer than the " + size + " bytes expected");
+            }
+            md.update(chunk, 0, n);
+            wrapped.clear().limit(n);
+            while (wrapped.hasRemaining()) {
+                out.write(wrapped);
+            }
+        }
+        if (total < size) {
+            throw new CorruptObjectException(id, what + " has " + total + " bytes, not " + size);
+        }
+        check(id, md, what);
     }
 
     public ReadStats.Snapshot stats() {
@@ -307,10 +356,25 @@ public final class ObjectReader {
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         PackLocator.Location at = packs.locate(id);
+        String what = "the copy on " + remote.describe();
         ByteBuffer bytes;
         stats.remoteGets.increment();
-        try (InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1) : windows.open(at)) {
-            bytes = readVerified(id, in, sizeHint, "the copy on " + remote.describe());
+        try {
+            if (at == null) {
+                try (InputStream in = remote.get(Layout.objectKey(id), 0, -1)) {
+                    bytes = readVerified(id, in, sizeHint, what);
+                }
+            } else {
+                try (PackWindows.Slice slice = windows.open(at)) {
+                    if (slice != null) {
+                        bytes = verifiedCopy(id, slice.bytes(), sizeHint, what);
+                    } else {
+                        try (InputStream in = windows.single(at)) {
+                            bytes = readVerified(id, in, sizeHint, what);
+                        }
+                    }
+                }
+            }
         } catch (CorruptObjectException e) {
             stats.verificationFailures.increment();
             if (at != null) {
@@ -323,6 +387,18 @@ public final class ObjectReader {
         }
         stats.remoteBytes.add(bytes.remaining());
         return bytes;
+    }
+
+    /** A verified copy of {@code source} (its position to limit) in a buffer of its own. */
+    private ByteBuffer verifiedCopy(ObjectId id, ByteBuffer source, int sizeHint, String what) throws IOException {
+        if (sizeHint >= 0 && source.remaining() != sizeHint) {
+            throw new CorruptObjectException(id, what + " has " + source.remaining() + " bytes, not " + sizeHint);
+        }
+        MessageDigest md = Hashing.sha256();
+        md.update(source.duplicate());
+        check(id, md, what);
+        ByteBuffer bytes = sizeHint < 0 ? ByteBuffer.allocate(source.remaining()) : allocate(id, sizeHint);
+        return bytes.put(source).flip();
     }
 
     /**

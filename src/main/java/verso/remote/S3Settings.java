@@ -65,6 +65,13 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
                 MIN_PART_SIZE, MIN_PART_SIZE, 1, DEFAULT_SOCKET_TIMEOUT);
     }
 
+    /** A path-style server at {@code endpoint} with throwaway credentials (the launcher's training run). */
+    public static S3Settings local(URI endpoint) {
+        return new S3Settings(endpoint, "us-east-1", true,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("train", "train")),
+                DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_SOCKET_TIMEOUT);
+    }
+
     /** Resolves a remote's settings against the process environment. */
     public static S3Settings resolve(RemoteSpec spec) throws RemoteException {
         return resolve(spec, System.getenv(), DefaultCredentialsProvider.builder().build());

@@ -39,6 +39,23 @@ public final class Names {
 
     /** Byte-order comparison of UTF-8 encodings: the order of entries in every canonical encoding. */
     public static int compare(String a, String b) {
+        // Below U+0080 a char is its own UTF-8 byte: ASCII names (the usual ones, compared on every path
+        // lookup) are ordered without encoding them.
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(i);
+            if (ca >= 0x80 || cb >= 0x80) {
+                return compareEncoded(a, b);
+            }
+            if (ca != cb) {
+                return ca - cb;
+            }
+        }
+        return a.length() - b.length(); // equal, or the shorter is a prefix of the longer
+    }
+
+    private static int compareEncoded(String a, String b) {
         return java.util.Arrays.compareUnsigned(
                 a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 b.getBytes(java.nio.charset.StandardCharsets.UTF_8));

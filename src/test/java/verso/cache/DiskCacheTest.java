@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verso.store.CorruptObjectException;
 import verso.store.Hashing;
 import verso.store.ObjectId;
 
@@ -185,5 +187,57 @@ final class DiskCacheTest {
         ObjectId id = put(c, bytes(1));
         assertNull(read(c, id));
         assertEquals(0, c.usage());
+    }
+    @Test
+    void putStreamed_entryIsReadBackWholeAndCounted() throws IOException {
+        DiskCache c = DiskCache.open(dir, 1 << 20, clock);
+        byte[] b = bytes(1);
+        ObjectId id = Hashing.hash(b);
+        assertTrue(c.put(id, SIZE, out -> {
+            out.write(ByteBuffer.wrap(b, 0, 10));
+            out.write(ByteBuffer.wrap(b, 10, SIZE - 10));
+        }));
+        assertArrayEquals(b, read(c, id));
+        assertTrue(c.trusted(id));
+        assertEquals(SIZE, c.usage());
+        assertEquals(0, filesUnder("tmp"));
+    }
+
+    @Test
+    void putStreamed_whenTheContentFails_storesNothingAndStaysWritable() throws IOException {
+        DiskCache c = DiskCache.open(dir, 1 << 20, clock);
+        byte[] b = bytes(1);
+        ObjectId id = Hashing.hash(b);
+        IOException e = assertThrows(IOException.class, () -> c.put(id, SIZE, out -> {
+            out.write(ByteBuffer.wrap(b, 0, 100));
+            throw new IOException("connection reset");
+        }));
+        assertEquals("connection reset", e.getMessage());
+        assertNull(read(c, id));
+        assertEquals(0, c.usage());
+        assertEquals(0, filesUnder("tmp"));
+        assertTrue(c.writable(), "the source's failure is not the cache's");
+    }
+
+    @Test
+    void putStreamed_ofContentOfAnotherSize_storesNothing() throws IOException {
+        DiskCache c = DiskCache.open(dir, 1 << 20, clock);
+        byte[] b = bytes(1);
+        ObjectId id = Hashing.hash(b);
+        assertThrows(CorruptObjectException.class, () -> c.put(id, SIZE, out -> out.write(ByteBuffer.wrap(b, 0, 10))));
+        assertNull(read(c, id));
+        assertEquals(0, c.usage());
+        assertEquals(0, filesUnder("tmp"));
+    }
+
+    @Test
+    void putStreamed_whenEntriesCannotBeWritten_returnsFalseWithoutAskingForContent() throws IOException {
+        DiskCache c = DiskCache.open(dir, 1 << 20, clock);
+        Files.delete(dir.resolve("tmp"));
+        Files.writeString(dir.resolve("tmp"), "not a directory");
+        boolean[] asked = {false};
+        assertFalse(c.put(Hashing.hash(bytes(1)), SIZE, out -> asked[0] = true));
+        assertFalse(asked[0]);
+        assertFalse(c.writable());
     }
 }

@@ -9,10 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verso.store.BlockIndex;
 import verso.store.FileInserter;
+import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.testing.DvcFixture;
 
@@ -64,6 +72,65 @@ final class VerifyingInserterTest {
         assertThrows(VerifyingInserter.Mismatch.class,
                 () -> new VerifyingInserter(fresh, BLOCK).insert(file("small", small), wrong, false, n -> { }));
         assertFalse(fresh.contains(verso.store.Hashing.hash(small)), "a one-block file is stored only if it matched");
+    }
+
+    /** Runs tasks on a thread of its own and counts them. */
+    private static final class CountingExecutor implements Executor, AutoCloseable {
+        final ExecutorService thread = Executors.newSingleThreadExecutor();
+        final AtomicInteger submitted = new AtomicInteger();
+        final Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void execute(Runnable task) {
+            submitted.incrementAndGet();
+            thread.execute(() -> {
+                ranOn.add(Thread.currentThread());
+                task.run();
+            });
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void insert_largeFile_hashesBlocksOnTheHashers() throws Exception {
+        ObjectStore store = store();
+        byte[] b = new byte[5 * BLOCK + 17];
+        new Random(3).nextBytes(b);
+        Path f = file("big", b);
+        try (CountingExecutor hashers = new CountingExecutor()) {
+            AtomicLong read = new AtomicLong();
+            FileInserter.FileContent got = new VerifyingInserter(store, BLOCK, hashers, 2)
+                    .insert(f, DvcFixture.md5(b), false, read::addAndGet);
+            assertEquals(new FileInserter(store, BLOCK, Runnable::run, 4, n -> { }).insertAndWait(f, b.length), got);
+            assertEquals(6, hashers.submitted.get(), "each of the 6 blocks is hashed on the hashers");
+            assertFalse(hashers.ranOn.contains(Thread.currentThread()));
+            assertEquals(b.length, read.get());
+        }
+    }
+
+    @Test
+    void insert_largeFileMd5Mismatch_waitsForItsBlocksAndPublishesNoIndex() throws Exception {
+        ObjectStore store = store();
+        byte[] b = new byte[4 * BLOCK];
+        new Random(5).nextBytes(b);
+        Path f = file("big", b);
+        String wrong = DvcFixture.md5("other".getBytes(StandardCharsets.UTF_8));
+        try (CountingExecutor hashers = new CountingExecutor()) {
+            VerifyingInserter v = new VerifyingInserter(store, BLOCK, hashers, 1);
+            assertThrows(VerifyingInserter.Mismatch.class, () -> v.insert(f, wrong, false, n -> { }));
+            assertEquals(4, hashers.submitted.get());
+        }
+        ObjectStore ref = new ObjectStore(dir.resolve("ref")).create();
+        FileInserter.FileContent right = new FileInserter(ref, BLOCK, Runnable::run, 4, n -> { })
+                .insertAndWait(f, b.length);
+        for (ObjectId block : BlockIndex.decode(right.id(), ref.read(right.id())).blocks()) {
+            assertTrue(store.contains(block), "every block was stored before insert returned");
+        }
+        assertFalse(store.contains(right.id()), "no block index for a file whose md5 did not match");
     }
 
     @Test

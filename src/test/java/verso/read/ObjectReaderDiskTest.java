@@ -2,6 +2,7 @@ package verso.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verso.cache.Block;
 import verso.cache.BlockCache;
+import verso.cache.BufferPool;
 import verso.cache.DiskCache;
 import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
+import verso.store.CorruptObjectException;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
@@ -110,6 +113,74 @@ final class ObjectReaderDiskTest {
         Files.write(entry(id), new byte[10]);
         remote.delete(Layout.objectKey(id));
         assertThrows(IOException.class, () -> read(reader(new FaultyRemote(remote)), id));
+    }
+
+    @Test
+    void cacheOnDisk_storesTheObjectVerifiedAndReadsItBackWithoutTheRemote() throws IOException {
+        ObjectId id = store(1);
+        ObjectReader r = reader(new FaultyRemote(remote));
+        assertTrue(r.cacheOnDisk(id, SIZE));
+        assertFalse(r.cacheOnDisk(id, SIZE), "already on disk");
+        assertArrayEquals(bytes(1), Files.readAllBytes(entry(id)));
+        assertEquals(1, r.stats().remoteGets());
+        assertEquals(SIZE, r.disk().usage());
+
+        FaultyRemote down = new FaultyRemote(remote).failNext(Integer.MAX_VALUE, () -> new IOException("S3 is down"));
+        assertArrayEquals(bytes(1), read(reader(down), id));
+        assertEquals(0, down.calls());
+    }
+
+    @Test
+    void cacheOnDisk_takesNoBlockMemory() throws IOException {
+        ObjectId id = store(1);
+        BufferPool memory = new BufferPool(SIZE, 4);
+        ObjectReader r = new ObjectReader(null, new FaultyRemote(remote), DiskCache.open(dir, 1 << 30),
+                new BlockCache(1 << 20, Runnable::run), memory);
+        assertTrue(r.cacheOnDisk(id, SIZE));
+        assertEquals(0, memory.outstanding(), "the object went from the remote to the file, not through a block");
+        assertEquals(0, memory.idle());
+    }
+
+    @Test
+    void cacheOnDisk_ofContentThatDoesNotMatch_storesNothing() throws IOException {
+        ObjectId id = store(1);
+        ObjectReader r = reader(new FaultyRemote(remote).corruptNextGets(1));
+        assertThrows(CorruptObjectException.class, () -> r.cacheOnDisk(id, SIZE));
+        assertNoEntry(r, id);
+        assertEquals(1, r.stats().verificationFailures());
+    }
+
+    @Test
+    void cacheOnDisk_ofAStreamBrokenMidway_storesNothing() throws IOException {
+        ObjectId id = store(1);
+        ObjectReader r = reader(new FaultyRemote(remote).breakNextStreams(1, SIZE / 2));
+        assertThrows(IOException.class, () -> r.cacheOnDisk(id, SIZE));
+        assertNoEntry(r, id);
+        assertTrue(r.disk().writable(), "a broken download is not the disk cache's failure");
+        assertTrue(r.cacheOnDisk(id, SIZE), "the next try fetches it");
+    }
+
+    @Test
+    void cacheOnDisk_ofContentShorterOrLongerThanExpected_storesNothing() throws IOException {
+        byte[] b = bytes(1);
+        ObjectId id = Hashing.hash(b);
+        remote.put(Layout.objectKey(id), java.util.Arrays.copyOf(b, SIZE - 1));
+        ObjectReader shorter = reader(new FaultyRemote(remote));
+        assertThrows(CorruptObjectException.class, () -> shorter.cacheOnDisk(id, SIZE));
+        assertNoEntry(shorter, id);
+
+        remote.put(Layout.objectKey(id), java.util.Arrays.copyOf(b, SIZE + 1));
+        ObjectReader longer = reader(new FaultyRemote(remote));
+        assertThrows(CorruptObjectException.class, () -> longer.cacheOnDisk(id, SIZE));
+        assertNoEntry(longer, id);
+    }
+
+    private void assertNoEntry(ObjectReader r, ObjectId id) throws IOException {
+        assertTrue(Files.notExists(entry(id)));
+        assertEquals(0, r.disk().usage());
+        try (java.util.stream.Stream<Path> s = Files.list(dir.resolve("tmp"))) {
+            assertEquals(0, s.count(), "no temp file left");
+        }
     }
 
     private static void flipAByte(Path p) throws IOException {

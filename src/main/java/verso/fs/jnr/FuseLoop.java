@@ -3,6 +3,7 @@ package verso.fs.jnr;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -26,10 +27,15 @@ import ru.serce.jnrfuse.struct.FuseOperations;
  * libfuse's own worker does), so callbacks arrive on threads that stay attached. Mounting and
  * unmounting stay libfuse's ({@code fuse_setup}, {@code fuse_teardown}): the same option parsing,
  * {@code fusermount} and clean-up as {@code fuse_main}.
+ *
+ * <p>Threads are started as requests need them, as libfuse's loop does: a worker that takes a request
+ * while no other waits on the device starts another, up to {@link #THREADS}. The kernel hands each
+ * request to the worker that has waited longest, so a fixed crowd of idle workers would pass one
+ * reader's requests around all of them, each waking on a cold cache; a reader alone keeps two busy.
  */
 final class FuseLoop {
     private static final Logger LOG = LoggerFactory.getLogger(FuseLoop.class);
-    /** Threads waiting on the FUSE device: requests in progress at once (libfuse keeps up to 10 idle). */
+    /** The most threads serving requests at once. */
     static final int THREADS = 16;
     private static final int EINTR = 4;
 
@@ -75,7 +81,7 @@ final class FuseLoop {
 
     /**
      * Mounts {@code operations} with libfuse's command line {@code args} ({@code argv[0]} first) and
-     * serves requests on {@link #THREADS} threads until the filesystem is unmounted; then cleans up.
+     * serves requests on up to {@link #THREADS} threads until the filesystem is unmounted; then cleans up.
      * Throws if libfuse cannot mount (its reason is on stderr).
      */
     static void run(FuseOperations operations, String[] args) throws IOException, InterruptedException {
@@ -89,42 +95,87 @@ final class FuseLoop {
         Pointer se = fuse.fuse_get_session(f);
         Pointer ch = fuse.fuse_session_next_chan(se, null);
         long bufSize = fuse.fuse_chan_bufsize(ch);
-        Runtime runtime = Runtime.getSystemRuntime();
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < THREADS; i++) {
-            Thread t = new Thread(() -> work(fuse, se, ch, runtime, bufSize), "verso-fuse-" + (i + 1));
-            t.setDaemon(true);
-            t.start();
-            workers.add(t);
-        }
-        for (Thread t : workers) {
-            t.join();
-        }
+        new Workers(fuse, se, ch, bufSize).serve();
         fuse.fuse_teardown(f, mountpoint.getValue()); // only once no worker can touch the session
     }
 
-    /** libfuse's worker: read a request, process it (the callback runs here), until the session ends. */
-    private static void work(Lib fuse, Pointer se, Pointer ch, Runtime runtime, long bufSize) {
-        Pointer mem = Memory.allocateDirect(runtime, (int) bufSize);
-        Pointer buf = Memory.allocateDirect(runtime, BUF_STRUCT_BYTES, true);
-        Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
-        while (fuse.fuse_session_exited(se) == 0) {
-            buf.putLong(BUF_SIZE, bufSize); // the receive overwrites it with the request's size
-            buf.putInt(BUF_FLAGS, 0);
-            buf.putPointer(BUF_MEM, mem);
-            chp.putPointer(0, ch);
-            int res = fuse.fuse_session_receive_buf(se, buf, chp);
-            if (res == -EINTR) {
-                continue;
-            }
-            if (res <= 0) {
-                if (res < 0) {
-                    LOG.warn("reading the FUSE device failed (errno {}); stopping", -res);
+    /** The threads serving one session. */
+    private static final class Workers {
+        private final Lib fuse;
+        private final Pointer se;
+        private final Pointer ch;
+        private final long bufSize;
+        private final Runtime runtime = Runtime.getSystemRuntime();
+        private final List<Thread> started = new ArrayList<>();
+        /** Workers waiting for a request. */
+        private final AtomicInteger waiting = new AtomicInteger();
+
+        Workers(Lib fuse, Pointer se, Pointer ch, long bufSize) {
+            this.fuse = fuse;
+            this.se = se;
+            this.ch = ch;
+            this.bufSize = bufSize;
+        }
+
+        /** Serves until the session ends and every worker has stopped. */
+        void serve() throws InterruptedException {
+            start();
+            for (int joined = 0; ; joined++) {
+                Thread next;
+                synchronized (started) {
+                    if (joined == started.size()) {
+                        return;
+                    }
+                    next = started.get(joined);
                 }
-                fuse.fuse_session_exit(se); // 0: unmounted; the other workers see it on their next request
-                return;
+                next.join();
             }
-            fuse.fuse_session_process_buf(se, buf, chp.getPointer(0));
+        }
+
+        /** Starts a worker unless {@link #THREADS} have been started. */
+        private void start() {
+            synchronized (started) {
+                if (started.size() < THREADS) {
+                    Thread t = new Thread(this::work, "verso-fuse-" + (started.size() + 1));
+                    t.setDaemon(true);
+                    waiting.incrementAndGet(); // counted from now, so two takers do not both start one
+                    started.add(t);
+                    t.start();
+                }
+            }
+        }
+
+        /** libfuse's worker: read a request, process it (the callback runs here), until the session ends. */
+        private void work() {
+            Pointer mem = Memory.allocateDirect(runtime, (int) bufSize);
+            Pointer buf = Memory.allocateDirect(runtime, BUF_STRUCT_BYTES, true);
+            Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+            try {
+                while (fuse.fuse_session_exited(se) == 0) {
+                    buf.putLong(BUF_SIZE, bufSize); // the receive overwrites it with the request's size
+                    buf.putInt(BUF_FLAGS, 0);
+                    buf.putPointer(BUF_MEM, mem);
+                    chp.putPointer(0, ch);
+                    int res = fuse.fuse_session_receive_buf(se, buf, chp);
+                    if (res == -EINTR) {
+                        continue;
+                    }
+                    if (res <= 0) {
+                        if (res < 0) {
+                            LOG.warn("reading the FUSE device failed (errno {}); stopping", -res);
+                        }
+                        fuse.fuse_session_exit(se); // 0: unmounted; the other workers see it on their next request
+                        return;
+                    }
+                    if (waiting.decrementAndGet() == 0) {
+                        start(); // nobody else waits: the next request would wait for this one
+                    }
+                    fuse.fuse_session_process_buf(se, buf, chp.getPointer(0));
+                    waiting.incrementAndGet();
+                }
+            } finally {
+                waiting.decrementAndGet();
+            }
         }
     }
 }
