@@ -6,7 +6,7 @@
 # Everything talks to 127.0.0.1 only. Writes a markdown section to stdout and to --out.
 #
 #   scripts/bench-remote.sh [--size-mib N] [--files N] [--runs N] [--port N] [--work-dir DIR]
-#                           [--keep] [--out FILE]
+#                           [--only large|small] [--keep] [--out FILE]
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +19,7 @@ DIRS=200
 RUNS=3
 PORT=18941
 WORK=
+ONLY=
 KEEP=0
 OUT="$ROOT/docs/benchmarks-remote-latest.md"
 ARGS=$(printf '%q ' "$@"); ARGS=${ARGS% }
@@ -32,6 +33,7 @@ usage() {
   --runs N        runs per figure; the median is reported (default 3)
   --port N        S3 server port on 127.0.0.1 (default 18941; must be free)
   --work-dir DIR  where to put data and logs (default: a new directory under /var/tmp)
+  --only PART     run one part only: large (the large file) or small (the many small files)
   --keep          keep the work directory
   --out FILE      also write the report here (default docs/benchmarks-remote-latest.md)
 EOF
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --work-dir) WORK=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --out) OUT=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -53,6 +56,7 @@ done
 [[ "$SIZE_MIB" =~ ^[0-9]+$ && "$SIZE_MIB" -ge 1 ]] || { echo "--size-mib must be a positive integer" >&2; exit 2; }
 [[ "$FILES" =~ ^[0-9]+$ && "$FILES" -ge "$DIRS" ]] || { echo "--files must be an integer >= $DIRS" >&2; exit 2; }
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 ]] || { echo "--runs must be a positive integer" >&2; exit 2; }
+[[ -z "$ONLY" || "$ONLY" = large || "$ONLY" = small ]] || { echo "--only must be large or small" >&2; exit 2; }
 
 missing=$(missing_packages java:openjdk-17-jdk-headless curl:curl aws:awscli python3:python3 ss:iproute2)
 [ -z "$missing" ] || bench_die "missing tools; install them with: apt-get install -y $missing"
@@ -102,9 +106,13 @@ declare -A RES
 BIG=$WORK/big; TREE=$WORK/tree
 mkdir -p "$BIG" "$TREE"
 BYTES=$((SIZE_MIB * 1048576))
-bench_log "generating a $SIZE_MIB MiB file and $FILES small files"
-head -c "$BYTES" /dev/urandom > "$BIG/big.bin"
-python3 - "$TREE/data" "$FILES" "$DIRS" <<'EOF'
+large() { [ "$ONLY" != small ]; }
+small() { [ "$ONLY" != large ]; }
+if large; then
+  bench_log "generating a $SIZE_MIB MiB file"
+  head -c "$BYTES" /dev/urandom > "$BIG/big.bin"
+fi
+small && bench_log "generating $FILES small files" && python3 - "$TREE/data" "$FILES" "$DIRS" <<'EOF'
 import os, random, sys
 root, files, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(4)
@@ -137,6 +145,7 @@ timed_requests() {
 }
 
 # ---- 1 GiB: aws s3 cp up and down ------------------------------------------------------------
+if large; then
 aws_up() { timeout "$T" aws s3 cp --only-show-errors "$BIG/big.bin" "s3://bench/plain/big-$1.bin"; }
 aws_down() { rm -f "$WORK/down.bin"; timeout "$T" aws s3 cp --only-show-errors "s3://bench/plain/big-1.bin" "$WORK/down.bin"; }
 up=(); down=()
@@ -167,26 +176,40 @@ vso "$WORK/clone-1" checkout "$ID" > /dev/null && cmp -s "$BIG/big.bin" "$WORK/c
 rm -rf "$WORK"/clone-*
 RES[verso.push]=$(median "${push[@]}"); RES[verso.push.runs]="${push[*]}"
 RES[verso.fetch]=$(median "${fetch[@]}"); RES[verso.fetch.runs]="${fetch[*]}"
+fi
 
-# ---- many small files: first push, then pushes with nothing new -----------------------------
-vso "$TREE" init > /dev/null && vso "$TREE" remote add r s3://bench/tree --default > /dev/null
+# ---- many small files: first push (each run to a new prefix), fetch (each run into a new clone),
+# ---- then pushes with nothing new
+if small; then
+vso "$TREE" init > /dev/null || bench_die "verso init of the tree failed"
 RES[tree.add]=$(time_cmd vso "$TREE" add data) || bench_die "verso add of the tree failed"
 vso "$TREE" commit -m tree > /dev/null || bench_die "verso commit of the tree failed"
-bench_log "verso push of $FILES files (first)"
-timed_requests tree.first "$TREE" push || bench_die "first push of the tree failed (see $BENCH_ERRLOG)"
 TID=$(vso "$TREE" log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
-c=$WORK/tree-clone; mkdir -p "$c"
-vso "$c" init > /dev/null && vso "$c" remote add r s3://bench/tree --default > /dev/null
-bench_log "verso fetch of $FILES files into an empty clone"
-timed_requests tree.fetch "$c" fetch "$TID" || bench_die "fetch of the tree failed (see $BENCH_ERRLOG)"
-vso "$c" checkout "$TID" > /dev/null && diff -r -q "$TREE/data" "$c/data" > /dev/null \
-  || bench_die "verso fetch + checkout of the tree gave different files"
-rm -rf "$c"
+first=(); tfetch=()
+for i in $(seq 1 "$RUNS"); do
+  vso "$TREE" remote add "t$i" "s3://bench/tree-$i" > /dev/null
+  bench_log "verso push of $FILES files (first), run $i"
+  timed_requests "tree.first.$i" "$TREE" push -r "t$i" || bench_die "first push of the tree failed (see $BENCH_ERRLOG)"
+  first+=("${RES[tree.first.$i]}")
+  c=$WORK/tree-clone-$i; mkdir -p "$c"
+  vso "$c" init > /dev/null && vso "$c" remote add r "s3://bench/tree-$i" --default > /dev/null
+  bench_log "verso fetch of $FILES files into an empty clone, run $i"
+  timed_requests "tree.fetch.$i" "$c" fetch "$TID" || bench_die "fetch of the tree failed (see $BENCH_ERRLOG)"
+  tfetch+=("${RES[tree.fetch.$i]}")
+  vso "$c" checkout "$TID" > /dev/null && diff -r -q "$TREE/data" "$c/data" > /dev/null \
+    || bench_die "verso fetch + checkout of the tree gave different files"
+  rm -rf "$c"
+done
+RES[tree.first]=$(median "${first[@]}"); RES[tree.first.runs]="${first[*]}"
+RES[tree.first.requests]=${RES[tree.first.1.requests]}
+RES[tree.fetch]=$(median "${tfetch[@]}"); RES[tree.fetch.runs]="${tfetch[*]}"
+RES[tree.fetch.requests]=${RES[tree.fetch.1.requests]}
 again=()
 for i in $(seq 1 "$RUNS"); do
-  bench_log "verso push, unchanged, run $i"; again+=("$(time_cmd vso "$TREE" push)")
+  bench_log "verso push, unchanged, run $i"; again+=("$(time_cmd vso "$TREE" push -r t1)")
 done
 RES[tree.again]=$(median "${again[@]}"); RES[tree.again.runs]="${again[*]}"
+fi
 RES[version]=$("$V" --version 2>&1 | head -n 1)
 
 # ---- report ---------------------------------------------------------------------------------
@@ -206,6 +229,7 @@ report() {
   echo "- S3 server: S3Proxy 2.6.0 standalone (jclouds filesystem) on 127.0.0.1; disk: $(df -h --output=fstype "$WORK" | tail -n 1 | tr -d ' ')"
   echo "- $(v version); $(java -version 2>&1 | head -n 1); aws: $(aws --version 2>&1 | cut -d' ' -f1)"
   echo
+  if large; then
   table_row "operation ($SIZE_MIB MiB file)" "aws s3 cp (s)" "verso (s)" "aws MB/s" "verso MB/s" "verso / aws throughput"
   table_row "---" "---:" "---:" "---:" "---:" "---:"
   table_row "upload (\`verso push\`)" "$(v aws.up) [$(v aws.up.runs)]" "$(v verso.push) [$(v verso.push.runs)]" \
@@ -213,15 +237,17 @@ report() {
   table_row "download (\`verso fetch\`, fresh clone)" "$(v aws.down) [$(v aws.down.runs)]" "$(v verso.fetch) [$(v verso.fetch.runs)]" \
     "$(mbps "$BYTES" "$(v aws.down)")" "$(mbps "$BYTES" "$(v verso.fetch)")" "$(ratio "$(v aws.down)" "$(v verso.fetch)")"
   echo
+  echo "verso add of the large file took $add_t s (hashing into the cache; not part of the comparison)."
+  echo
+  fi
+  small || return 0
   echo "A version of $FILES files (1–8 KiB, $DIRS folders; \`verso add\` $(v tree.add) s):"
   echo
   table_row "operation" "time (s)" "requests" "target"
   table_row "---" "---:" "---:" "---"
-  table_row "first \`verso push\`" "$(v tree.first)" "$(v tree.first.requests)" "≤ 3 s: $(verdict "$(v tree.first)" 3 "<=")"
-  table_row "\`verso fetch\` into an empty clone" "$(v tree.fetch)" "$(v tree.fetch.requests)" "≤ 3 s: $(verdict "$(v tree.fetch)" 3 "<=")"
+  table_row "first \`verso push\`" "$(v tree.first) [$(v tree.first.runs)]" "$(v tree.first.requests)" "≤ 3 s: $(verdict "$(v tree.first)" 3 "<=")"
+  table_row "\`verso fetch\` into an empty clone" "$(v tree.fetch) [$(v tree.fetch.runs)]" "$(v tree.fetch.requests)" "≤ 3 s: $(verdict "$(v tree.fetch)" 3 "<=")"
   table_row "second \`verso push\`, nothing new" "$(v tree.again) [$(v tree.again.runs)]" "" "< 3 s (one listing of \`versions/\`)"
-  echo
-  echo "verso add of the large file took $add_t s (hashing into the cache; not part of the comparison)."
 }
 mkdir -p "$(dirname "$OUT")"
 report | tee "$OUT"

@@ -57,7 +57,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             Files.createDirectories(dir.resolve("data/sub"));
             Files.writeString(dir.resolve("data/sub/a.txt"), "a");
-            Files.write(dir.resolve("data/b.bin"), new byte[5 << 20]);
+            Path big = dir.resolve("data/b.bin");
+            Files.write(big, new byte[(int) S3Settings.MIN_PART_SIZE + 1]);
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
             System.setOut(quiet);
             System.setErr(quiet);
@@ -74,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
                 System.arraycopy(c, 0, args, 2, c.length);
                 Main.run(args);
             }
-            touchS3();
+            touchS3(big);
             readThroughS3();
         } finally {
             System.setOut(out);
@@ -86,12 +87,24 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A GET, a HEAD and a LIST against a closed port: each fails at once, having loaded its classes. */
-    private static void touchS3() {
+    /**
+     * A GET, a HEAD, a LIST, a PUT, the start of a multipart upload (of {@code big}) and a DELETE against a
+     * closed port: each fails at once, having loaded the classes that make its request.
+     */
+    private static void touchS3(Path big) {
         try (S3Remote s3 = new S3Remote("train", "", S3Settings.unreachable())) {
             for (Callable<?> request : List.<Callable<?>>of(() -> s3.get("objects/ab/cd", 0, 10),
                     () -> s3.exists("versions/x"), () -> {
                         s3.list("versions/", k -> { });
+                        return null;
+                    }, () -> {
+                        s3.put("locks/x", new byte[1]);
+                        return null;
+                    }, () -> {
+                        s3.put("packs/ab/cd", big);
+                        return null;
+                    }, () -> {
+                        s3.delete("locks/x");
                         return null;
                     })) {
                 try {

@@ -36,6 +36,8 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
     public static final long DEFAULT_MULTIPART_THRESHOLD = 16L << 20;
     public static final long DEFAULT_PART_SIZE = 8L << 20;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    /** The smallest part S3 accepts (but for the last). */
+    public static final long MIN_PART_SIZE = 5L << 20;
     /** Short, so that an unreachable endpoint fails in seconds; our retry wrapper decides about trying again. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     /** A stalled read on an open connection; generous because S3 may pause under load. */
@@ -44,7 +46,7 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
     public S3Settings {
         Objects.requireNonNull(region, "region");
         Objects.requireNonNull(credentials, "credentials");
-        if (partSize < (5L << 20) || multipartThreshold < partSize || maxConnections < 1
+        if (partSize < MIN_PART_SIZE || multipartThreshold < partSize || maxConnections < 1
                 || socketTimeout.isNegative() || socketTimeout.isZero()) {
             throw new IllegalArgumentException("invalid S3 settings: part size " + partSize
                     + ", multipart threshold " + multipartThreshold + ", connections " + maxConnections
@@ -54,12 +56,13 @@ public record S3Settings(URI endpoint, String region, boolean pathStyle, AwsCred
 
     /**
      * Settings for a port on this machine where nothing answers, with fixed credentials: every request
-     * fails at once, having run the client's code (to train the launcher's class-data archive).
+     * fails at once, having run the client's code (to train the launcher's class-data archive). Files
+     * over {@link #MIN_PART_SIZE} go up in parts, so that a small file trains the multipart upload too.
      */
     public static S3Settings unreachable() {
         return new S3Settings(URI.create("http://127.0.0.1:1"), "us-east-1", true,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("train", "train")),
-                DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, 1, DEFAULT_SOCKET_TIMEOUT);
+                MIN_PART_SIZE, MIN_PART_SIZE, 1, DEFAULT_SOCKET_TIMEOUT);
     }
 
     /** A path-style server at {@code endpoint} with throwaway credentials (the launcher's training run). */

@@ -47,7 +47,7 @@ public final class TreeSource {
         if (b != null) {
             return b;
         }
-        if (!store.contains(id) && fetcher != null) {
+        if (fetcher != null && !store.contains(id)) {
             fetcher.fetch(List.of(id));
         }
         return store.read(id);

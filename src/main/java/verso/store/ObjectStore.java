@@ -154,13 +154,21 @@ public final class ObjectStore {
         }
     }
 
-    /** Stores bytes that must hash to {@code expected}. */
+    /** Stores bytes that must hash to {@code expected} (hashed once, then written as they are). */
     public void insert(ObjectId expected, byte[] data) throws IOException {
         ObjectId actual = Hashing.hash(data);
         if (!actual.equals(expected)) {
             throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
         }
-        insert(data);
+        if (!contains(expected)) {
+            ByteBuffer bb = ByteBuffer.wrap(data);
+            write(expected, out -> {
+                while (bb.hasRemaining()) {
+                    out.write(bb);
+                }
+                return actual;
+            });
+        }
     }
 
     /** Reads a whole object and checks its hash. Meant for objects that fit in memory (at most a block). */

@@ -188,11 +188,14 @@ public final class Fetcher implements ObjectFetcher, Closeable {
             for (ObjectId i : indexes) {
                 BlockIndex bi = BlockIndex.decode(i, store.read(i));
                 for (int b = 0; b < bi.blocks().size(); b++) {
-                    data.putIfAbsent(bi.blocks().get(b), (long) bi.blockLength(b));
+                    ObjectId block = bi.blocks().get(b);
+                    // blobs were checked against the cache when visited; blocks are checked here, once
+                    if (!data.containsKey(block) && !store.contains(block)) {
+                        data.put(block, (long) bi.blockLength(b));
+                    }
                 }
             }
             indexes.clear();
-            data.keySet().removeIf(store::contains);
             transfers.run(packs.runs(data.keySet()), run -> downloadRun(run, true, id -> progress.advance(data.get(id))));
             data.clear();
         }

@@ -19,7 +19,8 @@ import verso.store.PackIndex;
 /**
  * Lays small objects end to end into pack files of about {@link #TARGET_SIZE}, in the order they are
  * added (a push adds them in tree order, so the files of one folder sit together), and makes each
- * pack's index. Packs are temp files of the object store, deleted on close.
+ * pack's index. Packs are temp files of the object store, deleted on close. Objects are gathered in a
+ * buffer of {@link #BUFFER} bytes and written with one call per buffer, not one per object.
  */
 final class PackWriter implements Closeable {
     /**
@@ -30,6 +31,8 @@ final class PackWriter implements Closeable {
     static final long THRESHOLD = 1 << 20;
     /** A pack is closed once it reaches this size: tens of MiB, a few GETs to read whole. */
     static final long TARGET_SIZE = 32 << 20;
+    /** Bytes gathered before a write. */
+    static final int BUFFER = 256 << 10;
 
     /** A finished pack: its file, id, index and the index's encoding and id. */
     record Pack(Path file, ObjectId id, PackIndex index, byte[] indexBytes, ObjectId indexId) {
@@ -37,6 +40,7 @@ final class PackWriter implements Closeable {
 
     private final ObjectStore store;
     private final List<Path> files = new ArrayList<>();
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
     private FileChannel out;
     private MessageDigest digest;
     private Path file;
@@ -61,9 +65,13 @@ final class PackWriter implements Closeable {
             digest = Hashing.sha256();
         }
         digest.update(bytes);
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-            out.write(buf);
+        if (bytes.length > buffer.remaining()) {
+            drain();
+        }
+        if (bytes.length > buffer.remaining()) {
+            writeAll(ByteBuffer.wrap(bytes));
+        } else {
+            buffer.put(bytes);
         }
         ids.add(id);
         sizes.add((long) bytes.length);
@@ -76,7 +84,8 @@ final class PackWriter implements Closeable {
         if (out == null) {
             return Optional.empty();
         }
-        out.force(false);
+        drain();
+        // no fsync: the file is only read back to upload it, and deleted on close
         out.close();
         out = null;
         ObjectId id = ObjectId.fromBytes(digest.digest());
@@ -86,6 +95,18 @@ final class PackWriter implements Closeable {
         sizes.clear();
         size = 0;
         return Optional.of(new Pack(file, id, index, encoded, Hashing.hash(encoded)));
+    }
+
+    private void drain() throws IOException {
+        buffer.flip();
+        writeAll(buffer);
+        buffer.clear();
+    }
+
+    private void writeAll(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
     }
 
     @Override

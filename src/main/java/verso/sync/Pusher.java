@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,9 +42,10 @@ import verso.store.VersionPacks;
 public final class Pusher {
     /**
      * What a push will send: {@code versions} (oldest first), {@code objects} (each once, in tree order)
-     * with their total {@code bytes}, and {@code present}, the requested versions the remote already has.
+     * with their stored {@code sizes} (in the same order) and total {@code bytes}, and {@code present},
+     * the requested versions the remote already has.
      */
-    public record Plan(List<VersionLog.Entry> versions, List<ObjectId> objects, long bytes,
+    public record Plan(List<VersionLog.Entry> versions, List<ObjectId> objects, List<Long> sizes, long bytes,
                        List<ObjectId> present, Map<String, ObjectId> tags, List<ObjectId> onRemote) {
         public boolean isEmpty() {
             return versions.isEmpty() && objects.isEmpty() && tags.isEmpty();
@@ -91,6 +93,7 @@ public final class Pusher {
         }
         toPush.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).thenComparing(VersionLog.Entry::id));
         List<ObjectId> objects = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
         long bytes = 0;
         if (!toPush.isEmpty()) {
             Reachability reach = new Reachability(new TreeSource(store, null));
@@ -111,9 +114,12 @@ public final class Pusher {
                 for (TreeEntry e : v.version().paths()) {
                     reach.walk(e, seen, mine::add, missing::add);
                 }
-                for (ObjectId id : mine) {
-                    if (!store.contains(id)) {
-                        missing.add(id);
+                // one stat an object: its size, or -1 if the cache lacks it
+                long[] mySizes = new long[mine.size()];
+                for (int i = 0; i < mine.size(); i++) {
+                    mySizes[i] = store.size(mine.get(i));
+                    if (mySizes[i] < 0) {
+                        missing.add(mine.get(i));
                     }
                 }
                 if (!missing.isEmpty()) {
@@ -122,13 +128,14 @@ public final class Pusher {
                             + missing.iterator().next().shortHex() + "); fetch them from a remote that has them, or push "
                             + "other versions by id");
                 }
-                for (ObjectId id : mine) {
-                    objects.add(id);
-                    bytes += store.size(id);
+                for (int i = 0; i < mine.size(); i++) {
+                    objects.add(mine.get(i));
+                    sizes.add(mySizes[i]);
+                    bytes += mySizes[i];
                 }
             }
         }
-        return new Plan(toPush, objects, bytes, present, tagsToPush(wanted), List.copyOf(onRemote));
+        return new Plan(toPush, objects, sizes, bytes, present, tagsToPush(wanted), List.copyOf(onRemote));
     }
 
     /** Plans and sends. */
@@ -156,18 +163,25 @@ public final class Pusher {
 
     /**
      * Uploads the plan's objects: the large ones loose, the small ones laid into packs (then each pack's
-     * index), all at once: packs are filled on one transfer thread, each uploaded as soon as it is
-     * closed while the next fills. Trees, block indexes and version objects go into packs of their
-     * own, so that listing a folder tree reads them with a few GETs. Returns the packs written.
+     * index), all at once: packs are filled on one transfer thread (from objects read and verified in
+     * parallel, see {@link OrderedReads}), each uploaded as soon as it is closed while the next fills.
+     * Trees, block indexes and version objects go into packs of their own, so that listing a folder
+     * tree reads them with a few GETs. Returns the packs written.
      */
     private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
         List<ObjectId> small = new ArrayList<>();
+        List<Long> smallSizes = new ArrayList<>();
         List<Object> work = new ArrayList<>();
-        for (ObjectId id : plan.objects()) {
-            if (packs && PackWriter.packs(store.size(id))) {
+        Map<ObjectId, Long> looseSizes = new HashMap<>();
+        for (int i = 0; i < plan.objects().size(); i++) {
+            ObjectId id = plan.objects().get(i);
+            long size = plan.sizes().get(i);
+            if (packs && PackWriter.packs(size)) {
                 small.add(id);
+                smallSizes.add(size);
             } else {
                 work.add(id);
+                looseSizes.put(id, size);
             }
         }
         List<PackWriter.Pack> written = new ArrayList<>();
@@ -179,9 +193,9 @@ public final class Pusher {
             transfers.run(work, w -> {
                 if (w instanceof ObjectId id) {
                     remote.remote().put(Layout.objectKey(id), store.pathOf(id));
-                    progress.advance(store.size(id));
+                    progress.advance(looseSizes.get(id));
                 } else {
-                    written.addAll(packAndUpload(small));
+                    written.addAll(packAndUpload(small, smallSizes));
                 }
             });
         } finally {
@@ -191,10 +205,14 @@ public final class Pusher {
         return written;
     }
 
-    /** Lays {@code small} objects into packs, uploading each pack (on its own threads) once it is closed. */
-    private List<PackWriter.Pack> packAndUpload(List<ObjectId> small) throws IOException {
+    /**
+     * Lays {@code small} objects (whose stored sizes are {@code sizes}) into packs in their order, uploading
+     * each pack (on its own threads) once it is closed.
+     */
+    private List<PackWriter.Pack> packAndUpload(List<ObjectId> small, List<Long> sizes) throws IOException {
         try (PackWriter metadata = new PackWriter(store);
              PackWriter data = new PackWriter(store);
+             OrderedReads reads = new OrderedReads(store);
              Transfers uploads = new Transfers(PACK_UPLOADS)) {
             List<Future<?>> pending = new ArrayList<>();
             List<PackWriter.Pack> all = new ArrayList<>();
@@ -205,13 +223,12 @@ public final class Pusher {
                     progress.advance(p.index().packSize());
                 }));
             };
-            for (ObjectId id : small) {
-                byte[] bytes = store.read(id);
+            reads.forEach(small, sizes, (id, bytes) -> {
                 PackWriter.Pack closed = (PackIndex.isMetadata(bytes) ? metadata : data).add(id, bytes);
                 if (closed != null) {
                     upload.accept(closed);
                 }
-            }
+            });
             metadata.finish().ifPresent(upload);
             data.finish().ifPresent(upload);
             Transfers.await(pending);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,15 +33,64 @@ final class BoundedMemoryIT {
     Path dir;
 
     private Result verso(String... args) throws IOException, InterruptedException {
+        return verso(dir, args);
+    }
+
+    private static Result verso(Path in, String... args) throws IOException, InterruptedException {
         List<String> cmd = VersoProcess.versoCommand(args);
         cmd.add(1, HEAP);
-        return VersoProcess.run(dir, cmd, Map.of(), Duration.ofMinutes(3));
+        return VersoProcess.run(in, cmd, Map.of(), Duration.ofMinutes(3));
     }
 
     private Result ok(String... args) throws IOException, InterruptedException {
-        Result r = verso(args);
+        return ok(dir, args);
+    }
+
+    private static Result ok(Path in, String... args) throws IOException, InterruptedException {
+        Result r = verso(in, args);
         assertEquals(0, r.exit(), String.join(" ", args) + ": " + r);
         return r;
+    }
+
+    /**
+     * A push reads the objects it packs ahead of the pack being filled, on several threads, within a
+     * window of a few MiB: objects just under the packing threshold, 40 MiB of them, would not fit in
+     * the heap all at once.
+     */
+    @Test
+    void pushFetch_manyPackedObjects_fitInSmallHeap() throws IOException, InterruptedException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path data = work.resolve("data");
+        Random rnd = new Random(3);
+        for (int f = 0; f < 10; f++) {
+            Path folder = Files.createDirectories(data.resolve(String.format("f%02d", f)));
+            for (int i = 0; i < 50; i++) {
+                Files.writeString(folder.resolve("x" + i + ".txt"), f + "/" + i);
+            }
+        }
+        Path near = Files.createDirectories(data.resolve("near"));
+        for (int i = 0; i < 40; i++) {
+            byte[] b = new byte[1000 << 10];
+            rnd.nextBytes(b);
+            Files.write(near.resolve("n" + i + ".bin"), b);
+        }
+        String url = dir.resolve("remote").toUri().toString();
+        ok(work, "init");
+        ok(work, "add", "data");
+        ok(work, "commit", "-m", "first");
+        ok(work, "tag", "v1");
+        ok(work, "remote", "add", "r", url, "--default");
+        ok(work, "push");
+
+        Path clone = Files.createDirectories(dir.resolve("clone"));
+        ok(clone, "init");
+        ok(clone, "remote", "add", "r", url, "--default");
+        ok(clone, "fetch", "v1");
+        ok(clone, "checkout", "v1");
+        assertEquals("7/42", Files.readString(clone.resolve("data/f07/x42.txt"), StandardCharsets.UTF_8));
+        for (int i = 0; i < 40; i++) {
+            assertEquals(-1L, Files.mismatch(near.resolve("n" + i + ".bin"), clone.resolve("data/near/n" + i + ".bin")));
+        }
     }
 
     @Test

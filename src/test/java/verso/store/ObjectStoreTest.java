@@ -46,6 +46,21 @@ final class ObjectStoreTest {
     }
 
     @Test
+    void insertExpectedBytes_storesRightBytes_refusesWrongOnes() throws Exception {
+        ObjectStore store = new ObjectStore(dir).create();
+        byte[] right = "right".getBytes(StandardCharsets.UTF_8);
+        ObjectId expected = Hashing.hash(right);
+        assertThrows(CorruptObjectException.class, () -> store.insert(expected, "wrong".getBytes(StandardCharsets.UTF_8)));
+        assertFalse(store.contains(expected));
+        store.insert(expected, right);
+        assertArrayEquals(right, store.read(expected));
+        store.insert(expected, right);
+        try (var s = Files.list(dir.resolve("tmp"))) {
+            assertEquals(0, s.count());
+        }
+    }
+
+    @Test
     void insertExpected_refusesWrongBytesAndLeavesNothing() throws Exception {
         ObjectStore store = new ObjectStore(dir).create();
         ObjectId expected = Hashing.hash("right".getBytes(StandardCharsets.UTF_8));
