@@ -3,7 +3,6 @@ package verso.sync;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +24,7 @@ import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.PackIndex;
 import verso.store.TreeEntry;
+import verso.store.VersionOrder;
 import verso.store.VersionPacks;
 
 /**
@@ -91,7 +91,7 @@ public final class Pusher {
                 toPush.add(new VersionLog.Entry(id, versions.read(id)));
             }
         }
-        toPush.sort(Comparator.comparing((VersionLog.Entry e) -> e.version().time()).thenComparing(VersionLog.Entry::id));
+        VersionOrder.sort(toPush, VersionLog.Entry::id, VersionLog.Entry::version);
         List<ObjectId> objects = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
         long bytes = 0;
