@@ -202,22 +202,14 @@ public final class ObjectReader {
             throw new MissingObjectException(id);
         }
         PackLocator.Location at = packs.locate(id);
-        String what = remoteCopy;
         stats.remoteGets.increment();
         boolean stored;
         try (PackWindows.Slice slice = at == null ? null : windows.open(at);
              InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1)
                      : slice != null ? slice.stream() : windows.single(at)) {
-            stored = disk.put(id, size, out -> copyVerified(id, in, size, out, what));
-        } catch (CorruptObjectException e) {
-            stats.verificationFailures.increment();
-            if (at != null) {
-                windows.drop(at);
-            }
-            throw e;
+            stored = disk.put(id, size, out -> copyVerified(id, in, size, out, remoteCopy));
         } catch (IOException e) {
-            stats.fetchErrors.increment();
-            throw e;
+            throw fetchFailed(e, at);
         }
         if (!stored) {
             throw new IOException("cannot write object " + id.shortHex() + " to the disk cache " + disk.root());
@@ -360,37 +352,42 @@ public final class ObjectReader {
 
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         PackLocator.Location at = packs.locate(id);
-        String what = remoteCopy;
         ByteBuffer bytes;
         stats.remoteGets.increment();
         try {
             if (at == null) {
                 try (InputStream in = remote.get(Layout.objectKey(id), 0, -1)) {
-                    bytes = readVerified(id, in, sizeHint, what);
+                    bytes = readVerified(id, in, sizeHint, remoteCopy);
                 }
             } else {
                 try (PackWindows.Slice slice = windows.open(at)) {
                     if (slice != null) {
-                        bytes = verifiedCopy(id, slice.bytes(), sizeHint, what);
+                        bytes = verifiedCopy(id, slice.bytes(), sizeHint, remoteCopy);
                     } else {
                         try (InputStream in = windows.single(at)) {
-                            bytes = readVerified(id, in, sizeHint, what);
+                            bytes = readVerified(id, in, sizeHint, remoteCopy);
                         }
                     }
                 }
             }
-        } catch (CorruptObjectException e) {
+        } catch (IOException e) {
+            throw fetchFailed(e, at);
+        }
+        stats.remoteBytes.add(bytes.remaining());
+        return bytes;
+    }
+
+    /** Counts a failed fetch, dropping the window a mismatching object came from; returns it to be thrown. */
+    private IOException fetchFailed(IOException e, PackLocator.Location at) {
+        if (e instanceof CorruptObjectException) {
             stats.verificationFailures.increment();
             if (at != null) {
                 windows.drop(at);
             }
-            throw e;
-        } catch (IOException e) {
+        } else {
             stats.fetchErrors.increment();
-            throw e;
         }
-        stats.remoteBytes.add(bytes.remaining());
-        return bytes;
+        return e;
     }
 
     /** A verified copy of {@code source} (its position to limit) in a buffer of its own. */

@@ -2,7 +2,6 @@ package verso.sync;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -83,20 +82,8 @@ final class OrderedReads implements Closeable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } catch (ExecutionException e) {
-            Throwable t = e.getCause();
-            if (t instanceof IOException io) {
-                throw io;
-            }
-            if (t instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(t);
+            Transfers.rethrow(e.getCause());
+            throw new IOException(e.getCause());
         }
     }
 

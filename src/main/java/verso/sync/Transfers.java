@@ -103,7 +103,8 @@ final class Transfers implements Closeable {
         rethrow(first);
     }
 
-    private static void rethrow(Throwable t) throws IOException {
+    /** Throws {@code t} as what it is if it is an I/O, runtime or error throwable (an unchecked I/O one unwrapped). */
+    static void rethrow(Throwable t) throws IOException {
         if (t instanceof IOException io) {
             throw io;
         }
