@@ -147,9 +147,16 @@ final class CatalogTest {
         List<CatalogVersion> chain = new ArrayList<>();
         ObjectId parent = null;
         for (int i = 0; i < 5; i++) {
-            Version v = Version.of(parent, second, "commit " + i, List.of());
-            parent = Hashing.hash(v.encode());
-            chain.add(new CatalogVersion(parent, v));
+            // each id below its parent's, so that an order by id would put the child first
+            Version v;
+            ObjectId id;
+            int attempt = 0;
+            do {
+                v = Version.of(parent, second, "commit " + i + "." + attempt++, List.of());
+                id = Hashing.hash(v.encode());
+            } while (parent != null && id.compareTo(parent) >= 0);
+            parent = id;
+            chain.add(new CatalogVersion(id, v));
         }
         for (int rotate = 0; rotate < chain.size(); rotate++) {
             List<CatalogVersion> given = new ArrayList<>(chain);
