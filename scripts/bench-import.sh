@@ -85,19 +85,7 @@ V=${VERSO_CLI:-$ROOT/scripts/verso}
 "$V" --version > /dev/null 2>&1 || bench_die "$V --version failed"  # builds the class-data archive, untimed
 DVCF="$ROOT/scripts/tutorial/dvc_format.py"
 
-if [ -z "$WORK" ]; then WORK=$(mktemp -d /var/tmp/verso-bench-import.XXXXXX); else mkdir -p "$WORK"; fi
-WORK=$(cd "$WORK" && pwd)
-LOGS=$WORK/logs
-mkdir -p "$LOGS"
-BENCH_ERRLOG=$LOGS/commands.err
-on_exit() {
-  local rc=$?
-  bench_cleanup
-  if [ "$KEEP" = 1 ]; then bench_log "work directory kept: $WORK"; else rm -rf --one-file-system "$WORK"; fi
-  exit $rc
-}
-trap on_exit EXIT
-trap 'exit 130' INT TERM
+bench_workdir verso-bench-import
 T=${BENCH_CMD_TIMEOUT:-1800}
 declare -A RES
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -109,21 +109,9 @@ if [ ! -f "$JAR" ]; then
 fi
 
 # ---- work dir, cleanup ----------------------------------------------------------------------
-if [ -z "$WORK" ]; then WORK=$(mktemp -d /var/tmp/verso-bench.XXXXXX); else mkdir -p "$WORK"; fi
-WORK=$(cd "$WORK" && pwd)
-LOGS=$WORK/logs; MNTS=$WORK/mnt
-mkdir -p "$LOGS" "$MNTS"
-BENCH_ERRLOG=$LOGS/commands.err
-on_exit() {
-  local rc=$?
-  bench_cleanup
-  if [ "$KEEP" = 1 ]; then bench_log "work directory kept: $WORK"
-  elif grep -q " $WORK/" /proc/mounts; then bench_log "something is still mounted under $WORK; not deleting it"
-  else rm -rf --one-file-system "$WORK"; fi
-  exit $rc
-}
-trap on_exit EXIT
-trap 'exit 130' INT TERM
+bench_workdir verso-bench
+MNTS=$WORK/mnt
+mkdir -p "$MNTS"
 
 # Loopback only, plain HTTP: no proxies, no CA bundle (rclone refuses a custom CA bundle on its
 # HTTP transport), no profile; checksums only when required (S3Proxy 2.6.0 rejects the

@@ -77,19 +77,7 @@ if [ ! -f "$VJAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$VJ
 fi
 V=${VERSO_CLI:-$ROOT/scripts/verso}
 
-if [ -z "$WORK" ]; then WORK=$(mktemp -d /var/tmp/verso-bench-remote.XXXXXX); else mkdir -p "$WORK"; fi
-WORK=$(cd "$WORK" && pwd)
-LOGS=$WORK/logs
-mkdir -p "$LOGS"
-BENCH_ERRLOG=$LOGS/commands.err
-on_exit() {
-  local rc=$?
-  bench_cleanup
-  if [ "$KEEP" = 1 ]; then bench_log "work directory kept: $WORK"; else rm -rf --one-file-system "$WORK"; fi
-  exit $rc
-}
-trap on_exit EXIT
-trap 'exit 130' INT TERM
+bench_workdir verso-bench-remote
 
 # Loopback, plain HTTP, no proxies or CA bundle; checksums only when required (S3Proxy 2.6.0
 # rejects the checksum headers that new AWS CLIs send by default).

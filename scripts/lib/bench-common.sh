@@ -91,6 +91,27 @@ bench_cleanup() {
   BENCH_PIDS=()
 }
 
+# bench_workdir NAME: the work directory (WORK if set, else a new /var/tmp/NAME.XXXXXX) with LOGS and
+# BENCH_ERRLOG in it; on exit, what the run started is stopped and the directory deleted unless KEEP=1
+# or something is still mounted under it.
+bench_workdir() {
+  if [ -z "$WORK" ]; then WORK=$(mktemp -d "/var/tmp/$1.XXXXXX"); else mkdir -p "$WORK"; fi
+  WORK=$(cd "$WORK" && pwd)
+  LOGS=$WORK/logs
+  mkdir -p "$LOGS"
+  BENCH_ERRLOG=$LOGS/commands.err
+  trap bench_on_exit EXIT
+  trap 'exit 130' INT TERM
+}
+bench_on_exit() {
+  local rc=$?
+  bench_cleanup
+  if [ "$KEEP" = 1 ]; then bench_log "work directory kept: $WORK"
+  elif grep -q " $WORK/" /proc/mounts; then bench_log "something is still mounted under $WORK; not deleting it"
+  else rm -rf --one-file-system "$WORK"; fi
+  exit $rc
+}
+
 # Waits until the command "$@" succeeds, up to SECONDS (first argument). Returns 1 on timeout.
 wait_until() {
   local secs=$1 i; shift
