@@ -173,7 +173,7 @@ public final class Repository implements Closeable {
     }
 
     WorkspaceIndex loadIndex() {
-        return WorkspaceIndex.load(versoDir.resolve("index"), config.blockSize());
+        return WorkspaceIndex.load(versoDir.resolve("index"), config.blockSize(), store.removalEpoch());
     }
 
     WorkspaceScanner scanner(WorkspaceIndex index) {

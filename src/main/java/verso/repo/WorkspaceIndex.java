@@ -22,6 +22,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import verso.store.FileInserter.FileContent;
 import verso.store.ObjectId;
+import verso.store.ObjectStore;
 
 /**
  * {@code .verso/index}: what each workspace file hashed to, keyed by its path and checked against its
@@ -42,12 +43,16 @@ import verso.store.ObjectId;
  */
 public final class WorkspaceIndex {
     private static final int MAGIC = 0x5653_4958; // "VSIX"
-    private static final int FORMAT = 3;
-    private static final int HEADER = 12;
+    private static final int FORMAT = 4;
+    private static final int HEADER = 20;
     private static final int TRAILER = 20;
     /** Records held in memory before a sorted run is written to disk. */
     private static final int CHUNK = 50_000;
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The flag of a file record whose content was in the store when recorded. */
+    private static final int STORED = 8;
+    /** Where a file record's flags lie in its payload. */
+    private static final int FLAGS = 16;
 
     /** A directory's tree as last built: reusable while every child is unchanged and none came or went. */
     record CachedTree(int children, ObjectId id, long size, long files) {
@@ -55,6 +60,10 @@ public final class WorkspaceIndex {
 
     private final Path file;
     private final int blockSize;
+    /** The store's removal epoch now; written into the next file. */
+    private final long epoch;
+    /** True if the store lost no object since the file was written: its "stored" records hold. */
+    private final boolean storeIntact;
     private final IndexTable files;
     private final IndexTable trees;
     private final BitSet seenFiles = new BitSet();
@@ -62,9 +71,12 @@ public final class WorkspaceIndex {
     private final IndexRuns newFiles;
     private final IndexRuns newTrees;
 
-    private WorkspaceIndex(Path file, int blockSize, int chunk, IndexTable files, IndexTable trees) {
+    private WorkspaceIndex(Path file, int blockSize, long epoch, boolean storeIntact, int chunk, IndexTable files,
+                           IndexTable trees) {
         this.file = file;
         this.blockSize = blockSize;
+        this.epoch = epoch;
+        this.storeIntact = storeIntact;
         this.files = files;
         this.trees = trees;
         Path dir = file.toAbsolutePath().getParent();
@@ -72,23 +84,26 @@ public final class WorkspaceIndex {
         this.newTrees = new IndexRuns(dir, chunk);
     }
 
-    /** Loads the index; a missing, stale or unreadable index is simply empty (it is only a cache). */
-    public static WorkspaceIndex load(Path file, int blockSize) {
-        return load(file, blockSize, CHUNK);
+    /**
+     * Loads the index; a missing, stale or unreadable index is simply empty (it is only a cache).
+     * {@code epoch}: the store's {@link verso.store.ObjectStore#removalEpoch} now.
+     */
+    public static WorkspaceIndex load(Path file, int blockSize, long epoch) {
+        return load(file, blockSize, epoch, CHUNK);
     }
 
-    /** As {@link #load(Path, int)}, writing new records to disk in sorted runs of {@code chunk}. */
-    static WorkspaceIndex load(Path file, int blockSize, int chunk) {
+    /** As {@link #load(Path, int, long)}, writing new records to disk in sorted runs of {@code chunk}. */
+    static WorkspaceIndex load(Path file, int blockSize, long epoch, int chunk) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < HEADER + TRAILER || size > Integer.MAX_VALUE) {
-                return empty(file, blockSize, chunk);
+                return empty(file, blockSize, epoch, chunk);
             }
             ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             int end = (int) size - TRAILER;
             if (buf.getInt(0) != MAGIC || buf.getInt(4) != FORMAT || buf.getInt(8) != blockSize
                     || buf.getInt(end + 16) != MAGIC) {
-                return empty(file, blockSize, chunk);
+                return empty(file, blockSize, epoch, chunk);
             }
             int fileCount = buf.getInt(end);
             int fileOffsets = buf.getInt(end + 4);
@@ -96,17 +111,18 @@ public final class WorkspaceIndex {
             int treeOffsets = buf.getInt(end + 12);
             if (fileCount < 0 || treeCount < 0 || fileOffsets < HEADER || treeOffsets < HEADER
                     || (long) fileOffsets + 4L * fileCount > end || (long) treeOffsets + 4L * treeCount > end) {
-                return empty(file, blockSize, chunk);
+                return empty(file, blockSize, epoch, chunk);
             }
-            return new WorkspaceIndex(file, blockSize, chunk, new IndexTable(buf, fileOffsets, fileCount),
+            boolean intact = epoch != ObjectStore.UNKNOWN_EPOCH && buf.getLong(12) == epoch;
+            return new WorkspaceIndex(file, blockSize, epoch, intact, chunk, new IndexTable(buf, fileOffsets, fileCount),
                     new IndexTable(buf, treeOffsets, treeCount));
         } catch (IOException | RuntimeException e) {
-            return empty(file, blockSize, chunk);
+            return empty(file, blockSize, epoch, chunk);
         }
     }
 
-    private static WorkspaceIndex empty(Path file, int blockSize, int chunk) {
-        return new WorkspaceIndex(file, blockSize, chunk, IndexTable.EMPTY, IndexTable.EMPTY);
+    private static WorkspaceIndex empty(Path file, int blockSize, long epoch, int chunk) {
+        return new WorkspaceIndex(file, blockSize, epoch, false, chunk, IndexTable.EMPTY, IndexTable.EMPTY);
     }
 
     private static byte[] utf8(String s) {
@@ -127,10 +143,17 @@ public final class WorkspaceIndex {
     }
 
     /**
+     * A file's recorded content. {@code stored}: the content was in the store when recorded and the
+     * store has lost no object since, so it is there still.
+     */
+    record Known(FileContent content, boolean stored) {
+    }
+
+    /**
      * The content recorded for this file if its metadata (including the executable bit, which a
      * chmod changes without touching mtime) still matches and the entry is trusted.
      */
-    public FileContent lookup(String path, PosixFileAttributes attrs) {
+    Known lookup(String path, PosixFileAttributes attrs, boolean executable) {
         byte[] p = utf8(path);
         byte[] payload;
         synchronized (this) {
@@ -141,7 +164,7 @@ public final class WorkspaceIndex {
             seenFiles.set(i);
             payload = files.payload(i);
         }
-        // Payload: size, mtime, flags (1 chunked, 2 racy, 4 executable), id, file key.
+        // Payload: size, mtime, flags (1 chunked, 2 racy, 4 executable, 8 stored), id, file key.
         ByteBuffer b = ByteBuffer.wrap(payload);
         long size = b.getLong();
         long m = b.getLong();
@@ -150,20 +173,25 @@ public final class WorkspaceIndex {
         b.get(id);
         String key = new String(payload, b.position(), b.remaining(), StandardCharsets.UTF_8);
         if ((flags & 2) != 0 || size != attrs.size() || m != mtime(attrs) || !key.equals(key(attrs))
-                || ((flags & 4) != 0) != executable(attrs)) {
+                || ((flags & 4) != 0) != executable) {
             return null;
         }
-        return new FileContent(ObjectId.fromBytes(id), (flags & 1) != 0, size);
+        return new Known(new FileContent(ObjectId.fromBytes(id), (flags & 1) != 0, size),
+                storeIntact && (flags & STORED) != 0);
     }
 
-    /** Records what a file hashed to, given the metadata it had before it was read. */
-    public void record(String path, PosixFileAttributes attrs, FileContent content) {
+    /**
+     * Records what a file hashed to, given the metadata it had before it was read; {@code stored}
+     * if that content is in the store.
+     */
+    void record(String path, PosixFileAttributes attrs, FileContent content, boolean stored) {
         long m = mtime(attrs);
         boolean racy = System.currentTimeMillis() * 1_000_000L - m < RACY_NANOS;
         byte[] key = utf8(key(attrs));
         ByteBuffer b = ByteBuffer.allocate(17 + ObjectId.LENGTH + key.length);
         b.putLong(attrs.size()).putLong(m);
-        b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)));
+        b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)
+                | (stored ? STORED : 0)));
         b.put(content.id().toBytes()).put(key);
         newFiles.add(utf8(path), b.array());
     }
@@ -228,8 +256,9 @@ public final class WorkspaceIndex {
                     out.writeInt(MAGIC);
                     out.writeInt(FORMAT);
                     out.writeInt(blockSize);
-                    int[] fileOffsets = merge(out, files, seenFiles, roots, newFiles);
-                    int[] treeOffsets = merge(out, trees, seenTrees, roots, newTrees);
+                    out.writeLong(epoch);
+                    int[] fileOffsets = merge(out, files, seenFiles, roots, newFiles, !storeIntact);
+                    int[] treeOffsets = merge(out, trees, seenTrees, roots, newTrees, false);
                     int fileTable = position(out);
                     writeInts(out, fileOffsets);
                     int treeTable = position(out);
@@ -275,10 +304,11 @@ public final class WorkspaceIndex {
     /**
      * Writes the records of one section in walk order: the old ones kept (seen, or outside the
      * scanned roots) and the new ones, a new record replacing an old one of the same path. Returns
-     * the offsets of the records written.
+     * the offsets of the records written. {@code unstore}: clear the old file records' "stored" flag
+     * (the store lost objects since they were written).
      */
     private static int[] merge(DataOutputStream out, IndexTable old, BitSet seen,
-                               List<byte[]> roots, IndexRuns added) throws IOException {
+                               List<byte[]> roots, IndexRuns added, boolean unstore) throws IOException {
         List<IndexRuns.Cursor> cursors = new ArrayList<>();
         cursors.add(new IndexRuns.Cursor() {
             private int i = -1;
@@ -298,7 +328,15 @@ public final class WorkspaceIndex {
                 do {
                     i++;
                 } while (i < old.count() && !seen.get(i) && under(old, i, roots));
-                cur = i < old.count() ? new IndexRuns.Rec(old.path(i), old.payload(i)) : null;
+                if (i < old.count()) {
+                    byte[] payload = old.payload(i);
+                    if (unstore) {
+                        payload[FLAGS] &= (byte) ~STORED;
+                    }
+                    cur = new IndexRuns.Rec(old.path(i), payload);
+                } else {
+                    cur = null;
+                }
             }
         });
         cursors.addAll(added.cursors());

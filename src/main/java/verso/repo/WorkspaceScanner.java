@@ -7,16 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import verso.store.BlockIndex;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
@@ -31,15 +36,18 @@ import verso.store.TreeEntry;
  * Turns a tracked path of the workspace into a {@link Snapshot}.
  *
  * <p>Design: one depth-first walk, each directory's children in name order, trees built bottom-up as
- * each directory completes. Every entry is lstat()ed once and checked against the
+ * each directory completes; a subdirectory is walked on a walker thread when one is free (one per
+ * core beside the caller), since the walk's cost is mostly the kernel's lstat. Every entry is
+ * lstat()ed once (relative to its open directory) and checked against the
  * {@link WorkspaceIndex}; only files whose metadata changed are read, in parallel on the shared pool
  * (stored through a {@link FileInserter} when storing, hashed by a {@link ContentHasher} otherwise),
  * with a bounded number in flight so the walk never runs far ahead of the readers. When a directory's
  * last child is done its tree is encoded and, when storing, written at once (children before parents,
  * as the commit point requires); a directory whose children all matched the index reuses the tree it
- * last built. Memory therefore holds the entries of the directories on the current path, never the
- * whole workspace, and no file content beyond the inserter's bounded blocks. A storing scan also
- * checks that index hits are still in the store (gc may have removed them), so a version never names
+ * last built. Memory therefore holds the entries of the directories on the walkers' current paths,
+ * never the whole workspace, and no file content beyond the inserter's bounded blocks. A storing scan
+ * also checks that an index hit is still in the store unless the index knows it stored and the store
+ * has lost nothing since (see {@link verso.store.ObjectStore#removalEpoch}), so a version never names
  * an object the cache lacks. A hashing scan keeps only the trees the store lacks (changed
  * directories) for the caller to compare.
  */
@@ -62,6 +70,10 @@ final class WorkspaceScanner {
 
     /** A directory's entry, and whether it is the tree the index held (every child unchanged). */
     private record Built(TreeEntry entry, boolean reused) {
+    }
+
+    /** A directory being walked on a walker thread. */
+    private record Forked(CompletableFuture<Built> built) {
     }
 
     WorkspaceScanner(Path root, ObjectStore store, WorkspaceIndex index, ExecutorService pool, int blockSize,
@@ -91,7 +103,7 @@ final class WorkspaceScanner {
             } else if (attrs.isRegularFile()) {
                 List<Object> one = new ArrayList<>(1);
                 one.add(walk.file(path, rel, rel, attrs));
-                top = walk.join(one).get(0);
+                top = walk.join(one, new boolean[] {true}).get(0);
             } else if (attrs.isDirectory()) {
                 top = walk.dir(path, rel, rel).entry();
             } else {
@@ -121,9 +133,14 @@ final class WorkspaceScanner {
         /** Bounds hashing tasks in flight (the inserter bounds its own). */
         private final Semaphore hashing;
         private final Map<ObjectId, byte[]> trees = new HashMap<>();
-        private final List<String> skipped = new ArrayList<>();
-        private final List<String> temps = new ArrayList<>();
+        private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
+        private final List<String> temps = Collections.synchronizedList(new ArrayList<>());
         private final List<Pending> inFlight = new ArrayList<>();
+        /** Walks subdirectories beside the calling thread, one per free permit of {@link #forks}. */
+        private final ExecutorService walkers;
+        private final Semaphore forks;
+        /** Set when the scan ends early: forked walks still running stop at their next directory. */
+        private volatile boolean stopping;
 
         Walk(boolean storing, ProgressListener progress) {
             this.storing = storing;
@@ -131,14 +148,24 @@ final class WorkspaceScanner {
             this.inserter = storing ? new FileInserter(store, blockSize, pool, threads * 2, progress::advance) : null;
             this.hasher = new ContentHasher(blockSize);
             this.hashing = new Semaphore(HASH_WINDOW);
+            this.forks = new Semaphore(threads - 1);
+            this.walkers = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
+                Thread t = new Thread(r, "verso-walker");
+                t.setDaemon(true);
+                return t;
+            }) : null;
         }
 
         /** A file's entry if the index knows it, else a {@link Pending} read. */
         Object file(Path path, String name, String rel, PosixFileAttributes attrs)
                 throws IOException, InterruptedException {
-            FileContent known = index.lookup(rel, attrs);
-            if (known != null && (!storing || present(known))) {
-                return entry(name, attrs, known);
+            boolean exec = executable(attrs);
+            WorkspaceIndex.Known known = index.lookup(rel, attrs, exec);
+            if (known != null && (!storing || known.stored() || present(known.content()))) {
+                if (storing && !known.stored()) {
+                    index.record(rel, attrs, known.content(), true);
+                }
+                return entry(name, exec, known.content());
             }
             long size = attrs.size();
             CompletableFuture<FileContent> c;
@@ -159,19 +186,28 @@ final class WorkspaceScanner {
                 }, pool);
             }
             Pending p = new Pending(name, rel, attrs, c.thenApply(fc -> {
-                index.record(rel, attrs, fc);
+                index.record(rel, attrs, fc, storing);
                 return fc;
             }));
-            inFlight.add(p);
+            synchronized (inFlight) {
+                inFlight.add(p);
+            }
             return p;
         }
 
-        /** Replaces every {@link Pending} in {@code slots} by its entry, waiting for it. */
-        List<TreeEntry> join(List<Object> slots) {
+        /**
+         * Replaces every {@link Pending} read and every {@link Forked} walk in {@code slots} by its
+         * entry, waiting for it. Clears {@code reused[0]} if a forked directory was not reused.
+         */
+        List<TreeEntry> join(List<Object> slots, boolean[] reused) {
             List<TreeEntry> out = new ArrayList<>(slots.size());
             for (Object o : slots) {
                 if (o instanceof Pending p) {
-                    out.add(entry(p.name, p.attrs, p.content.join()));
+                    out.add(entry(p.name, executable(p.attrs), p.content.join()));
+                } else if (o instanceof Forked f) {
+                    Built b = f.built.join();
+                    out.add(b.entry);
+                    reused[0] &= b.reused;
                 } else {
                     out.add((TreeEntry) o);
                 }
@@ -179,17 +215,58 @@ final class WorkspaceScanner {
             return out;
         }
 
+        /**
+         * Walks a subdirectory on a walker thread if one is free (the result to be joined), else on
+         * this thread. A walker never waits for a permit, so the walk cannot deadlock on itself:
+         * every forked walk holds a permit, and there are as many walker threads as permits.
+         */
+        Object subdir(Path path, String name, String rel) throws IOException, InterruptedException {
+            if (walkers == null || !forks.tryAcquire()) {
+                return dir(path, name, rel);
+            }
+            try {
+                return new Forked(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return dir(path, name, rel);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new UncheckedIOException(new IOException("interrupted while reading the workspace", e));
+                    } finally {
+                        forks.release();
+                    }
+                }, walkers));
+            } catch (RuntimeException e) {
+                forks.release();
+                throw e;
+            }
+        }
+
         /** Walks directory {@code rel} and builds its tree. */
         Built dir(Path path, String name, String rel) throws IOException, InterruptedException {
-            List<String> names = new ArrayList<>();
+            if (stopping) {
+                throw new IOException("the scan was stopped");
+            }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(path)) {
-                for (Path child : ds) {
-                    String cn = child.getFileName().toString();
-                    if (cn.startsWith(AtomicFile.TEMP_PREFIX)) {
-                        temps.add(rel + "/" + cn);
-                    } else {
-                        names.add(cn);
-                    }
+                return dir(path, name, rel, ds);
+            }
+        }
+
+        /**
+         * Walks the directory open as {@code ds}. Children are lstat()ed through it (fstatat on the
+         * directory's descriptor where the platform offers it) rather than by whole path, which
+         * saves the kernel resolving every parent again for each file.
+         */
+        private Built dir(Path path, String name, String rel, DirectoryStream<Path> ds)
+                throws IOException, InterruptedException {
+            List<String> names = new ArrayList<>();
+            for (Path child : ds) {
+                String cn = child.getFileName().toString();
+                if (cn.startsWith(AtomicFile.TEMP_PREFIX)) {
+                    temps.add(rel + "/" + cn);
+                } else {
+                    names.add(cn);
                 }
             }
             names.sort(Names::compare);
@@ -201,7 +278,10 @@ final class WorkspaceScanner {
                 String cr = rel + "/" + cn;
                 PosixFileAttributes ca;
                 try {
-                    ca = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    ca = ds instanceof SecureDirectoryStream<Path> sds
+                            ? sds.getFileAttributeView(child.getFileName(), PosixFileAttributeView.class,
+                                    LinkOption.NOFOLLOW_LINKS).readAttributes()
+                            : Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 } catch (NoSuchFileException e) {
                     unchanged = false;
                     continue; // deleted since the listing: it is simply not there
@@ -215,15 +295,23 @@ final class WorkspaceScanner {
                     slots.add(f);
                     unchanged &= f instanceof TreeEntry;
                 } else if (ca.isDirectory()) {
-                    Built b = dir(child, cn, cr);
-                    slots.add(b.entry);
-                    unchanged &= b.reused;
+                    Object sub = subdir(child, cn, cr);
+                    if (sub instanceof Built b) {
+                        slots.add(b.entry);
+                        unchanged &= b.reused;
+                    } else {
+                        slots.add(sub);
+                    }
                 } else {
                     skipped.add(cr);
                 }
             }
-            List<TreeEntry> entries = join(slots);
-            inFlight.removeIf(p -> p.content.isDone());
+            boolean[] reused = {true};
+            List<TreeEntry> entries = join(slots, reused);
+            unchanged &= reused[0];
+            synchronized (inFlight) {
+                inFlight.removeIf(p -> p.content.isDone());
+            }
             if (unchanged && cached != null && cached.children() == entries.size() && store.contains(cached.id())) {
                 return new Built(TreeEntry.dir(name, cached.size(), cached.files(), cached.id()), true);
             }
@@ -238,15 +326,20 @@ final class WorkspaceScanner {
             if (storing) {
                 store.insert(enc);
             } else if (!store.contains(id)) {
-                trees.put(id, enc);
+                synchronized (trees) {
+                    trees.put(id, enc);
+                }
             }
             index.recordTree(rel, new WorkspaceIndex.CachedTree(entries.size(), id, size, files));
             return new Built(TreeEntry.dir(name, size, files, id), false);
         }
 
-        private TreeEntry entry(String name, PosixFileAttributes attrs, FileContent c) {
-            boolean exec = attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
+        private static TreeEntry entry(String name, boolean exec, FileContent c) {
             return TreeEntry.file(name, c.size(), exec, c.id(), c.chunked());
+        }
+
+        private static boolean executable(PosixFileAttributes attrs) {
+            return attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
         }
 
         private boolean present(FileContent c) throws IOException {
@@ -267,6 +360,19 @@ final class WorkspaceScanner {
         /** On failure, lets the reads already started finish, so none writes after the command returns. */
         @Override
         public void close() {
+            stopping = true;
+            if (walkers != null) {
+                walkers.shutdown();
+                boolean done = false;
+                while (!done) {
+                    try {
+                        done = walkers.awaitTermination(1, TimeUnit.HOURS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
             for (Pending p : inFlight) {
                 try {
                     p.content.join();

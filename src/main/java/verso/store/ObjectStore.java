@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,8 +32,13 @@ public final class ObjectStore {
     private static final String TEMP_PREFIX = ProcessHandle.current().pid() + "-" + System.nanoTime() + "-";
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
+    /** The file holding {@link #removalEpoch}. */
+    private static final String EPOCH = "removal-epoch";
+    public static final long UNKNOWN_EPOCH = -1;
+
     private final Path root;
     private final Path objects;
+    private volatile boolean epochChanged;
     private final Path tmp;
 
     public ObjectStore(Path root) {
@@ -211,8 +217,39 @@ public final class ObjectStore {
         }
     }
 
+    /**
+     * Removes an object. The first removal through this instance first gives the store a new
+     * {@link #removalEpoch}, so that nobody goes on trusting that what was stored is stored still.
+     */
     public boolean delete(ObjectId id) throws IOException {
+        if (!epochChanged) {
+            Path t = newTemp();
+            try {
+                Files.writeString(t, Long.toString(new SecureRandom().nextLong() & Long.MAX_VALUE));
+                Files.move(t, root.resolve(EPOCH), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(t);
+            }
+            epochChanged = true;
+        }
         return Files.deleteIfExists(pathOf(id));
+    }
+
+    /**
+     * A value that changes whenever an object may have been removed from the store (gc), whichever
+     * process or clone removed it: who saw an object stored under the same value saw it stored still.
+     * 0 for a store nothing was ever removed from; {@link #UNKNOWN_EPOCH} if the value cannot be read,
+     * which matches nothing.
+     */
+    public long removalEpoch() {
+        try {
+            return Long.parseLong(Files.readString(root.resolve(EPOCH)).trim());
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException | NumberFormatException e) {
+            return UNKNOWN_EPOCH;
+        }
     }
 
     /** Visits every stored object id (names that are not ids are skipped), without holding them all. */

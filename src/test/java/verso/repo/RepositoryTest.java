@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -275,6 +276,19 @@ final class RepositoryTest {
         assertFalse(repo.store().contains(oneBlob));
         assertTrue(repo.verify(id -> true).ok());
         assertFalse(repo.verify(id -> false).ok());
+    }
+
+    @Test
+    void commit_afterObjectsWereRemoved_storesTheContentAgain() throws IOException {
+        write("data/a.txt", "one");
+        // Older than the index's racy window, so the index trusts its record of it.
+        Files.setLastModifiedTime(dir.resolve("data/a.txt"), FileTime.from(Instant.now().minusSeconds(60)));
+        add("data");
+        ObjectId blob = verso.store.Hashing.hash("one".getBytes(StandardCharsets.UTF_8));
+        assertTrue(repo.store().delete(blob)); // as gc does to what no version holds
+        commit("one");
+        assertTrue(repo.store().contains(blob), "the index's record must not be trusted after a removal");
+        assertTrue(repo.verify(id -> true).ok());
     }
 
     @Test

@@ -1,7 +1,9 @@
 package verso.repo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +26,11 @@ final class WorkspaceIndexTest {
         return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
+    private FileContent lookup(WorkspaceIndex idx, String path, Path f) throws IOException {
+        WorkspaceIndex.Known k = idx.lookup(path, attrs(f), false);
+        return k == null ? null : k.content();
+    }
+
     private Path oldFile(String name, String text) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, text);
@@ -35,47 +42,74 @@ final class WorkspaceIndexTest {
     void lookup_afterSaveAndLoad_hitsWhileMetadataMatches() throws IOException {
         Path f = oldFile("a", "alpha");
         FileContent c = new FileContent(Hashing.hash("alpha".getBytes()), false, 5);
-        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096);
-        idx.record("d/a", attrs(f), c);
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        idx.record("d/a", attrs(f), c, false);
         idx.save(List.of("d"));
-        WorkspaceIndex again = WorkspaceIndex.load(dir.resolve("index"), 4096);
-        assertEquals(c, again.lookup("d/a", attrs(f)));
+        WorkspaceIndex again = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        assertEquals(c, lookup(again, "d/a", f));
         Files.writeString(f, "beta!");
-        assertNull(again.lookup("d/a", attrs(f)), "a changed mtime is a miss");
+        assertNull(lookup(again, "d/a", f), "a changed mtime is a miss");
+    }
+
+    @Test
+    void lookup_storedRecord_holdsOnlyWhileTheStoreLostNothing() throws IOException {
+        Path f = oldFile("a", "alpha");
+        Path g = oldFile("b", "beta");
+        FileContent c = new FileContent(Hashing.hash("alpha".getBytes()), false, 5);
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        idx.record("a", attrs(f), c, true);
+        idx.record("b", attrs(g), new FileContent(Hashing.hash("beta".getBytes()), false, 4), false);
+        idx.save(List.of("a", "b"));
+
+        WorkspaceIndex same = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        assertTrue(same.lookup("a", attrs(f), false).stored());
+        assertFalse(same.lookup("b", attrs(g), false).stored(), "only hashed, never stored");
+
+        WorkspaceIndex afterGc = WorkspaceIndex.load(dir.resolve("index"), 4096, 77);
+        assertFalse(afterGc.lookup("a", attrs(f), false).stored(), "objects were removed since");
+        afterGc.record("b", attrs(g), new FileContent(Hashing.hash("beta".getBytes()), false, 4), true);
+        afterGc.save(List.of("b")); // "a" is kept as it was, but may no longer claim to be stored
+
+        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 77);
+        assertFalse(next.lookup("a", attrs(f), false).stored());
+        assertEquals(c, next.lookup("a", attrs(f), false).content());
+        assertTrue(next.lookup("b", attrs(g), false).stored());
+        assertNull(WorkspaceIndex.load(dir.resolve("index"), 4096, 77).lookup("a", attrs(f), true),
+                "the executable bit changed");
     }
 
     @Test
     void lookup_recentlyModifiedFile_isNotTrusted() throws IOException {
         Path f = dir.resolve("fresh");
         Files.writeString(f, "x");
-        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096);
-        idx.record("fresh", attrs(f), new FileContent(Hashing.hash("x".getBytes()), false, 1));
-        assertNull(idx.lookup("fresh", attrs(f)));
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        idx.record("fresh", attrs(f), new FileContent(Hashing.hash("x".getBytes()), false, 1), false);
+        assertNull(lookup(idx, "fresh", f));
     }
 
     @Test
     void load_otherBlockSizeOrGarbage_isEmpty() throws IOException {
         Path f = oldFile("a", "alpha");
-        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096);
-        idx.record("a", attrs(f), new FileContent(Hashing.hash("alpha".getBytes()), false, 5));
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        idx.record("a", attrs(f), new FileContent(Hashing.hash("alpha".getBytes()), false, 5), false);
         idx.save(List.of("a"));
-        assertEquals(0, WorkspaceIndex.load(dir.resolve("index"), 8192).size());
+        assertEquals(0, WorkspaceIndex.load(dir.resolve("index"), 8192, 0).size());
         Files.writeString(dir.resolve("index"), "garbage");
-        assertEquals(0, WorkspaceIndex.load(dir.resolve("index"), 4096).size());
+        assertEquals(0, WorkspaceIndex.load(dir.resolve("index"), 4096, 0).size());
     }
 
     @Test
     void save_dropsUnseenEntriesUnderScannedRoots() throws IOException {
         Path f = oldFile("a", "alpha");
-        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096);
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
         FileContent c = new FileContent(Hashing.hash("alpha".getBytes()), false, 5);
-        idx.record("d/a", attrs(f), c);
-        idx.record("e/a", attrs(f), c);
+        idx.record("d/a", attrs(f), c, false);
+        idx.record("e/a", attrs(f), c, false);
         idx.save(List.of("d", "e"));
-        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096);
-        next.lookup("d/a", attrs(f));
+        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        lookup(next, "d/a", f);
         next.save(List.of("d", "e"));
-        assertEquals(1, WorkspaceIndex.load(dir.resolve("index"), 4096).size());
+        assertEquals(1, WorkspaceIndex.load(dir.resolve("index"), 4096, 0).size());
     }
 
     @Test
@@ -83,26 +117,26 @@ final class WorkspaceIndexTest {
         Path f = oldFile("a", "alpha");
         FileContent one = new FileContent(Hashing.hash("one".getBytes()), false, 5);
         FileContent two = new FileContent(Hashing.hash("two".getBytes()), false, 5);
-        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 7);
-        idx.record("keep/x", attrs(f), one);
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0, 7);
+        idx.record("keep/x", attrs(f), one, false);
         for (int i = 99; i >= 0; i--) {
-            idx.record("d/" + i, attrs(f), one);
+            idx.record("d/" + i, attrs(f), one, false);
         }
-        idx.record("d/5", attrs(f), two); // recorded twice: the later one counts
+        idx.record("d/5", attrs(f), two, false); // recorded twice: the later one counts
         idx.save(List.of("d", "keep"));
-        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 7);
+        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 0, 7);
         assertEquals(101, next.size());
-        assertEquals(two, next.lookup("d/5", attrs(f)));
+        assertEquals(two, lookup(next, "d/5", f));
         for (int i = 0; i < 100; i++) {
-            next.lookup("d/" + i, attrs(f));
+            lookup(next, "d/" + i, f);
         }
-        next.record("d/50", attrs(f), two);
+        next.record("d/50", attrs(f), two, false);
         next.save(List.of("d")); // keep/x lies outside the scanned roots: kept though not seen
-        WorkspaceIndex last = WorkspaceIndex.load(dir.resolve("index"), 4096, 7);
+        WorkspaceIndex last = WorkspaceIndex.load(dir.resolve("index"), 4096, 0, 7);
         assertEquals(101, last.size());
-        assertEquals(one, last.lookup("keep/x", attrs(f)));
-        assertEquals(two, last.lookup("d/50", attrs(f)));
-        assertEquals(one, last.lookup("d/49", attrs(f)));
+        assertEquals(one, lookup(last, "keep/x", f));
+        assertEquals(two, lookup(last, "d/50", f));
+        assertEquals(one, lookup(last, "d/49", f));
         try (var s = Files.list(dir)) {
             assertEquals(List.of("a", "index"), s.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no run is left behind");
@@ -117,7 +151,7 @@ final class WorkspaceIndexTest {
             idx.recordTree(p, t);
         }
         idx.save(List.of("d"));
-        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096);
+        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
         for (String p : List.of("d", "d/a", "d/a/b", "d/a-", "d/a.b")) {
             assertEquals(t, next.tree(p), p);
         }
