@@ -26,7 +26,7 @@ public final class GarbageCollector {
      * What gc did (or, with dry run, would do). {@code unpushed}: versions whose objects were kept
      * because no remote has them; {@code kept}: how many objects that kept.
      */
-    public record Report(List<ObjectId> deleted, long deletedBytes, List<VersionLog.Entry> unpushed, int kept,
+    public record Report(Set<ObjectId> deleted, long deletedBytes, List<VersionLog.Entry> unpushed, int kept,
                          List<VersionLog.Entry> incomplete, int tempFiles, boolean dryRun) {
     }
 
@@ -84,7 +84,7 @@ public final class GarbageCollector {
             }
         }
         boolean blocked = !incomplete.isEmpty() && !force;
-        List<ObjectId> doomed = new ArrayList<>();
+        Set<ObjectId> doomed = new ObjectIdSet();
         int[] kept = {0};
         long[] bytes = {0};
         if (!blocked) {

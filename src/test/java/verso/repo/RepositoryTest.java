@@ -299,7 +299,7 @@ final class RepositoryTest {
         ObjectId stray = repo.store().insert("stray".getBytes(StandardCharsets.UTF_8));
         Path temp = repo.store().newTemp();
         GarbageCollector.Report r = repo.gc(true, false, false, id -> false);
-        assertEquals(List.of(stray), r.deleted());
+        assertEquals(Set.of(stray), r.deleted());
         assertFalse(Files.exists(temp));
         assertTrue(repo.verify(id -> false).ok());
     }
