@@ -42,40 +42,47 @@ public final class RepositoryVerifier {
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         List<String> notes = new ArrayList<>();
         AtomicLong count = new AtomicLong();
-        Semaphore window = new Semaphore(repo.threads() * 4);
-        List<CompletableFuture<Void>> running = Collections.synchronizedList(new ArrayList<>());
+        int width = repo.threads() * 4;
+        Semaphore window = new Semaphore(width);
         repo.store().forEach(id -> {
             window.acquireUninterruptibly();
-            running.add(CompletableFuture.runAsync(() -> {
+            CompletableFuture.runAsync(() -> {
                 try {
                     repo.store().verify(id);
                 } catch (IOException e) {
                     problems.add(e.getMessage() + " (remove it with verso gc after fetching a good copy)");
+                } catch (RuntimeException e) {
+                    problems.add("object " + id.shortHex() + " could not be checked: " + e);
                 } finally {
                     count.incrementAndGet();
                     window.release();
                 }
-            }, repo.pool()));
+            }, repo.pool());
         });
-        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
+        window.acquireUninterruptibly(width); // every check has ended: no future is kept per object
 
         TreeSource trees = new TreeSource(repo.store(), null);
         Reachability reach = new Reachability(trees);
         Set<ObjectId> seen = new ObjectIdSet();
         List<ObjectId> ids = repo.versions().ids();
         for (ObjectId id : ids) {
-            List<ObjectId> missing = new ArrayList<>();
+            ObjectId[] firstMissing = {null};
+            long[] missing = {0};
             try {
                 for (TreeEntry e : repo.versions().read(id).paths()) {
-                    reach.walk(e, seen, missing::add);
+                    reach.walk(e, seen, m -> {
+                        if (missing[0]++ == 0) {
+                            firstMissing[0] = m;
+                        }
+                    });
                 }
             } catch (CorruptObjectException e) {
                 problems.add("version " + id.shortHex() + ": " + e.getMessage());
                 continue;
             }
-            if (!missing.isEmpty()) {
-                String what = "version " + id.shortHex() + " references " + missing.size()
-                        + " object(s) not in the cache (first " + missing.get(0).shortHex() + ")";
+            if (missing[0] > 0) {
+                String what = "version " + id.shortHex() + " references " + missing[0]
+                        + " object(s) not in the cache (first " + firstMissing[0].shortHex() + ")";
                 if (onRemote.test(id)) {
                     notes.add(what + "; the remote has them (verso fetch restores them)");
                 } else {
