@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import verso.repo.Change;
 import verso.repo.Repository;
 import verso.store.ObjectId;
 
@@ -28,19 +27,12 @@ final class DiffCommand implements Callable<Integer> {
         try (Repository repo = main.openRepository()) {
             ObjectId a = repo.versions().resolve(v1);
             ObjectId b = v2 == null ? null : repo.versions().resolve(v2);
-            List<Change> changes = repo.diff(a, b);
-            long added = 0;
-            long removed = 0;
-            long changed = 0;
-            for (Change c : changes) {
+            long[] counts = new long[3]; // added, removed, changed
+            repo.diff(a, b, c -> {
                 System.out.println(c.code() + "\t" + c.path());
-                switch (c.code()) {
-                    case 'A' -> added++;
-                    case 'D' -> removed++;
-                    default -> changed++;
-                }
-            }
-            System.err.println(added + " added, " + removed + " removed, " + changed + " changed");
+                counts[c.code() == 'A' ? 0 : c.code() == 'D' ? 1 : 2]++;
+            });
+            System.err.println(counts[0] + " added, " + counts[1] + " removed, " + counts[2] + " changed");
         }
         return 0;
     }

@@ -30,11 +30,24 @@ public final class Comparison {
     }
 
     /**
-     * One tracked path: its state, its file changes since the head version, and whether its pointer
-     * file names content that is neither the workspace's nor the head version's (as after
-     * {@code git checkout REV -- PATH.verso}, before {@code verso checkout}).
+     * One tracked path: its state, and whether its pointer file names content that is neither the
+     * workspace's nor the head version's (as after {@code git checkout REV -- PATH.verso}, before
+     * {@code verso checkout}).
      */
-    public record PathStatus(String path, Kind kind, List<Change> changes, boolean pointerDiffers) {
+    public record PathStatus(String path, Kind kind, boolean pointerDiffers) {
+    }
+
+    /**
+     * Receives a status or a diff as it is found, so that neither is held whole: a million changed
+     * files are a million calls, not a list.
+     */
+    public interface Listener {
+        /** A tracked path's state (status only); a {@link Kind#MODIFIED} path's changes follow. */
+        default void path(PathStatus s) throws IOException {
+        }
+
+        /** One changed file or symlink, in walk order. */
+        void change(Change c) throws IOException;
     }
 
     private final Repository repo;
@@ -43,14 +56,13 @@ public final class Comparison {
         this.repo = repo;
     }
 
-    List<PathStatus> status() throws IOException {
+    void status(Listener out) throws IOException {
         ObjectId headId = repo.head().orElse(null);
         Version head = headId == null ? null : repo.versions().read(headId);
         WorkspaceIndex index = repo.loadIndex();
         WorkspaceScanner scanner = repo.scanner(index);
         TreeSource trees = new TreeSource(repo.store(), null);
         TreeDiff diff = new TreeDiff(trees);
-        List<PathStatus> out = new ArrayList<>();
         List<String> roots = new ArrayList<>();
         for (PointerFile pf : repo.pointers()) {
             roots.add(pf.path());
@@ -61,29 +73,28 @@ public final class Comparison {
             boolean pointerDiffers = work != null && !pf.entry().sameContent(work)
                     && (inHead == null || !pf.entry().sameContent(inHead));
             if (work == null) {
-                out.add(new PathStatus(pf.path(), Kind.MISSING, List.of(), false));
+                out.path(new PathStatus(pf.path(), Kind.MISSING, false));
             } else if (inHead == null) {
-                out.add(new PathStatus(pf.path(), Kind.NEW, List.of(), pointerDiffers));
+                out.path(new PathStatus(pf.path(), Kind.NEW, pointerDiffers));
+            } else if (inHead.sameContent(work)) {
+                out.path(new PathStatus(pf.path(), Kind.UNCHANGED, pointerDiffers));
             } else {
-                List<Change> changes = new ArrayList<>();
+                out.path(new PathStatus(pf.path(), Kind.MODIFIED, pointerDiffers));
                 diff.diff(pf.path(), inHead, work, c -> {
                     if (c.isLeaf()) {
-                        changes.add(c);
+                        out.change(c);
                     }
                 });
-                out.add(new PathStatus(pf.path(), changes.isEmpty() && inHead.sameContent(work) ? Kind.UNCHANGED
-                        : Kind.MODIFIED, changes, pointerDiffers));
             }
         }
         if (head != null) {
             for (TreeEntry e : head.paths()) {
                 if (!roots.contains(e.name())) {
-                    out.add(new PathStatus(e.name(), Kind.UNTRACKED, List.of(), false));
+                    out.path(new PathStatus(e.name(), Kind.UNTRACKED, false));
                 }
             }
         }
         saveQuietly(index, roots);
-        return out;
     }
 
     /** The index is only a cache; failing to save it (read-only repository) must not fail a read. */
@@ -95,7 +106,7 @@ public final class Comparison {
         }
     }
 
-    List<Change> diff(ObjectId a, ObjectId b) throws IOException {
+    void diff(ObjectId a, ObjectId b, Listener out) throws IOException {
         Map<String, TreeEntry[]> pairs = new TreeMap<>(Names::compare);
         for (TreeEntry e : repo.versions().read(a).paths()) {
             pairs.computeIfAbsent(e.name(), k -> new TreeEntry[2])[0] = e;
@@ -120,14 +131,12 @@ public final class Comparison {
             saveQuietly(index, roots);
         }
         TreeDiff diff = new TreeDiff(trees);
-        List<Change> out = new ArrayList<>();
         for (Map.Entry<String, TreeEntry[]> p : pairs.entrySet()) {
             diff.diff(p.getKey(), p.getValue()[0], p.getValue()[1], c -> {
                 if (c.isLeaf()) {
-                    out.add(c);
+                    out.change(c);
                 }
             });
         }
-        return out;
     }
 }

@@ -190,17 +190,17 @@ public final class Repository implements Closeable {
         return new Recorder(this).commit(message, progress);
     }
 
-    /** What changed in the workspace since the head version, per tracked path. */
-    public List<Comparison.PathStatus> status() throws IOException {
+    /** What changed in the workspace since the head version, per tracked path, told as it is found. */
+    public void status(Comparison.Listener out) throws IOException {
         try (RepoLock.Held h = lock.shared()) {
-            return new Comparison(this).status();
+            new Comparison(this).status(out);
         }
     }
 
     /** File changes from version {@code a} to version {@code b}, or to the workspace if {@code b} is null. */
-    public List<Change> diff(ObjectId a, ObjectId b) throws IOException {
+    public void diff(ObjectId a, ObjectId b, Comparison.Listener out) throws IOException {
         try (RepoLock.Held h = lock.shared()) {
-            return new Comparison(this).diff(a, b);
+            new Comparison(this).diff(a, b, out);
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -43,6 +44,26 @@ final class RepositoryTest {
     @AfterEach
     void tearDown() {
         repo.close();
+    }
+
+    /** A status as told to a listener: the paths, and every path's changes in order. */
+    private record Status(List<Comparison.PathStatus> paths, List<Change> changes) {
+    }
+
+    private Status status() throws IOException {
+        Status st = new Status(new ArrayList<>(), new ArrayList<>());
+        repo.status(new Comparison.Listener() {
+            @Override
+            public void path(Comparison.PathStatus s) {
+                st.paths().add(s);
+            }
+
+            @Override
+            public void change(Change c) {
+                st.changes().add(c);
+            }
+        });
+        return st;
     }
 
     private void write(String rel, String text) throws IOException {
@@ -119,7 +140,8 @@ final class RepositoryTest {
         assertArrayEquals(original, Files.readAllBytes(dir.resolve("data/big.bin")));
         TreeEntry big = new TreeSource(repo.store(), null).lookup(repo.version(v1).find("data"), "data/big.bin");
         assertTrue(big.chunked());
-        List<Change> d = repo.diff(v1, v2);
+        List<Change> d = new ArrayList<>();
+        repo.diff(v1, v2, d::add);
         assertEquals(1, d.size());
         assertEquals('M', d.get(0).code());
         assertEquals(big, d.get(0).before());
@@ -132,14 +154,14 @@ final class RepositoryTest {
         write("data/c.txt", "gamma");
         add("data");
         commit("one");
-        assertEquals(Comparison.Kind.UNCHANGED, repo.status().get(0).kind());
-        assertEquals(Comparison.Kind.UNCHANGED, repo.status().get(0).kind());
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
         // same number of children, one replaced; and a chmod, which leaves mtime alone
         Files.delete(dir.resolve("data/sub/b.txt"));
         write("data/sub/z.txt", "zeta");
         Files.setPosixFilePermissions(dir.resolve("data/c.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Set<String> got = new HashSet<>();
-        repo.status().get(0).changes().forEach(c -> got.add(c.code() + " " + c.path()));
+        status().changes().forEach(c -> got.add(c.code() + " " + c.path()));
         assertEquals(Set.of("D data/sub/b.txt", "A data/sub/z.txt", "M data/c.txt"), got);
     }
 
@@ -152,11 +174,11 @@ final class RepositoryTest {
         write("data/a.txt", "ALPHA");
         Files.delete(dir.resolve("data/b.txt"));
         write("data/new/c.txt", "gamma");
-        List<Comparison.PathStatus> st = repo.status();
-        assertEquals(1, st.size());
-        assertEquals(Comparison.Kind.MODIFIED, st.get(0).kind());
+        Status st = status();
+        assertEquals(1, st.paths().size());
+        assertEquals(Comparison.Kind.MODIFIED, st.paths().get(0).kind());
         Set<String> got = new HashSet<>();
-        st.get(0).changes().forEach(c -> got.add(c.code() + " " + c.path()));
+        st.changes().forEach(c -> got.add(c.code() + " " + c.path()));
         assertEquals(Set.of("M data/a.txt", "D data/b.txt", "A data/new/c.txt"), got);
     }
 
@@ -177,7 +199,7 @@ final class RepositoryTest {
         assertTrue(Files.isDirectory(dir.resolve("data/empty")));
         assertEquals(Paths.get("sub/x.txt"), Files.readSymbolicLink(dir.resolve("data/link")));
         assertFalse(Files.exists(dir.resolve("data/other.txt")));
-        assertEquals(Comparison.Kind.UNCHANGED, repo.status().get(0).kind());
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
     }
 
     @Test
