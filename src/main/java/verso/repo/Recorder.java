@@ -6,10 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import verso.store.EntryType;
+import verso.store.Names;
 import verso.store.ObjectId;
+import verso.store.Tree;
 import verso.store.TreeEntry;
 import verso.store.Version;
 
@@ -96,18 +103,43 @@ public final class Recorder {
         AtomicFile.write(gi, (text + sep + "/" + rel + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    CommitResult commit(String message, ProgressListener progress) throws IOException {
+    /**
+     * Records a new version. With {@code userPaths}, only those paths (files or folders inside
+     * tracked paths) are read; everything else is taken as its pointer file records it, as
+     * {@code git commit PATH} does. A tracked path given whole is scanned whole.
+     */
+    CommitResult commit(String message, Path cwd, List<String> userPaths, ProgressListener progress)
+            throws IOException {
         try (RepoLock.Held h = repo.lock().exclusive()) {
             List<PointerFile> pointers = repo.pointers();
             if (pointers.isEmpty()) {
                 throw new RepoException("nothing is tracked; run verso add PATH first");
             }
+            Map<String, List<String>> parts = parts(cwd, userPaths, pointers);
             WorkspaceIndex index = repo.loadIndex();
             WorkspaceScanner scanner = repo.scanner(index);
+            // Parts are read without saving what they find in the index: a folder's cached tree must
+            // stay tied to files the index has seen through that folder (see WorkspaceIndex).
+            WorkspaceScanner partScanner = repo.scanner(repo.loadIndex());
             List<TreeEntry> entries = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             List<String> roots = new ArrayList<>();
             for (PointerFile pf : pointers) {
+                List<String> only = parts.get(pf.path());
+                if (only != null && only.isEmpty()) {
+                    entries.add(pf.entry());
+                    continue;
+                }
+                if (only != null) {
+                    TreeEntry e = pf.entry();
+                    for (String part : only) {
+                        Snapshot s = partScanner.scan(part, true, progress);
+                        skipped.addAll(s.skipped());
+                        e = splice(e, part.substring(pf.path().length() + 1), s.entry());
+                    }
+                    entries.add(e);
+                    continue;
+                }
                 Snapshot s = scanner.scan(pf.path(), true, progress);
                 if (s.entry() == null) {
                     throw new RepoException(pf.path() + " is tracked but missing from the workspace; restore it with "
@@ -129,6 +161,92 @@ public final class Recorder {
             repo.versions().setHead(id);
             return new CommitResult(id, v, skipped);
         }
+    }
+
+    /**
+     * What to read of each tracked path, by the paths the user named: a tracked path absent from the
+     * map is read whole; one mapped to an empty list is not read; else only the paths listed below
+     * it are. No paths named: every tracked path is read whole.
+     */
+    private Map<String, List<String>> parts(Path cwd, List<String> userPaths, List<PointerFile> pointers)
+            throws IOException {
+        Map<String, List<String>> parts = new HashMap<>();
+        if (userPaths.isEmpty()) {
+            return parts;
+        }
+        for (PointerFile pf : pointers) {
+            parts.put(pf.path(), new ArrayList<>());
+        }
+        for (String u : userPaths) {
+            String rel = repo.relativize(cwd, u);
+            PointerFile owner = null;
+            for (PointerFile pf : pointers) {
+                if (rel.equals(pf.path()) || rel.startsWith(pf.path() + "/")) {
+                    owner = pf;
+                }
+            }
+            if (owner == null) {
+                throw new RepoException(u + " is not inside a tracked path; run verso add " + u + " to track it");
+            }
+            if (rel.equals(owner.path())) {
+                parts.remove(rel); // the whole tracked path
+            } else if (parts.containsKey(owner.path())) {
+                if (!Repository.exists(repo.root().resolve(rel)) && !inside(owner.entry(), rel)) {
+                    throw new RepoException(u + " is neither in the workspace nor in " + owner.path()
+                            + PointerFile.SUFFIX + "; check the path");
+                }
+                parts.get(owner.path()).add(rel);
+            }
+        }
+        return parts;
+    }
+
+    private boolean inside(TreeEntry root, String rel) throws IOException {
+        return new TreeSource(repo.store(), null).lookup(root, rel) != null;
+    }
+
+    /**
+     * {@code dir} with the entry at {@code sub} (a path below it) replaced by {@code leaf}, or removed
+     * if {@code leaf} is null; folders on the way are created as needed. New trees are stored.
+     */
+    private TreeEntry splice(TreeEntry dir, String sub, TreeEntry leaf) throws IOException {
+        if (dir.type() != EntryType.DIR) {
+            throw new RepoException("cannot commit " + sub + " inside " + dir.name() + ", which the pointer file "
+                    + "records as a " + dir.type().name().toLowerCase(Locale.ROOT) + "; commit the whole path");
+        }
+        int slash = sub.indexOf('/');
+        String name = slash < 0 ? sub : sub.substring(0, slash);
+        List<TreeEntry> entries = new ArrayList<>(new TreeSource(repo.store(), null).tree(dir.id()).entries());
+        int pos = Collections.binarySearch(entries, null, (a, b) -> Names.compare(a.name(), name));
+        TreeEntry old = pos >= 0 ? entries.get(pos) : null;
+        TreeEntry replaced;
+        if (slash < 0) {
+            replaced = leaf == null ? null : leaf.withName(name);
+        } else if (old == null && leaf == null) {
+            return dir; // removing what is not there
+        } else {
+            TreeEntry below = old != null && old.type() == EntryType.DIR ? old : emptyDir(name);
+            replaced = splice(below, sub.substring(slash + 1), leaf);
+        }
+        if (pos >= 0 && replaced == null) {
+            entries.remove(pos);
+        } else if (pos >= 0) {
+            entries.set(pos, replaced);
+        } else if (replaced != null) {
+            entries.add(-pos - 1, replaced);
+        }
+        long size = 0;
+        long files = 0;
+        for (TreeEntry e : entries) {
+            size += e.size();
+            files += e.files();
+        }
+        byte[] enc = new Tree(entries).encode();
+        return TreeEntry.dir(dir.name(), size, files, repo.store().insert(enc));
+    }
+
+    private TreeEntry emptyDir(String name) throws IOException {
+        return TreeEntry.dir(name, 0, 0, repo.store().insert(Tree.empty().encode()));
     }
 
     private void writePointers(List<PointerFile> old, List<TreeEntry> entries, ObjectId version) throws IOException {

@@ -187,7 +187,16 @@ public final class Repository implements Closeable {
 
     /** Records a new version of every tracked path; {@link Recorder.CommitResult#id()} is null if nothing changed. */
     public Recorder.CommitResult commit(String message, ProgressListener progress) throws IOException {
-        return new Recorder(this).commit(message, progress);
+        return commit(message, root, List.of(), progress);
+    }
+
+    /**
+     * As {@link #commit(String, ProgressListener)}, reading only {@code paths} (relative to
+     * {@code cwd}; inside tracked paths) and taking the rest from the pointer files.
+     */
+    public Recorder.CommitResult commit(String message, Path cwd, List<String> paths, ProgressListener progress)
+            throws IOException {
+        return new Recorder(this).commit(message, cwd, paths, progress);
     }
 
     /** What changed in the workspace since the head version, per tracked path, told as it is found. */

@@ -313,6 +313,74 @@ final class RepositoryTest {
         assertTrue(repo.verify(id -> true).ok());
     }
 
+    /** Writes a file whose mtime lies {@code agoSeconds} back, outside the index's racy window. */
+    private void writeOld(String rel, String text, int agoSeconds) throws IOException {
+        write(rel, text);
+        Files.setLastModifiedTime(dir.resolve(rel), FileTime.from(Instant.now().minusSeconds(agoSeconds)));
+    }
+
+    private String content(ObjectId version, String path) throws IOException {
+        TreeEntry e = new TreeSource(repo.store(), null).lookup(repo.version(version).find("data"), path);
+        return e == null ? null : new String(repo.store().read(e.id()), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void commit_withPaths_readsOnlyThem_andTakesTheRestFromThePointerFile() throws IOException {
+        writeOld("data/a.txt", "a", 60);
+        writeOld("data/c.txt", "c", 60);
+        writeOld("data/sub/b.txt", "b", 60);
+        add("data");
+        commit("one");
+        writeOld("data/a.txt", "A", 30);
+        writeOld("data/c.txt", "C", 30);
+        Files.delete(dir.resolve("data/sub/b.txt"));
+        writeOld("data/sub/new/d.txt", "d", 30);
+
+        ObjectId two = repo.commit("two", dir.resolve("data"), List.of("a.txt", "sub"), ProgressListener.NONE).id();
+        assertEquals("A", content(two, "data/a.txt"));
+        assertEquals("c", content(two, "data/c.txt"), "not named: as the pointer file had it");
+        assertNull(content(two, "data/sub/b.txt"));
+        assertEquals("d", content(two, "data/sub/new/d.txt"));
+        assertEquals(3, repo.version(two).find("data").files(), "a, c and d (b is gone)");
+        assertEquals(Set.of("M data/c.txt"), Set.copyOf(status().changes().stream()
+                .map(c -> c.code() + " " + c.path()).toList()));
+
+        ObjectId three = commit("three");
+        assertEquals("C", content(three, "data/c.txt"));
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
+        assertTrue(repo.verify(id -> false).ok());
+    }
+
+    @Test
+    void commit_ofOneFile_leavesTheIndexRight_forTheNextFullScan() throws IOException {
+        writeOld("data/a.txt", "a", 60);
+        writeOld("data/c.txt", "c", 60);
+        add("data");
+        commit("one");
+        writeOld("data/a.txt", "A", 30);
+        ObjectId two = repo.commit("two", dir, List.of("data/a.txt"), ProgressListener.NONE).id();
+        assertEquals("A", content(two, "data/a.txt"));
+        // Had the index kept a.txt's new record beside data's old cached tree, the full scan would
+        // take that old tree for the workspace and put "a" back.
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
+        assertFalse(repo.commit("three", ProgressListener.NONE).changed());
+        assertEquals("A", content(repo.head().orElseThrow(), "data/a.txt"));
+    }
+
+    @Test
+    void commit_withPaths_outsideTrackedOrUnknown_isRefused() throws IOException {
+        write("data/a.txt", "a");
+        write("other.txt", "o");
+        add("data");
+        commit("one");
+        RepoException outside = assertThrows(RepoException.class,
+                () -> repo.commit("x", dir, List.of("other.txt"), ProgressListener.NONE));
+        assertTrue(outside.getMessage().contains("not inside a tracked path"), outside.getMessage());
+        RepoException unknown = assertThrows(RepoException.class,
+                () -> repo.commit("x", dir, List.of("data/nothing.txt"), ProgressListener.NONE));
+        assertTrue(unknown.getMessage().contains("check the path"), unknown.getMessage());
+    }
+
     @Test
     void gc_deletesUnreferencedObjects_andTempFiles() throws IOException {
         write("data/a.txt", "one");
