@@ -86,6 +86,8 @@ measure verso "commit" "$v" "$verso" commit -m first
 measure verso "status, unchanged" "$v" "$verso" status
 echo "changed" > "$v/data/big/s0000007.bin"
 measure verso "commit of one changed file" "$v" "$verso" commit -m second
+echo "changed again" > "$v/data/big/s0000008.bin"
+measure verso "commit of one changed file, named" "$v" "$verso" commit -m third data/big/s0000008.bin
 rm -rf "$v/data"
 sync
 measure verso "checkout into an empty workspace" "$v" "$verso" checkout
@@ -101,6 +103,8 @@ measure git "commit" "$g" git commit -q -m first
 measure git "status, unchanged" "$g" git status --porcelain
 echo "changed" > "$g/data/big/s0000007.bin"
 measure git "commit of one changed file" "$g" git commit -q -a -m second
+echo "changed again" > "$g/data/big/s0000008.bin"
+measure git "commit of one changed file, named" "$g" git commit -q -m third -- data/big/s0000008.bin
 rm -rf "$g/data"
 sync
 measure git "checkout into an empty workspace" "$g" git checkout -- data
