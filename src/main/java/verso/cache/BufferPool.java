@@ -22,7 +22,8 @@ import java.util.function.LongPredicate;
  * buffer that would exceed {@code budget} first asks {@code reclaim} (the block cache) to let go of
  * some blocks: their memory comes back here at once unless a reader still holds it. So a cache that
  * fills its share of memory gives way to blocks being read, instead of reads failing for want of
- * memory when many files are read at once. If nothing is left to reclaim (readers hold every block in
+ * memory when many files are read at once. Idle buffers count in the budget too; a taker of another
+ * size drops them before asking the cache. If nothing is left to reclaim (readers hold every block in
  * memory), the taker waits, up to {@code maxWait}, for a reader to let go of one; after that the
  * buffer is allocated anyway, and the JVM's own limit decides.
  */
@@ -108,13 +109,30 @@ public final class BufferPool {
             if (b != null) {
                 return b;
             }
-            if (reserve(length)) {
+            if (reserve(length) || reserveByDroppingIdle(length)) {
                 return allocate(length);
             }
             if (i >= MAX_RECLAIMS || !reclaim.test(length)) {
                 return null;
             }
         }
+    }
+
+    /**
+     * Idle buffers count in the budget but fit only blocks of the pool's size, and a block the cache
+     * lets go of becomes one: a taker of another size (a file's last block, a small file) drops them
+     * until its buffer fits, rather than waiting for a release that would only add to them.
+     */
+    private boolean reserveByDroppingIdle(int length) {
+        ByteBuffer dropped;
+        while ((dropped = idle.poll()) != null) {
+            idleCount.decrementAndGet();
+            outstanding.addAndGet(-dropped.capacity());
+            if (reserve(length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean reserve(int length) {

@@ -85,6 +85,35 @@ final class BufferPoolTest {
     }
 
     @Test
+    void take_ofAnotherSizeOverBudget_dropsIdleBuffersInsteadOfWaiting() {
+        int n = 1024;
+        BufferPool pool = new BufferPool(n, 4, 2L * n, bytes -> false, Duration.ZERO);
+        Block read = Block.pooled(pool.take(n), pool);
+        Block.pooled(pool.take(n), pool);
+        read.release();
+        assertEquals(1, pool.idle());
+        assertEquals(2L * n, pool.outstanding(), "one block held, one idle: the budget is spent");
+        ByteBuffer last = pool.take(100);
+        assertEquals(100, last.capacity());
+        assertEquals(0, pool.idle(), "the idle buffer fits no block of 100 bytes: dropped");
+        assertEquals(n + 100L, pool.outstanding(), "within the budget, not past it");
+    }
+
+    @Test
+    void take_ofAnotherSize_findsRoomInBlocksTheCacheLetsGoOf() throws Exception {
+        int n = 64 << 10;
+        BlockCache[] cache = new BlockCache[1];
+        BufferPool pool = new BufferPool(n, 4, 2L * n, bytes -> cache[0].evictColdest(bytes), Duration.ZERO);
+        cache[0] = new BlockCache(100L * n, Runnable::run);
+        for (int i = 0; i < 2; i++) {
+            cache[0].get(Hashing.hash(new byte[] {(byte) i}), n, (k, hint) -> Block.pooled(pool.take(n), pool)).release();
+        }
+        ByteBuffer small = pool.take(10);
+        assertEquals(10, small.capacity());
+        assertTrue(pool.outstanding() <= 2L * n, pool.outstanding() + " bytes out, budget " + 2L * n);
+    }
+
+    @Test
     void take_overBudgetWaitsForAReaderToLetGo() throws Exception {
         int n = 1024;
         BufferPool pool = new BufferPool(n, 4, 2L * n, bytes -> false, Duration.ofSeconds(30));
