@@ -14,11 +14,11 @@ import verso.store.FileInserter;
  * running, so memory does not grow with the number of jobs.
  *
  * <p>Design: jobs go to the pool in batches, and the walker waits for a free slot per batch, not per
- * job. A window of single jobs makes the walker and the workers hand each other every job: with small
- * files each worker finds the queue empty and parks after nearly every job, the walker parks on the
- * full window and is woken for every slot freed, and the futex calls and context switches of those
- * hand-overs cost more system time than the writes themselves. A batch is a few milliseconds of work,
- * so the hand-overs are hundreds of times fewer. After the first failure no further job starts;
+ * job. With a window of single jobs the walker and the workers hand each other every job: with small
+ * files a worker finds the queue empty and parks after nearly every job, and the walker parks on the
+ * full window and is woken for every slot freed (checking out 30,000 small files that way made
+ * about 2.3 futex calls per file, against 0.3 in batches). A batch is a few milliseconds of work, so
+ * the hand-overs are hundreds of times fewer. After the first failure no further job starts;
  * {@link #finish} waits for the running ones and throws it.
  */
 final class WriteWindow {
