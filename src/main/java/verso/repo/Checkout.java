@@ -1,7 +1,6 @@
 package verso.repo;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -9,29 +8,29 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import verso.store.EntryType;
-import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
 import verso.store.MissingObjectException;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.TreeEntry;
 import verso.store.Version;
 
 /**
  * Makes the workspace match a version (or the pointer files).
  *
- * <p>Design: plan, check, then apply. The plan is the {@link TreeDiff} from the workspace (scanned
- * without storing) to the target, so unchanged subtrees cost nothing. The check refuses to touch any
- * workspace file whose content is not recorded in the head version or in the current pointer file
- * (uncommitted work), unless forced, and makes sure every object to be written is in the cache,
- * asking the {@link ObjectFetcher} for the missing ones. Applying removes first (leaves, then
- * emptied directories), then writes files in parallel, each atomically; pointer files and
+ * <p>Design: check, then apply, in memory that does not grow with the number of files. The changes
+ * are the {@link TreeDiff} from the workspace (scanned without storing) to the target, so unchanged
+ * subtrees cost nothing; they are not kept but produced again by each pass. The first pass refuses to
+ * touch any workspace file whose content is not recorded in the head version or in the current
+ * pointer file (uncommitted work), unless forced, keeping only a count and the first few paths, and
+ * notes the objects to write that the cache lacks in a compact set; if there are any, a second pass
+ * asks the {@link ObjectFetcher} for them in bounded batches, in walk order (the order of a remote's
+ * packs). The last pass applies the changes in walk order, which is safe as it is (see
+ * {@link TreeDiff}): removals and directories on this thread, file writes handed to the workers
+ * through a bounded {@link WriteWindow}, each file written atomically. Pointer files and
  * {@code head} are written last.
  */
 public final class Checkout {
@@ -40,6 +39,12 @@ public final class Checkout {
     }
 
     private static final int SHOWN = 10;
+    /** Missing objects asked of the fetcher at once. */
+    private static final int FETCH_BATCH = 10_000;
+    /** File writes handed to a worker at once, at most. */
+    private static final int WRITE_BATCH = 256;
+    /** Bytes of file content handed to a worker at once, beyond which a batch ends early. */
+    private static final long WRITE_BATCH_BYTES = 4L << 20;
 
     private final Repository repo;
     private final ObjectFetcher fetcher;
@@ -81,10 +86,9 @@ public final class Checkout {
         TreeSource trees = new TreeSource(repo.store(), fetcher);
         WorkspaceIndex index = repo.loadIndex();
         WorkspaceScanner scanner = repo.scanner(index);
-        TreeDiff diff = new TreeDiff(trees);
-        List<Change> plan = new ArrayList<>();
+        Plan plan = new Plan(new TreeDiff(trees), targets);
         List<String> temps = new ArrayList<>();
-        Set<String> dirty = new LinkedHashSet<>();
+        long bytes;
         try {
             for (TreeEntry target : targets) {
                 String p = target.name();
@@ -92,20 +96,19 @@ public final class Checkout {
                 trees.with(s);
                 temps.addAll(s.temps());
                 PointerFile pf = pointers.get(p);
-                TreeEntry[] refs = {head == null ? null : head.find(p), pf == null ? null : pf.entry()};
-                diff.diff(p, s.entry(), target, c -> {
-                    plan.add(c);
-                    if (c.before() != null && c.isLeaf() && !recorded(trees, refs, c)) {
-                        dirty.add(c.path());
-                    }
-                });
+                plan.add(s.entry(), new TreeEntry[] {head == null ? null : head.find(p), pf == null ? null : pf.entry()});
             }
-            if (!dirty.isEmpty() && !force) {
-                throw new RepoException("checkout would overwrite uncommitted changes in " + dirty.size() + " file"
-                        + (dirty.size() == 1 ? "" : "s") + ": " + shown(dirty)
+            Survey survey = survey(trees, plan);
+            if (survey.dirty > 0 && !force) {
+                throw new RepoException("checkout would overwrite uncommitted changes in " + survey.dirty + " file"
+                        + (survey.dirty == 1 ? "" : "s") + ": " + String.join(", ", survey.dirtyShown)
+                        + (survey.dirty > SHOWN ? " (and " + (survey.dirty - SHOWN) + " more)" : "")
                         + "; run verso commit to keep them, or verso checkout --force to discard them");
             }
-            ensureObjects(trees, plan);
+            if (!survey.missing.isEmpty()) {
+                fetchMissing(trees, plan, survey);
+            }
+            bytes = survey.bytes;
         } catch (MissingObjectException e) {
             throw missing(e.id(), null);
         }
@@ -114,7 +117,7 @@ public final class Checkout {
         for (String t : temps) {
             Files.deleteIfExists(repo.root().resolve(t));
         }
-        Applied applied = apply(plan, index);
+        Applied applied = apply(plan, bytes, index);
         index.save(targets.stream().map(TreeEntry::name).toList());
         for (TreeEntry t : targets) {
             PointerFile old = pointers.get(t.name());
@@ -157,27 +160,107 @@ public final class Checkout {
         return false;
     }
 
-    private void ensureObjects(TreeSource trees, List<Change> plan) throws IOException {
-        Map<ObjectId, String> missing = new LinkedHashMap<>();
-        for (Change c : plan) {
+    /** What the first pass found: uncommitted files (a count and the first few), bytes to write, objects the cache lacks. */
+    private static final class Survey {
+        private final List<String> dirtyShown = new ArrayList<>();
+        private int dirty;
+        private long bytes;
+        private final ObjectIdSet missing = new ObjectIdSet();
+    }
+
+    private Survey survey(TreeSource trees, Plan plan) throws IOException {
+        Survey survey = new Survey();
+        plan.forEach((refs, c) -> {
+            if (c.before() != null && c.isLeaf() && !recorded(trees, refs, c)) {
+                if (survey.dirty++ < SHOWN) {
+                    survey.dirtyShown.add(c.path());
+                }
+            }
             TreeEntry a = c.after();
             if (a != null && a.type() == EntryType.FILE) {
+                survey.bytes += a.size();
                 for (ObjectId id : trees.fileObjects(a)) {
                     if (!repo.store().contains(id)) {
-                        missing.putIfAbsent(id, c.path());
+                        survey.missing.add(id);
                     }
                 }
             }
+        });
+        return survey;
+    }
+
+    /**
+     * Asks the fetcher for the objects the survey found missing, a batch at a time in walk order; refuses
+     * the checkout, naming the first, if any are still missing.
+     */
+    private void fetchMissing(TreeSource trees, Plan plan, Survey survey) throws IOException {
+        ObjectIdSet missing = survey.missing;
+        List<ObjectId> batch = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        FirstMissing first = new FirstMissing();
+        if (fetcher != null) {
+            plan.forEach((refs, c) -> {
+                TreeEntry a = c.after();
+                if (a != null && a.type() == EntryType.FILE) {
+                    for (ObjectId id : trees.fileObjects(a)) {
+                        if (missing.contains(id)) {
+                            batch.add(id);
+                            paths.add(c.path());
+                        }
+                    }
+                    if (batch.size() >= FETCH_BATCH) {
+                        fetchBatch(batch, paths, first);
+                    }
+                }
+            });
+            fetchBatch(batch, paths, first);
         }
-        if (!missing.isEmpty() && fetcher != null) {
-            fetcher.fetch(missing.keySet());
-            missing.keySet().removeIf(repo.store()::contains);
+        int absent = 0;
+        for (ObjectId id : missing) {
+            if (!repo.store().contains(id)) {
+                absent++;
+                if (first.id == null) {
+                    first.id = id;
+                }
+            }
         }
-        if (!missing.isEmpty()) {
-            Map.Entry<ObjectId, String> first = missing.entrySet().iterator().next();
-            throw missing(first.getKey(), first.getValue() + (missing.size() > 1 ? " and " + (missing.size() - 1)
-                    + " more objects" : ""));
+        if (absent > 0) {
+            throw missing(first.id, (first.path != null ? first.path : firstPath(trees, plan, first.id))
+                    + (absent > 1 ? " and " + (absent - 1) + " more objects" : ""));
         }
+    }
+
+    /** The first object still missing after fetching, and a path that needs it, if known. */
+    private static final class FirstMissing {
+        private ObjectId id;
+        private String path;
+    }
+
+    private void fetchBatch(List<ObjectId> batch, List<String> paths, FirstMissing first) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        fetcher.fetch(batch);
+        for (int i = 0; i < batch.size() && first.id == null; i++) {
+            if (!repo.store().contains(batch.get(i))) {
+                first.id = batch.get(i);
+                first.path = paths.get(i);
+            }
+        }
+        batch.clear();
+        paths.clear();
+    }
+
+    /** The first path, in walk order, of a file that needs {@code id}. */
+    private String firstPath(TreeSource trees, Plan plan, ObjectId id) throws IOException {
+        String[] found = {null};
+        plan.forEach((refs, c) -> {
+            TreeEntry a = c.after();
+            if (found[0] == null && a != null && a.type() == EntryType.FILE && trees.fileObjects(a).contains(id)) {
+                found[0] = c.path();
+            }
+        });
+        return found[0];
     }
 
     private RepoException missing(ObjectId id, String what) {
@@ -188,51 +271,52 @@ public final class Checkout {
     private record Applied(int written, int removed) {
     }
 
-    private Applied apply(List<Change> plan, WorkspaceIndex index) throws IOException {
-        int removed = 0;
-        long bytes = 0;
-        List<Change> writes = new ArrayList<>();
-        for (Change c : plan) {
-            Path p = repo.root().resolve(c.path());
-            if (c.after() == null) {
-                if (c.before().type() == EntryType.DIR) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (DirectoryNotEmptyException e) {
-                        throw new RepoException(c.path() + " holds files verso does not track (sockets, pipes?); "
-                                + "move them away and run the command again");
-                    }
-                } else {
-                    Files.deleteIfExists(p);
-                    removed++;
-                }
-            } else if (c.after().type() == EntryType.DIR) {
-                Files.createDirectories(p);
-            } else {
-                writes.add(c);
-                bytes += c.after().type() == EntryType.FILE ? c.after().size() : 0;
-            }
-        }
+    /**
+     * Applies the changes in walk order: removals and directories at once, file writes on the workers
+     * with a bounded number waiting, so memory does not grow with the number of files.
+     */
+    private Applied apply(Plan plan, long bytes, WorkspaceIndex index) throws IOException {
+        int[] counts = {0, 0};
         progress.start("Checking out", bytes);
         WorkspaceWriter writer = new WorkspaceWriter(repo.store(), progress);
+        WriteWindow window = new WriteWindow(repo.pool(), WRITE_BATCH, WRITE_BATCH_BYTES, 2 * repo.threads());
         try {
-            List<CompletableFuture<Void>> futures = new ArrayList<>();
-            for (Change c : writes) {
-                futures.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        write(writer, c, index);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+            plan.forEach((refs, c) -> {
+                Path p = repo.root().resolve(c.path());
+                if (c.after() == null) {
+                    if (c.before().type() == EntryType.DIR) {
+                        try {
+                            Files.deleteIfExists(p);
+                        } catch (DirectoryNotEmptyException e) {
+                            throw new RepoException(c.path() + " holds files verso does not track (sockets, pipes?); "
+                                    + "move them away and run the command again");
+                        }
+                    } else {
+                        Files.deleteIfExists(p);
+                        counts[1]++;
                     }
-                }, repo.pool()));
+                } else if (c.after().type() == EntryType.DIR) {
+                    Files.createDirectories(p);
+                } else {
+                    counts[0]++;
+                    window.submit(() -> write(writer, c, index),
+                            c.after().type() == EntryType.FILE ? c.after().size() : 0);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            try {
+                window.abandon();
+            } finally {
+                progress.done();
             }
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            throw FileInserter.unwrap(e);
+            throw e;
+        }
+        try {
+            window.finish();
         } finally {
             progress.done();
         }
-        return new Applied(writes.size(), removed);
+        return new Applied(counts[0], counts[1]);
     }
 
     private void write(WorkspaceWriter writer, Change c, WorkspaceIndex index) throws IOException {
@@ -251,16 +335,35 @@ public final class Checkout {
         }
     }
 
-    private static String shown(Set<String> paths) {
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        for (String p : paths) {
-            if (i == SHOWN) {
-                sb.append(" (and ").append(paths.size() - SHOWN).append(" more)");
-                break;
-            }
-            sb.append(i++ == 0 ? "" : ", ").append(p);
+    /** The changes from the workspace to each target, produced again by each pass instead of kept. */
+    private static final class Plan {
+        interface Step {
+            /** {@code refs}: the target's entries in the head version and in its pointer file (either may be null). */
+            void accept(TreeEntry[] refs, Change c) throws IOException;
         }
-        return sb.toString();
+
+        private final TreeDiff diff;
+        private final List<TreeEntry> targets;
+        /** The workspace's entry for each target (null where it has none). */
+        private final List<TreeEntry> workspace = new ArrayList<>();
+        private final List<TreeEntry[]> refs = new ArrayList<>();
+
+        Plan(TreeDiff diff, List<TreeEntry> targets) {
+            this.diff = diff;
+            this.targets = targets;
+        }
+
+        /** The next target's workspace entry and references, in the order of the targets. */
+        void add(TreeEntry inWorkspace, TreeEntry[] targetRefs) {
+            workspace.add(inWorkspace);
+            refs.add(targetRefs);
+        }
+
+        void forEach(Step step) throws IOException {
+            for (int i = 0; i < targets.size(); i++) {
+                TreeEntry[] r = refs.get(i);
+                diff.diff(targets.get(i).name(), workspace.get(i), targets.get(i), c -> step.accept(r, c));
+            }
+        }
     }
 }

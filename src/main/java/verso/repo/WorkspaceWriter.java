@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
@@ -34,13 +35,17 @@ final class WorkspaceWriter {
     }
 
     void write(Path dest, TreeEntry e) throws IOException {
-        Files.createDirectories(dest.getParent());
         Path tmp = AtomicFile.tempBeside(dest);
         try {
             if (e.type() == EntryType.SYMLINK) {
-                Files.createSymbolicLink(tmp, Paths.get(e.target()));
+                try {
+                    Files.createSymbolicLink(tmp, Paths.get(e.target()));
+                } catch (NoSuchFileException missingParent) {
+                    Files.createDirectories(dest.getParent());
+                    Files.createSymbolicLink(tmp, Paths.get(e.target()));
+                }
             } else {
-                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (FileChannel out = create(tmp, dest)) {
                     if (e.chunked()) {
                         BlockIndex index = BlockIndex.decode(e.id(), store.read(e.id()));
                         if (index.size() != e.size()) {
@@ -53,11 +58,26 @@ final class WorkspaceWriter {
                         writeAll(out, read(e.id(), e.size()));
                     }
                 }
-                setExecutable(tmp, e.executable());
+                if (e.executable()) {
+                    setExecutable(tmp, true); // a new file has no execute bits
+                }
             }
             Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Creates the temp file; the parent directories only if it is missing (a checkout makes them first,
+     * so asking for them for every file would cost a failed mkdir and a stat each time).
+     */
+    private static FileChannel create(Path tmp, Path dest) throws IOException {
+        try {
+            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException missingParent) {
+            Files.createDirectories(dest.getParent());
+            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
     }
 

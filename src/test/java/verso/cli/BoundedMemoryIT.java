@@ -21,13 +21,15 @@ import verso.cli.VersoProcess.Result;
  * The commands that walk a workspace or a version run in memory bounded by their caches, not by the
  * number of files: a JVM with a 32 MiB heap adds, commits, compares, checks out, verifies and
  * collects 30,000 files, in many small folders and in one large one (at the 2 KiB of heap per file
- * that {@code add} once took, it ran out of memory).
+ * that {@code add} once took, it ran out of memory). Checkout runs in a 22 MiB heap: one that kept
+ * its whole plan (a change and a pending write per file, about 300 bytes) ran out of memory there.
  */
 final class BoundedMemoryIT {
     private static final int FOLDERS = 200;
     private static final int PER_FOLDER = 100;
     private static final int BIG_FOLDER = 10_000;
     private static final String HEAP = "-Xmx32m";
+    private static final String CHECKOUT_HEAP = "-Xmx22m";
 
     @TempDir
     Path dir;
@@ -37,8 +39,12 @@ final class BoundedMemoryIT {
     }
 
     private static Result verso(Path in, String... args) throws IOException, InterruptedException {
+        return versoIn(in, HEAP, args);
+    }
+
+    private static Result versoIn(Path in, String heap, String... args) throws IOException, InterruptedException {
         List<String> cmd = VersoProcess.versoCommand(args);
-        cmd.add(1, HEAP);
+        cmd.add(1, heap);
         return VersoProcess.run(in, cmd, Map.of(), Duration.ofMinutes(3));
     }
 
@@ -116,7 +122,8 @@ final class BoundedMemoryIT {
         ok("commit", "-m", "second");
 
         deleteTree(data);
-        ok("checkout");
+        Result checkout = versoIn(dir, CHECKOUT_HEAP, "checkout");
+        assertEquals(0, checkout.exit(), "checkout in " + CHECKOUT_HEAP + ": " + checkout);
         assertEquals("changed", Files.readString(big.resolve("sample-7.bin"), StandardCharsets.UTF_8));
         assertEquals("12/34", Files.readString(data.resolve("f0012").resolve("x34.txt"), StandardCharsets.UTF_8));
         try (Stream<Path> s = Files.list(big)) {
