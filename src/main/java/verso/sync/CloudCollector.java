@@ -58,8 +58,7 @@ public final class CloudCollector {
                         + walk.problems().get(0) + "; deleting nothing (run verso verify --remote " + remote.name()
                         + ")");
             }
-            Set<ObjectId> keep = new HashSet<>(walk.reachable());
-            keep.addAll(ids);
+            Set<ObjectId> reachable = walk.reachable();
             Instant cutoff = lock.taken().minus(grace);
             List<ObjectId> doomed = new ArrayList<>();
             int[] kept = {0, 0};
@@ -68,7 +67,7 @@ public final class CloudCollector {
                 if (id == null) {
                     return;
                 }
-                if (keep.contains(id)) {
+                if (reachable.contains(id) || ids.contains(id)) {
                     kept[0]++;
                 } else if (!file.modified().isBefore(cutoff)) {
                     kept[1]++;

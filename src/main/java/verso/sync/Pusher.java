@@ -20,6 +20,7 @@ import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.ObjectIdList;
 import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.PackIndex;
@@ -92,7 +93,7 @@ public final class Pusher {
             }
         }
         VersionOrder.sort(toPush, VersionLog.Entry::id, VersionLog.Entry::version);
-        List<ObjectId> objects = new ArrayList<>();
+        List<ObjectId> objects = new ObjectIdList();
         List<Long> sizes = new ArrayList<>();
         long bytes = 0;
         if (!toPush.isEmpty()) {
@@ -108,7 +109,7 @@ public final class Pusher {
             }
             for (VersionLog.Entry v : toPush) {
                 // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
-                List<ObjectId> mine = new ArrayList<>();
+                List<ObjectId> mine = new ObjectIdList();
                 Set<ObjectId> missing = new LinkedHashSet<>();
                 mine.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
@@ -169,7 +170,7 @@ public final class Pusher {
      * tree reads them with a few GETs. Returns the packs written.
      */
     private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
-        List<ObjectId> small = new ArrayList<>();
+        List<ObjectId> small = new ObjectIdList();
         List<Long> smallSizes = new ArrayList<>();
         List<Object> work = new ArrayList<>();
         Map<ObjectId, Long> looseSizes = new HashMap<>();
@@ -252,7 +253,7 @@ public final class Pusher {
         }
         Reachability reach = new Reachability(new TreeSource(store, null));
         for (VersionLog.Entry v : plan.versions()) {
-            Set<ObjectId> all = new HashSet<>();
+            Set<ObjectId> all = new ObjectIdSet();
             boolean[] partial = {false};
             for (TreeEntry e : v.version().paths()) {
                 reach.walk(e, all, missing -> partial[0] = true);
