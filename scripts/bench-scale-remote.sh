@@ -4,8 +4,8 @@
 #     generator of bench-scale.sh), then a second version with one file in every folder changed;
 #   - the mount of the project: a fresh `ls -R` of the version's directory, `ls` of the big folder
 #     on a fresh mount, the daemon's peak RSS (VmHWM, polled) against its cache + 256 MiB;
-#   - against S3Proxy on 127.0.0.1: push, fetch into an empty clone, diff of the two versions and
-#     verify in that clone, gc --cloud of the remote.
+#   - against S3Proxy on 127.0.0.1: push, fetch of the second version into an empty clone and verify
+#     there, diff of the two versions, gc --cloud of the remote.
 # Each command's wall time, CPU seconds (user + system) and peak RSS come from /usr/bin/time -v;
 # the load average is taken with each figure (the machine may be shared). Prints a markdown table.
 #
@@ -192,8 +192,8 @@ if want remote; then
   vso "$C" init > /dev/null && vso "$C" remote add r "s3://bench/scale" --default > /dev/null
   sync
   measure "fetch into an empty clone" "$C" "$V" --verbose fetch "$ID2"
-  measure "diff of the two versions (clone)" "$C" "$V" diff "$ID1" "$ID2"
   measure "verify (clone)" "$C" "$V" verify
+  measure "diff of the two versions" "$P" "$V" diff "$ID1" "$ID2"
   measure "gc --cloud (nothing to delete)" "$P" "$V" gc --cloud -r "$R" --grace 0
   rm -f "$P/.verso/remotes/$R" 2>/dev/null
   vso "$P" remote remove "$R" > /dev/null 2>&1 || true
