@@ -1,26 +1,33 @@
 package verso.store;
 
 import java.util.AbstractList;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
 
 /**
- * A list of object ids held in one array, 32 bytes an id, for the object lists of a push over millions
- * of files (an {@code ArrayList<ObjectId>} costs about 76 bytes an id). Each {@link #get} makes a new
- * {@link ObjectId}. Appends only; not thread-safe.
+ * A list of object ids held 32 bytes an id, for the object lists of a push over millions of files (an
+ * {@code ArrayList<ObjectId>} costs about 76 bytes an id). Each {@link #get} makes a new
+ * {@link ObjectId}.
+ *
+ * <p>Design: the ids live in chunks of {@link #CHUNK} ids (128 KiB each), so the list grows without
+ * copying what it holds and without arrays so large that the collector must find them contiguous
+ * room. Appends only; not thread-safe.
  */
 public final class ObjectIdList extends AbstractList<ObjectId> implements RandomAccess {
-    private byte[] table = new byte[16 * ObjectId.LENGTH];
+    static final int CHUNK = 4096;
+
+    private final List<byte[]> chunks = new ArrayList<>();
     private int size;
 
     @Override
     public boolean add(ObjectId id) {
-        if ((size + 1) * ObjectId.LENGTH > table.length) {
-            int slots = Math.max(16, Math.addExact(size, size >> 1));
-            table = Arrays.copyOf(table, Math.multiplyExact(slots, ObjectId.LENGTH));
+        int at = size % CHUNK;
+        if (at == 0) {
+            chunks.add(new byte[CHUNK * ObjectId.LENGTH]);
         }
-        id.copyTo(table, size * ObjectId.LENGTH);
+        id.copyTo(chunks.get(size / CHUNK), at * ObjectId.LENGTH);
         size++;
         modCount++;
         return true;
@@ -29,7 +36,7 @@ public final class ObjectIdList extends AbstractList<ObjectId> implements Random
     @Override
     public ObjectId get(int i) {
         Objects.checkIndex(i, size);
-        return ObjectId.fromTable(table, i * ObjectId.LENGTH);
+        return ObjectId.fromTable(chunks.get(i / CHUNK), (i % CHUNK) * ObjectId.LENGTH);
     }
 
     @Override
@@ -39,7 +46,7 @@ public final class ObjectIdList extends AbstractList<ObjectId> implements Random
 
     @Override
     public void clear() {
-        table = new byte[16 * ObjectId.LENGTH];
+        chunks.clear();
         size = 0;
         modCount++;
     }

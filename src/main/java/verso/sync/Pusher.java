@@ -1,7 +1,9 @@
 package verso.sync;
 
 import java.io.IOException;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -109,30 +113,26 @@ public final class Pusher {
             }
             for (VersionLog.Entry v : toPush) {
                 // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
-                List<ObjectId> mine = new ObjectIdList();
+                int first = objects.size();
                 Set<ObjectId> missing = new LinkedHashSet<>();
-                mine.add(v.id());
+                objects.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
-                    reach.walk(e, seen, mine::add, missing::add);
+                    reach.walk(e, seen, objects::add, missing::add);
                 }
                 // one stat an object: its size, or -1 if the cache lacks it
-                long[] mySizes = new long[mine.size()];
-                for (int i = 0; i < mine.size(); i++) {
-                    mySizes[i] = store.size(mine.get(i));
-                    if (mySizes[i] < 0) {
-                        missing.add(mine.get(i));
+                for (int i = first; i < objects.size(); i++) {
+                    long size = store.size(objects.get(i));
+                    if (size < 0) {
+                        missing.add(objects.get(i));
                     }
+                    sizes.add(size);
+                    bytes += Math.max(0, size);
                 }
                 if (!missing.isEmpty()) {
                     throw new RepoException("cannot push version " + v.id().shortHex() + " (" + v.version().time()
                             + "): " + missing.size() + " of its objects are not in the cache (first "
                             + missing.iterator().next().shortHex() + "); fetch them from a remote that has them, or push "
                             + "other versions by id");
-                }
-                for (int i = 0; i < mine.size(); i++) {
-                    objects.add(mine.get(i));
-                    sizes.add(mySizes[i]);
-                    bytes += mySizes[i];
                 }
             }
         }
@@ -170,7 +170,7 @@ public final class Pusher {
      * tree reads them with a few GETs. Returns the packs written.
      */
     private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
-        List<ObjectId> small = new ObjectIdList();
+        IntList smallAt = new IntList();
         List<Long> smallSizes = new ArrayList<>();
         List<Object> work = new ArrayList<>();
         Map<ObjectId, Long> looseSizes = new HashMap<>();
@@ -178,7 +178,7 @@ public final class Pusher {
             ObjectId id = plan.objects().get(i);
             long size = plan.sizes().get(i);
             if (packs && PackWriter.packs(size)) {
-                small.add(id);
+                smallAt.add(i);
                 smallSizes.add(size);
             } else {
                 work.add(id);
@@ -186,6 +186,8 @@ public final class Pusher {
             }
         }
         List<PackWriter.Pack> written = new ArrayList<>();
+        // the small objects, as positions in the plan's list rather than a second list of the ids
+        List<ObjectId> small = smallAt.view(plan.objects());
         if (!small.isEmpty()) {
             work.add(0, small);
         }
@@ -268,6 +270,46 @@ public final class Pusher {
             if (!indexes.isEmpty()) {
                 remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), indexes).encode());
             }
+        }
+    }
+
+    /** Ints in an array that grows, and a view of a list's elements at them. */
+    private static final class IntList {
+        private int[] values = new int[64];
+        private int size;
+
+        void add(int v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        <T> List<T> view(List<T> of) {
+            return new ViewList<>(of, values, size);
+        }
+    }
+
+    private static final class ViewList<T> extends AbstractList<T> implements RandomAccess {
+        private final List<T> of;
+        private final int[] at;
+        private final int size;
+
+        ViewList(List<T> of, int[] at, int size) {
+            this.of = of;
+            this.at = at;
+            this.size = size;
+        }
+
+        @Override
+        public T get(int i) {
+            Objects.checkIndex(i, size);
+            return of.get(at[i]);
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 
