@@ -46,8 +46,8 @@ public final class VersoFileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(VersoFileSystem.class);
     /** The most tree entries kept decoded, whatever the heap. */
     public static final long MAX_TREE_CACHE_ENTRIES = 1_000_000;
-    /** About what a decoded tree entry costs on the heap: the entry, its name and its id. */
-    static final long BYTES_PER_TREE_ENTRY = 200;
+    /** About what a decoded tree entry costs on the heap, held compactly (see Tree#decode). */
+    static final long BYTES_PER_TREE_ENTRY = 80;
     public static final int NAME_MAX = 255;
     public static final int PATH_MAX = 4096;
     /** Shortest id prefix resolved under {@code versions/}. */
@@ -71,13 +71,13 @@ public final class VersoFileSystem {
     }
 
     /**
-     * How many tree entries to keep decoded in a heap of {@code maxHeap} bytes: two fifths of the heap,
-     * at most {@link #MAX_TREE_CACHE_ENTRIES}. The rest is for the tree being decoded (its bytes and its
-     * entries) and the listing made from it: the daemon's 128 MiB heap keeps a folder of 200,000 files
-     * and lists it, where a million entries would not fit beside it.
+     * How many tree entries to keep decoded in a heap of {@code maxHeap} bytes: a fifth of the heap, at
+     * most {@link #MAX_TREE_CACHE_ENTRIES}. The rest is for the content source's own caches, the tree
+     * being decoded (its bytes and its entries) and the listing made from it: the daemon's 128 MiB heap
+     * keeps a folder of 200,000 files and lists it, where a million entries would not fit beside it.
      */
     static long treeCacheEntries(long maxHeap) {
-        return Math.max(1024, Math.min(MAX_TREE_CACHE_ENTRIES, maxHeap / 5 * 2 / BYTES_PER_TREE_ENTRY));
+        return Math.max(1024, Math.min(MAX_TREE_CACHE_ENTRIES, maxHeap / 5 / BYTES_PER_TREE_ENTRY));
     }
 
     /** @param treeCacheEntries how many tree entries, over all cached trees, to keep decoded */

@@ -152,7 +152,7 @@ public final class Pusher {
         if (!plan.isEmpty()) {
             try (RemoteLock lock = RemoteLock.take(remote, false, "push");
                  Transfers transfers = new Transfers()) {
-                List<PackWriter.Pack> written = sendObjects(plan, transfers);
+                List<SentPack> written = sendObjects(plan, transfers);
                 sendPackLists(plan, written, transfers);
                 lock.check();
                 sendVersionsAndTags(plan);
@@ -163,13 +163,13 @@ public final class Pusher {
     }
 
     /**
-     * Uploads the plan's objects: the large ones loose, the small ones laid into packs (then each pack's
-     * index), all at once: packs are filled on one transfer thread (from objects read and verified in
+     * Uploads the plan's objects: the large ones loose, the small ones laid into packs (each followed by
+     * its index), all at once: packs are filled on one transfer thread (from objects read and verified in
      * parallel, see {@link OrderedReads}), each uploaded as soon as it is closed while the next fills.
      * Trees, block indexes and version objects go into packs of their own, so that listing a folder
      * tree reads them with a few GETs. Returns the packs written.
      */
-    private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
+    private List<SentPack> sendObjects(Plan plan, Transfers transfers) throws IOException {
         IntList smallAt = new IntList();
         List<Long> smallSizes = new ArrayList<>();
         List<Object> work = new ArrayList<>();
@@ -185,7 +185,7 @@ public final class Pusher {
                 looseSizes.put(id, size);
             }
         }
-        List<PackWriter.Pack> written = new ArrayList<>();
+        List<SentPack> written = new ArrayList<>();
         // the small objects, as positions in the plan's list rather than a second list of the ids
         List<ObjectId> small = smallAt.view(plan.objects());
         if (!small.isEmpty()) {
@@ -204,7 +204,6 @@ public final class Pusher {
         } finally {
             progress.done();
         }
-        transfers.run(written, p -> remote.remote().put(Layout.packIndexKey(p.indexId()), p.indexBytes()));
         return written;
     }
 
@@ -212,17 +211,20 @@ public final class Pusher {
      * Lays {@code small} objects (whose stored sizes are {@code sizes}) into packs in their order, uploading
      * each pack (on its own threads) once it is closed.
      */
-    private List<PackWriter.Pack> packAndUpload(List<ObjectId> small, List<Long> sizes) throws IOException {
+    private List<SentPack> packAndUpload(List<ObjectId> small, List<Long> sizes) throws IOException {
         try (PackWriter metadata = new PackWriter(store);
              PackWriter data = new PackWriter(store);
              OrderedReads reads = new OrderedReads(store);
              Transfers uploads = new Transfers(PACK_UPLOADS)) {
             List<Future<?>> pending = new ArrayList<>();
-            List<PackWriter.Pack> all = new ArrayList<>();
+            List<SentPack> all = new ArrayList<>();
+            // the pack, then its index; once both are up, only the decoded index is kept (the encoded
+            // one is some MiB a pack)
             Consumer<PackWriter.Pack> upload = p -> {
-                all.add(p);
+                all.add(new SentPack(p.indexId(), p.index()));
                 pending.add(uploads.submit(() -> {
                     remote.remote().put(Layout.packKey(p.id()), p.file());
+                    remote.remote().put(Layout.packIndexKey(p.indexId()), p.indexBytes());
                     progress.advance(p.index().packSize());
                 }));
             };
@@ -243,11 +245,11 @@ public final class Pusher {
      * any of its objects, so that a reader of the version loads only those indexes. Nothing is written
      * for a version with no packed object.
      */
-    private void sendPackLists(Plan plan, List<PackWriter.Pack> written, Transfers transfers) throws IOException {
+    private void sendPackLists(Plan plan, List<SentPack> written, Transfers transfers) throws IOException {
         RemotePacks there = new RemotePacks(remote);
         there.load(plan.onRemote(), transfers);
         Map<ObjectId, PackIndex> candidates = new LinkedHashMap<>(there.indexes());
-        for (PackWriter.Pack p : written) {
+        for (SentPack p : written) {
             candidates.put(p.indexId(), p.index());
         }
         if (candidates.isEmpty()) {
@@ -271,6 +273,10 @@ public final class Pusher {
                 remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), indexes).encode());
             }
         }
+    }
+
+    /** A pack uploaded with its index. */
+    private record SentPack(ObjectId indexId, PackIndex index) {
     }
 
     /** Ints in an array that grows, and a view of a list's elements at them. */
