@@ -2,8 +2,9 @@
 # The mount and the remote commands at scale, every verso JVM at JAVA_OPTS (default -Xmx256m):
 #   - add + commit of FILES small files in FOLDERS folders plus one folder of BIG files (the
 #     generator of bench-scale.sh), then a second version with one file in every folder changed;
-#   - the mount of the project: a fresh `ls -R` of the version's directory, `ls` of the big folder
-#     on a fresh mount, the daemon's peak RSS (VmHWM, polled) against its cache + 256 MiB;
+#   - the mount of the project, and after the push the mount of the remote alone (--remote-url, its
+#     small files in packs): a fresh `ls -R` of the version's directory, `ls` of the big folder on a
+#     fresh mount, the daemons' peak RSS (VmHWM, polled) against the cache + 256 MiB;
 #   - against S3Proxy on 127.0.0.1: push, fetch of the second version into an empty clone and verify
 #     there, diff of the two versions, gc --cloud of the remote.
 # Each command's wall time, CPU seconds (user + system) and peak RSS come from /usr/bin/time -v;
@@ -132,7 +133,8 @@ read -r ID2 ID1 _ <<< "$ids"
 
 # ---- the mount ----------------------------------------------------------------------------------
 declare -A RES
-daemon_pid() { local f; f=$(ls "$P"/.verso/mounts/*.pid 2>/dev/null | head -n 1); [ -n "$f" ] && head -n 1 "$f"; }
+# the daemon serving MNT: the java process whose command line names it
+daemon_pid() { pids_with_arg "$MNT" '^java$' | head -n 1; }
 POLL=
 # Polls the daemon's VmHWM into RES[hwm] until it exits or the poller is stopped.
 poll_hwm() {
@@ -142,10 +144,16 @@ poll_hwm() {
     sleep 0.5
   done
 }
+# mount_fresh [URL]: a new daemon on MNT, of the project, or with URL of that remote alone
 mount_fresh() {
-  MNT=$WORK/mnt; mkdir -p "$MNT"
+  MNT=$WORK/mnt; mkdir -p "$MNT" "$WORK/empty"
   drop_caches 2>/dev/null || true
-  vso "$P" mount "$MNT" --disk-cache-size 0 >> "$LOGS/mount.log" 2>&1 || bench_die "verso mount failed (see $LOGS/mount.log)"
+  if [ -z "${1:-}" ]; then
+    vso "$P" mount "$MNT" --disk-cache-size 0 >> "$LOGS/mount.log" 2>&1 || bench_die "verso mount failed (see $LOGS/mount.log)"
+  else
+    vso "$WORK/empty" mount "$MNT" --remote-url "$1" --disk-cache-size 0 >> "$LOGS/mount.log" 2>&1 \
+      || bench_die "verso mount --remote-url failed (see $LOGS/mount.log)"
+  fi
   register_mount "$MNT"
   wait_until 60 test -e "$MNT/versions/$ID1" || bench_die "the version did not appear in the mount within 60 s"
   DPID=$(daemon_pid); [ -n "$DPID" ] || bench_die "no pid file for the mount daemon"
@@ -154,7 +162,7 @@ mount_fresh() {
 }
 umount_fresh() {
   RES[hwm]=$(( $(cat "$LOGS/hwm.$DPID" 2>/dev/null || echo 0) > ${RES[hwm]:-0} ? $(cat "$LOGS/hwm.$DPID" 2>/dev/null || echo 0) : ${RES[hwm]:-0} ))
-  vso "$P" umount "$MNT" >> "$LOGS/mount.log" 2>&1 || force_unmount "$MNT"
+  vso "$WORK" umount "$MNT" >> "$LOGS/mount.log" 2>&1 || force_unmount "$MNT"
   wait_pid_exit "$DPID" 30 || stop_pid "$DPID"
   stop_pid "$POLL"; unregister_pid "$POLL"; unregister_pid "$DPID"
 }
@@ -192,6 +200,13 @@ if want remote; then
   vso "$C" init > /dev/null && vso "$C" remote add r "s3://bench/scale" --default > /dev/null
   sync
   measure "fetch into an empty clone" "$C" "$V" --verbose fetch "$ID2"
+  mount_fresh "s3://bench/scale"
+  measure "mount of the remote: ls -R of the version (fresh mount)" "$WORK" sh -c "ls -R '$MNT/versions/$ID1' > /dev/null"
+  umount_fresh
+  mount_fresh "s3://bench/scale"
+  measure "mount of the remote: ls of the $BIG-file folder (fresh mount)" "$WORK" sh -c "ls '$MNT/versions/$ID1/data/big' > /dev/null"
+  measure "mount of the remote: cat of 1,000 files in one folder" "$WORK" sh -c "cat '$MNT/versions/$ID1/data/many/d00001/'* > /dev/null"
+  umount_fresh
   measure "verify (clone)" "$C" "$V" verify
   measure "diff of the two versions" "$P" "$V" diff "$ID1" "$ID2"
   measure "gc --cloud (nothing to delete)" "$P" "$V" gc --cloud -r "$R" --grace 0

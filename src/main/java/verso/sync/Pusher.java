@@ -2,11 +2,13 @@ package verso.sync;
 
 import java.io.IOException;
 import java.util.AbstractList;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -256,22 +258,68 @@ public final class Pusher {
             return;
         }
         Reachability reach = new Reachability(new TreeSource(store, null));
+        List<ObjectId> ids = new ArrayList<>(candidates.keySet());
+        List<PackIndex> indexes = new ArrayList<>(candidates.values());
         for (VersionLog.Entry v : plan.versions()) {
-            Set<ObjectId> all = new ObjectIdSet();
+            IndexMarks marks = new IndexMarks(indexes);
             boolean[] partial = {false};
             for (TreeEntry e : v.version().paths()) {
-                reach.walk(e, all, missing -> partial[0] = true);
+                reach.walk(e, marks, missing -> partial[0] = true);
             }
-            List<ObjectId> indexes = new ArrayList<>();
-            candidates.forEach((id, index) -> {
+            List<ObjectId> listed = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
                 // a tree gc'd here hides which objects lie below it: then every index is listed
-                if (partial[0] || index.ids().stream().anyMatch(all::contains)) {
-                    indexes.add(id);
+                if (partial[0] || marks.marked(i)) {
+                    listed.add(ids.get(i));
                 }
-            });
-            if (!indexes.isEmpty()) {
-                remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), indexes).encode());
             }
+            if (!listed.isEmpty()) {
+                remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), listed).encode());
+            }
+        }
+    }
+
+    /**
+     * The sink of a walk that marks each pack index holding an object the walk reaches, and remembers
+     * nothing else: no set of the version's objects, which at a million files would take more heap than
+     * the rest of the push. As it remembers nothing, every object "is new", so a subtree that occurs
+     * twice in a version is walked twice (bounded by the version's size). Each object is looked up, by
+     * binary search, in the indexes not marked yet.
+     */
+    private static final class IndexMarks extends AbstractSet<ObjectId> {
+        private final List<PackIndex> indexes;
+        private final boolean[] marked;
+        private int left;
+
+        IndexMarks(List<PackIndex> indexes) {
+            this.indexes = indexes;
+            this.marked = new boolean[indexes.size()];
+            this.left = indexes.size();
+        }
+
+        @Override
+        public boolean add(ObjectId id) {
+            for (int i = 0; left > 0 && i < marked.length; i++) {
+                if (!marked[i] && indexes.get(i).contains(id)) {
+                    marked[i] = true;
+                    left--;
+                }
+            }
+            return true;
+        }
+
+        boolean marked(int i) {
+            return marked[i];
+        }
+
+        @Override
+        public Iterator<ObjectId> iterator() {
+            throw new UnsupportedOperationException("a walk's sink only takes ids");
+        }
+
+        @Override
+        public int size() {
+            throw new UnsupportedOperationException("a walk's sink only takes ids");
         }
     }
 
