@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import verso.remote.RemoteNotFoundException;
 import verso.repo.VersionLog;
@@ -53,8 +54,10 @@ final class RemoteReachability {
     private final RemotePacks packs;
     private final ObjectStore local;
     private final Transfers transfers;
-    /** Every object reached: a compact set, as a version may reach millions. */
+    /** Every object reached (or only trees and block indexes, see {@link #leaves}): a compact set. */
     private final Set<ObjectId> reachable = Collections.synchronizedSet(new ObjectIdSet());
+    /** If set, told each file blob and block reached (maybe more than once), which are then not kept. */
+    private final Consumer<ObjectId> leaves;
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
     /**
@@ -62,10 +65,22 @@ final class RemoteReachability {
      * first, or null to read everything from the remote.
      */
     RemoteReachability(RemoteVersions remote, RemotePacks packs, ObjectStore local, Transfers transfers) {
+        this(remote, packs, local, transfers, null);
+    }
+
+    /**
+     * As above; {@code leaves} (thread-safe, may be null) is told each blob and block reached instead of
+     * their being kept in {@link #reachable}, which then holds only trees and block indexes: what a walk
+     * must remember not to descend twice. For a caller that needs only some of the leaves (gc --cloud:
+     * the loose ones), so that a million packed files are not held.
+     */
+    RemoteReachability(RemoteVersions remote, RemotePacks packs, ObjectStore local, Transfers transfers,
+                       Consumer<ObjectId> leaves) {
         this.remote = remote;
         this.packs = packs;
         this.local = local;
         this.transfers = transfers;
+        this.leaves = leaves;
     }
 
     Set<ObjectId> reachable() {
@@ -114,7 +129,12 @@ final class RemoteReachability {
      */
     private void visit(Item it, int depth, Predicate<ObjectId> present, List<Item> structured, List<Item> data) {
         TreeEntry e = it.entry();
-        if (e.type() == EntryType.SYMLINK || !reachable.add(e.id())) {
+        if (e.type() == EntryType.SYMLINK) {
+            return;
+        }
+        if (leaves != null && e.type() == EntryType.FILE && !e.chunked()) {
+            leaves.accept(e.id());
+        } else if (!reachable.add(e.id())) {
             return;
         }
         if (present != null && !present.test(e.id())) {
@@ -154,7 +174,10 @@ final class RemoteReachability {
                 }
             } else {
                 for (ObjectId b : BlockIndex.decode(e.id(), bytes).blocks()) {
-                    if (!reachable.add(b)) {
+                    if (leaves != null) {
+                        leaves.accept(b);
+                    }
+                    if (leaves != null || !reachable.add(b)) {
                         continue;
                     }
                     if (present != null && !present.test(b)) {
