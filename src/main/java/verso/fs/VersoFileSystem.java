@@ -36,15 +36,18 @@ import verso.store.TreeEntry;
  *
  * <p>Design: operations are stateless except for open files. Each call resolves its path from the
  * current catalog snapshot (read without locks), walking a version's tracked paths then its trees
- * by binary search; decoded trees are kept in a cache bounded by entry count, and concurrent loads
- * of one tree share a single fetch. Every entry of a version carries the version's time; the
+ * by binary search; decoded trees are kept in a cache bounded by entry count (a share of the heap,
+ * see {@link #treeCacheEntries}), and concurrent loads of one tree share a single fetch. Every entry of a version carries the version's time; the
  * top-level directories carry the newest version's time. Directories inside trees report one link
  * (their subdirectory count is not known without loading them; one link tells tools such as find
  * not to infer it). Open files live in a table from handle number to the open content.
  */
 public final class VersoFileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(VersoFileSystem.class);
-    public static final long DEFAULT_TREE_CACHE_ENTRIES = 1_000_000;
+    /** The most tree entries kept decoded, whatever the heap. */
+    public static final long MAX_TREE_CACHE_ENTRIES = 1_000_000;
+    /** About what a decoded tree entry costs on the heap, held compactly (see Tree#decode). */
+    static final long BYTES_PER_TREE_ENTRY = 80;
     public static final int NAME_MAX = 255;
     public static final int PATH_MAX = 4096;
     /** Shortest id prefix resolved under {@code versions/}. */
@@ -64,7 +67,17 @@ public final class VersoFileSystem {
     private final AtomicLong ioErrors = new AtomicLong();
 
     public VersoFileSystem(Catalog catalog, ContentSource content) {
-        this(catalog, content, DEFAULT_TREE_CACHE_ENTRIES);
+        this(catalog, content, treeCacheEntries(Runtime.getRuntime().maxMemory()));
+    }
+
+    /**
+     * How many tree entries to keep decoded in a heap of {@code maxHeap} bytes: a fifth of the heap, at
+     * most {@link #MAX_TREE_CACHE_ENTRIES}. The rest is for the content source's own caches, the tree
+     * being decoded (its bytes and its entries) and the listing made from it: the daemon's 128 MiB heap
+     * keeps a folder of 200,000 files and lists it, where a million entries would not fit beside it.
+     */
+    static long treeCacheEntries(long maxHeap) {
+        return Math.max(1024, Math.min(MAX_TREE_CACHE_ENTRIES, maxHeap / 5 / BYTES_PER_TREE_ENTRY));
     }
 
     /** @param treeCacheEntries how many tree entries, over all cached trees, to keep decoded */

@@ -71,6 +71,21 @@ public final class ObjectId implements Comparable<ObjectId> {
         return bytes.clone();
     }
 
+    /** The id held at {@code off} in {@code table} (ids laid end to end), copied out. */
+    static ObjectId fromTable(byte[] table, int off) {
+        return new ObjectId(Arrays.copyOfRange(table, off, off + LENGTH));
+    }
+
+    /** Copies this id's bytes into {@code table} at {@code off}. */
+    void copyTo(byte[] table, int off) {
+        System.arraycopy(bytes, 0, table, off, LENGTH);
+    }
+
+    /** Compares this id with the one at {@code off} in {@code table}, in the order of {@link #compareTo}. */
+    int compareTo(byte[] table, int off) {
+        return Arrays.compareUnsigned(bytes, 0, LENGTH, table, off, off + LENGTH);
+    }
+
     @Override
     public int compareTo(ObjectId o) {
         return Arrays.compareUnsigned(bytes, o.bytes);

@@ -8,12 +8,17 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Where objects sit in a remote's packs, from the pack indexes a reader loaded; an object no index
  * lists is loose ({@code objects/…}). Many objects at once are grouped into {@link Run}s: objects of
  * one pack that lie close together are read with one ranged GET, so a folder of small files costs a
  * few requests instead of one each. Thread-safe.
+ *
+ * <p>Design: no table of every packed object (a million small files would make it larger than the
+ * mount's heap): an object is looked up in each index in turn, by binary search over the index's
+ * sorted ids ({@link PackIndex#position}); a version's objects lie in a handful of packs.
  */
 public final class PackLocator {
     /** Objects further apart than this in a pack are read with separate GETs. */
@@ -49,15 +54,14 @@ public final class PackLocator {
         }
     }
 
-    private final Map<ObjectId, Location> located = new ConcurrentHashMap<>();
+    /** The indexes in the order added: an object in two packs is found in the first. */
+    private final List<PackIndex> order = new CopyOnWriteArrayList<>();
     private final Map<ObjectId, PackIndex> indexes = new ConcurrentHashMap<>();
 
     /** Makes the objects of {@code index} (whose id is {@code id}) known; an object in two packs keeps its first. */
     public void add(ObjectId id, PackIndex index) {
         if (indexes.putIfAbsent(id, index) == null) {
-            for (int i = 0; i < index.count(); i++) {
-                located.putIfAbsent(index.ids().get(i), new Location(index, i));
-            }
+            order.add(index);
         }
     }
 
@@ -72,12 +76,18 @@ public final class PackLocator {
 
     /** Where {@code id} is packed, or null if it is loose (or unknown). */
     public Location locate(ObjectId id) {
-        return located.get(id);
+        for (PackIndex index : order) {
+            int position = index.position(id);
+            if (position >= 0) {
+                return new Location(index, position);
+            }
+        }
+        return null;
     }
 
     /** The GET of one object alone. */
     public Run run(ObjectId id) {
-        Location at = located.get(id);
+        Location at = locate(id);
         return at == null ? new Run(Layout.objectKey(id), 0, -1, List.of(id), List.of(0L), List.of(-1L))
                 : run(List.of(at));
     }
@@ -90,7 +100,7 @@ public final class PackLocator {
         Map<ObjectId, List<Location>> byPack = new LinkedHashMap<>();
         List<Run> out = new ArrayList<>();
         for (ObjectId id : new LinkedHashSet<>(ids)) {
-            Location at = located.get(id);
+            Location at = locate(id);
             if (at == null) {
                 out.add(run(id));
             } else {
@@ -126,7 +136,7 @@ public final class PackLocator {
         List<Long> offsets = new ArrayList<>();
         List<Long> sizes = new ArrayList<>();
         for (Location l : members) {
-            ids.add(l.index().ids().get(l.position()));
+            ids.add(l.index().id(l.position()));
             offsets.add(l.offset() - first);
             sizes.add(l.size());
         }

@@ -14,14 +14,17 @@ public record Tree(List<TreeEntry> entries) {
     public static final int MAX_DEPTH = 1024;
 
     public Tree {
-        entries = List.copyOf(entries);
-        for (int i = 0; i < entries.size(); i++) {
-            String name = entries.get(i).name();
-            if (!Names.isValidSegment(name)) {
-                throw new IllegalArgumentException("invalid name in tree: '" + name + "'");
-            }
-            if (i > 0 && Names.compare(entries.get(i - 1).name(), name) >= 0) {
-                throw new IllegalArgumentException("tree entries not sorted or not unique at '" + name + "'");
+        // decoded entries are validated one by one as they are parsed
+        if (!(entries instanceof CompactEntries)) {
+            entries = List.copyOf(entries);
+            for (int i = 0; i < entries.size(); i++) {
+                String name = entries.get(i).name();
+                if (!Names.isValidSegment(name)) {
+                    throw new IllegalArgumentException("invalid name in tree: '" + name + "'");
+                }
+                if (i > 0 && Names.compare(entries.get(i - 1).name(), name) >= 0) {
+                    throw new IllegalArgumentException("tree entries not sorted or not unique at '" + name + "'");
+                }
             }
         }
     }
@@ -47,16 +50,32 @@ public record Tree(List<TreeEntry> entries) {
         });
     }
 
-    /** Decodes and validates; {@code id} is only used in error messages and may be null. */
+    /**
+     * Decodes and validates; {@code id} is only used in error messages and may be null. The entries are
+     * held compactly (see {@link CompactEntries}), each validated as it is parsed, so a tree of 200,000
+     * entries never exists as 200,000 entry objects at once.
+     */
     public static Tree decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
-        List<TreeEntry> entries = new ArrayList<>();
+        CompactEntries.Builder entries = new CompactEntries.Builder();
         var fields = new Object() {
             boolean hasEntries;
+            String last;
         };
         CanonicalJson.decode(id, bytes, KIND, (field, p) -> {
             if (field.equals("entries")) {
                 fields.hasEntries = true;
-                CanonicalJson.array(id, p, field, e -> entries.add(CanonicalJson.readEntry(id, e, "name")));
+                CanonicalJson.array(id, p, field, e -> {
+                    TreeEntry entry = CanonicalJson.readEntry(id, e, "name");
+                    String name = entry.name();
+                    if (!Names.isValidSegment(name)) {
+                        throw new CorruptObjectException(id, "invalid name in tree: '" + name + "'");
+                    }
+                    if (fields.last != null && Names.compare(fields.last, name) >= 0) {
+                        throw new CorruptObjectException(id, "tree entries not sorted or not unique at '" + name + "'");
+                    }
+                    fields.last = name;
+                    entries.add(entry);
+                });
             } else {
                 p.skipChildren();
             }
@@ -64,11 +83,7 @@ public record Tree(List<TreeEntry> entries) {
         if (!fields.hasEntries) {
             throw new CorruptObjectException(id, "tree has no entries array");
         }
-        try {
-            return new Tree(entries);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptObjectException(id, e.getMessage());
-        }
+        return new Tree(entries.build());
     }
 
     /** Refuses tree {@code id} if it lies {@code depth} levels below a tracked path and that is too deep. */
@@ -78,13 +93,17 @@ public record Tree(List<TreeEntry> entries) {
         }
     }
 
+    private String nameAt(int i) {
+        return entries instanceof CompactEntries c ? c.nameAt(i) : entries.get(i).name();
+    }
+
     /** Binary search by name; null if absent. */
     public TreeEntry find(String name) {
         int lo = 0;
         int hi = entries.size() - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = Names.compare(entries.get(mid).name(), name);
+            int c = Names.compare(nameAt(mid), name);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -11,6 +12,8 @@ import verso.repo.RepoException;
 import verso.repo.VersionLog;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.ObjectIdList;
+import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 
 /**
@@ -21,9 +24,10 @@ import verso.store.ObjectStore;
  * (its own {@code versions/}, so versions pushed from other clones are kept too) and everything
  * reachable from them, walked through trees read from the local cache when present, else from the
  * remote. If any tree or block index cannot be read, what lies below it is unknown, so nothing is
- * deleted. Then {@code objects/} is listed once and every object outside the keep set that was written
- * more than a grace period before the lock was taken (by the remote's clock) is deleted, in parallel, or
- * only listed with a dry run. The grace period covers writers that take no lock (older clients).
+ * deleted. {@code objects/} is listed once, before the walk, so that the walk keeps only the files it
+ * reaches that are loose there (small files are packed, and a version may hold millions); every loose
+ * object outside the keep set that was written more than a grace period before the lock was taken (by
+ * the remote's clock) is deleted, in parallel, or only listed with a dry run. The grace period covers writers that take no lock (older clients).
  */
 public final class CloudCollector {
     /**
@@ -51,31 +55,44 @@ public final class CloudCollector {
             List<VersionLog.Entry> onRemote = remote.list(ids, versions);
             RemotePacks packs = new RemotePacks(remote);
             packs.load(ids, transfers);
-            RemoteReachability walk = new RemoteReachability(remote, packs, store, transfers);
+            // the loose objects first: the walk then remembers which of the files it reaches are loose,
+            // not every file (a version's small files are packed, and may be millions)
+            List<ObjectId> loose = new ObjectIdList();
+            List<Instant> written = new ArrayList<>();
+            Set<ObjectId> looseSet = new ObjectIdSet();
+            remote.remote().list(Layout.OBJECTS, file -> {
+                ObjectId id = Layout.objectIdOf(file.key());
+                if (id != null && looseSet.add(id)) {
+                    loose.add(id);
+                    written.add(file.modified());
+                }
+            });
+            Set<ObjectId> reachedLoose = Collections.synchronizedSet(new ObjectIdSet());
+            RemoteReachability walk = new RemoteReachability(remote, packs, store, transfers, id -> {
+                if (looseSet.contains(id)) {
+                    reachedLoose.add(id);
+                }
+            });
             walk.walk(onRemote, null, false);
             if (!walk.problems().isEmpty()) {
                 throw new RepoException("cannot tell what remote " + remote.name() + " needs: "
                         + walk.problems().get(0) + "; deleting nothing (run verso verify --remote " + remote.name()
                         + ")");
             }
-            Set<ObjectId> keep = new HashSet<>(walk.reachable());
-            keep.addAll(ids);
+            Set<ObjectId> reachable = walk.reachable();
             Instant cutoff = lock.taken().minus(grace);
             List<ObjectId> doomed = new ArrayList<>();
             int[] kept = {0, 0};
-            remote.remote().list(Layout.OBJECTS, file -> {
-                ObjectId id = Layout.objectIdOf(file.key());
-                if (id == null) {
-                    return;
-                }
-                if (keep.contains(id)) {
+            for (int i = 0; i < loose.size(); i++) {
+                ObjectId id = loose.get(i);
+                if (reachable.contains(id) || reachedLoose.contains(id) || ids.contains(id)) {
                     kept[0]++;
-                } else if (!file.modified().isBefore(cutoff)) {
+                } else if (!written.get(i).isBefore(cutoff)) {
                     kept[1]++;
                 } else {
                     doomed.add(id);
                 }
-            });
+            }
             doomed.sort(null);
             List<String> doomedKeys = new ArrayList<>();
             for (ObjectId id : doomed) {

@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Optional;
 import verso.store.Hashing;
 import verso.store.ObjectId;
+import verso.store.ObjectIdList;
 import verso.store.ObjectStore;
 import verso.store.PackIndex;
 
 /**
- * Lays small objects end to end into pack files of about {@link #TARGET_SIZE}, in the order they are
+ * Lays small objects end to end into pack files of about {@link #TARGET_SIZE} (or of at most
+ * {@link #MAX_OBJECTS} objects), in the order they are
  * added (a push adds them in tree order, so the files of one folder sit together), and makes each
  * pack's index. Packs are temp files of the object store, deleted on close. Objects are gathered in a
  * buffer of {@link #BUFFER} bytes and written with one call per buffer, not one per object.
@@ -31,6 +33,12 @@ final class PackWriter implements Closeable {
     static final long THRESHOLD = 1 << 20;
     /** A pack is closed once it reaches this size: tens of MiB, a few GETs to read whole. */
     static final long TARGET_SIZE = 32 << 20;
+    /**
+     * A pack is closed once it holds this many objects, whatever its size: its index lists each (about
+     * 70 bytes of JSON an object), and a push holds the index it encodes, a reader the indexes it
+     * loads; a pack of a million tiny files would have an index of 70 MiB.
+     */
+    static final int MAX_OBJECTS = 100_000;
     /** Bytes gathered before a write. */
     static final int BUFFER = 256 << 10;
 
@@ -44,7 +52,7 @@ final class PackWriter implements Closeable {
     private FileChannel out;
     private MessageDigest digest;
     private Path file;
-    private final List<ObjectId> ids = new ArrayList<>();
+    private final List<ObjectId> ids = new ObjectIdList();
     private final List<Long> sizes = new ArrayList<>();
     private long size;
 
@@ -76,7 +84,7 @@ final class PackWriter implements Closeable {
         ids.add(id);
         sizes.add((long) bytes.length);
         size += bytes.length;
-        return size >= TARGET_SIZE ? finish().orElseThrow() : null;
+        return size >= TARGET_SIZE || ids.size() >= MAX_OBJECTS ? finish().orElseThrow() : null;
     }
 
     /** Closes the pack being written, if any, and returns it. */

@@ -1,14 +1,20 @@
 package verso.sync;
 
 import java.io.IOException;
+import java.util.AbstractList;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -20,6 +26,7 @@ import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.ObjectIdList;
 import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.PackIndex;
@@ -92,7 +99,7 @@ public final class Pusher {
             }
         }
         VersionOrder.sort(toPush, VersionLog.Entry::id, VersionLog.Entry::version);
-        List<ObjectId> objects = new ArrayList<>();
+        List<ObjectId> objects = new ObjectIdList();
         List<Long> sizes = new ArrayList<>();
         long bytes = 0;
         if (!toPush.isEmpty()) {
@@ -108,30 +115,26 @@ public final class Pusher {
             }
             for (VersionLog.Entry v : toPush) {
                 // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
-                List<ObjectId> mine = new ArrayList<>();
+                int first = objects.size();
                 Set<ObjectId> missing = new LinkedHashSet<>();
-                mine.add(v.id());
+                objects.add(v.id());
                 for (TreeEntry e : v.version().paths()) {
-                    reach.walk(e, seen, mine::add, missing::add);
+                    reach.walk(e, seen, objects::add, missing::add);
                 }
                 // one stat an object: its size, or -1 if the cache lacks it
-                long[] mySizes = new long[mine.size()];
-                for (int i = 0; i < mine.size(); i++) {
-                    mySizes[i] = store.size(mine.get(i));
-                    if (mySizes[i] < 0) {
-                        missing.add(mine.get(i));
+                for (int i = first; i < objects.size(); i++) {
+                    long size = store.size(objects.get(i));
+                    if (size < 0) {
+                        missing.add(objects.get(i));
                     }
+                    sizes.add(size);
+                    bytes += Math.max(0, size);
                 }
                 if (!missing.isEmpty()) {
                     throw new RepoException("cannot push version " + v.id().shortHex() + " (" + v.version().time()
                             + "): " + missing.size() + " of its objects are not in the cache (first "
                             + missing.iterator().next().shortHex() + "); fetch them from a remote that has them, or push "
                             + "other versions by id");
-                }
-                for (int i = 0; i < mine.size(); i++) {
-                    objects.add(mine.get(i));
-                    sizes.add(mySizes[i]);
-                    bytes += mySizes[i];
                 }
             }
         }
@@ -151,7 +154,7 @@ public final class Pusher {
         if (!plan.isEmpty()) {
             try (RemoteLock lock = RemoteLock.take(remote, false, "push");
                  Transfers transfers = new Transfers()) {
-                List<PackWriter.Pack> written = sendObjects(plan, transfers);
+                List<SentPack> written = sendObjects(plan, transfers);
                 sendPackLists(plan, written, transfers);
                 lock.check();
                 sendVersionsAndTags(plan);
@@ -162,14 +165,14 @@ public final class Pusher {
     }
 
     /**
-     * Uploads the plan's objects: the large ones loose, the small ones laid into packs (then each pack's
-     * index), all at once: packs are filled on one transfer thread (from objects read and verified in
+     * Uploads the plan's objects: the large ones loose, the small ones laid into packs (each followed by
+     * its index), all at once: packs are filled on one transfer thread (from objects read and verified in
      * parallel, see {@link OrderedReads}), each uploaded as soon as it is closed while the next fills.
      * Trees, block indexes and version objects go into packs of their own, so that listing a folder
      * tree reads them with a few GETs. Returns the packs written.
      */
-    private List<PackWriter.Pack> sendObjects(Plan plan, Transfers transfers) throws IOException {
-        List<ObjectId> small = new ArrayList<>();
+    private List<SentPack> sendObjects(Plan plan, Transfers transfers) throws IOException {
+        IntList smallAt = new IntList();
         List<Long> smallSizes = new ArrayList<>();
         List<Object> work = new ArrayList<>();
         Map<ObjectId, Long> looseSizes = new HashMap<>();
@@ -177,14 +180,16 @@ public final class Pusher {
             ObjectId id = plan.objects().get(i);
             long size = plan.sizes().get(i);
             if (packs && PackWriter.packs(size)) {
-                small.add(id);
+                smallAt.add(i);
                 smallSizes.add(size);
             } else {
                 work.add(id);
                 looseSizes.put(id, size);
             }
         }
-        List<PackWriter.Pack> written = new ArrayList<>();
+        List<SentPack> written = new ArrayList<>();
+        // the small objects, as positions in the plan's list rather than a second list of the ids
+        List<ObjectId> small = smallAt.view(plan.objects());
         if (!small.isEmpty()) {
             work.add(0, small);
         }
@@ -201,7 +206,6 @@ public final class Pusher {
         } finally {
             progress.done();
         }
-        transfers.run(written, p -> remote.remote().put(Layout.packIndexKey(p.indexId()), p.indexBytes()));
         return written;
     }
 
@@ -209,17 +213,20 @@ public final class Pusher {
      * Lays {@code small} objects (whose stored sizes are {@code sizes}) into packs in their order, uploading
      * each pack (on its own threads) once it is closed.
      */
-    private List<PackWriter.Pack> packAndUpload(List<ObjectId> small, List<Long> sizes) throws IOException {
+    private List<SentPack> packAndUpload(List<ObjectId> small, List<Long> sizes) throws IOException {
         try (PackWriter metadata = new PackWriter(store);
              PackWriter data = new PackWriter(store);
              OrderedReads reads = new OrderedReads(store);
              Transfers uploads = new Transfers(PACK_UPLOADS)) {
             List<Future<?>> pending = new ArrayList<>();
-            List<PackWriter.Pack> all = new ArrayList<>();
+            List<SentPack> all = new ArrayList<>();
+            // the pack, then its index; once both are up, only the decoded index is kept (the encoded
+            // one is some MiB a pack)
             Consumer<PackWriter.Pack> upload = p -> {
-                all.add(p);
+                all.add(new SentPack(p.indexId(), p.index()));
                 pending.add(uploads.submit(() -> {
                     remote.remote().put(Layout.packKey(p.id()), p.file());
+                    remote.remote().put(Layout.packIndexKey(p.indexId()), p.indexBytes());
                     progress.advance(p.index().packSize());
                 }));
             };
@@ -240,33 +247,123 @@ public final class Pusher {
      * any of its objects, so that a reader of the version loads only those indexes. Nothing is written
      * for a version with no packed object.
      */
-    private void sendPackLists(Plan plan, List<PackWriter.Pack> written, Transfers transfers) throws IOException {
+    private void sendPackLists(Plan plan, List<SentPack> written, Transfers transfers) throws IOException {
         RemotePacks there = new RemotePacks(remote);
         there.load(plan.onRemote(), transfers);
         Map<ObjectId, PackIndex> candidates = new LinkedHashMap<>(there.indexes());
-        for (PackWriter.Pack p : written) {
+        for (SentPack p : written) {
             candidates.put(p.indexId(), p.index());
         }
         if (candidates.isEmpty()) {
             return;
         }
         Reachability reach = new Reachability(new TreeSource(store, null));
+        List<ObjectId> ids = new ArrayList<>(candidates.keySet());
+        List<PackIndex> indexes = new ArrayList<>(candidates.values());
         for (VersionLog.Entry v : plan.versions()) {
-            Set<ObjectId> all = new HashSet<>();
+            IndexMarks marks = new IndexMarks(indexes);
             boolean[] partial = {false};
             for (TreeEntry e : v.version().paths()) {
-                reach.walk(e, all, missing -> partial[0] = true);
+                reach.walk(e, marks, missing -> partial[0] = true);
             }
-            List<ObjectId> indexes = new ArrayList<>();
-            candidates.forEach((id, index) -> {
+            List<ObjectId> listed = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
                 // a tree gc'd here hides which objects lie below it: then every index is listed
-                if (partial[0] || index.ids().stream().anyMatch(all::contains)) {
-                    indexes.add(id);
+                if (partial[0] || marks.marked(i)) {
+                    listed.add(ids.get(i));
                 }
-            });
-            if (!indexes.isEmpty()) {
-                remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), indexes).encode());
             }
+            if (!listed.isEmpty()) {
+                remote.remote().put(Layout.versionPacksKey(v.id()), new VersionPacks(v.id(), listed).encode());
+            }
+        }
+    }
+
+    /**
+     * The sink of a walk that marks each pack index holding an object the walk reaches, and remembers
+     * nothing else: no set of the version's objects, which at a million files would take more heap than
+     * the rest of the push. As it remembers nothing, every object "is new", so a subtree that occurs
+     * twice in a version is walked twice (bounded by the version's size). Each object is looked up, by
+     * binary search, in the indexes not marked yet.
+     */
+    private static final class IndexMarks extends AbstractSet<ObjectId> {
+        private final List<PackIndex> indexes;
+        private final boolean[] marked;
+        private int left;
+
+        IndexMarks(List<PackIndex> indexes) {
+            this.indexes = indexes;
+            this.marked = new boolean[indexes.size()];
+            this.left = indexes.size();
+        }
+
+        @Override
+        public boolean add(ObjectId id) {
+            for (int i = 0; left > 0 && i < marked.length; i++) {
+                if (!marked[i] && indexes.get(i).contains(id)) {
+                    marked[i] = true;
+                    left--;
+                }
+            }
+            return true;
+        }
+
+        boolean marked(int i) {
+            return marked[i];
+        }
+
+        @Override
+        public Iterator<ObjectId> iterator() {
+            throw new UnsupportedOperationException("a walk's sink only takes ids");
+        }
+
+        @Override
+        public int size() {
+            throw new UnsupportedOperationException("a walk's sink only takes ids");
+        }
+    }
+
+    /** A pack uploaded with its index. */
+    private record SentPack(ObjectId indexId, PackIndex index) {
+    }
+
+    /** Ints in an array that grows, and a view of a list's elements at them. */
+    private static final class IntList {
+        private int[] values = new int[64];
+        private int size;
+
+        void add(int v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        <T> List<T> view(List<T> of) {
+            return new ViewList<>(of, values, size);
+        }
+    }
+
+    private static final class ViewList<T> extends AbstractList<T> implements RandomAccess {
+        private final List<T> of;
+        private final int[] at;
+        private final int size;
+
+        ViewList(List<T> of, int[] at, int size) {
+            this.of = of;
+            this.at = at;
+            this.size = size;
+        }
+
+        @Override
+        public T get(int i) {
+            Objects.checkIndex(i, size);
+            return of.get(at[i]);
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 

@@ -22,6 +22,9 @@ import verso.store.VersionPacks;
  * objects) and the indexes they name, each checked against its id; and the reads that follow from it.
  */
 final class RemotePacks {
+    /** Pack indexes read and decoded at once. */
+    static final int INDEX_LOADS = 2;
+
     private final RemoteVersions remote;
     private final PackLocator locator = new PackLocator();
     private final Map<ObjectId, VersionPacks> lists = new ConcurrentHashMap<>();
@@ -55,7 +58,11 @@ final class RemotePacks {
             wanted.addAll(lists.get(v).indexes());
         }
         wanted.removeIf(locator::hasIndex);
-        transfers.run(wanted, i -> locator.add(i, PackLists.readIndex(remote.remote(), i)));
+        // an index of 100,000 objects is about 7 MiB to read and as much again while it is decoded: a few at
+        // a time, not one per transfer thread
+        try (Transfers few = new Transfers(INDEX_LOADS)) {
+            few.run(wanted, i -> locator.add(i, PackLists.readIndex(remote.remote(), i)));
+        }
     }
 
     /** Every index loaded, by id. */

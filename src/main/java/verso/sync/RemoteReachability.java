@@ -10,8 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import verso.remote.RemoteNotFoundException;
 import verso.repo.VersionLog;
@@ -20,6 +20,7 @@ import verso.store.CorruptObjectException;
 import verso.store.EntryType;
 import verso.store.Hashing;
 import verso.store.ObjectId;
+import verso.store.ObjectIdSet;
 import verso.store.ObjectStore;
 import verso.store.Tree;
 import verso.store.TreeEntry;
@@ -35,14 +36,28 @@ import verso.store.TreeEntry;
  * streamed, so a large blob never sits in memory.
  */
 final class RemoteReachability {
-    private record Item(TreeEntry entry, String where) {
+    /**
+     * An entry reached, with how it was reached: {@code label} alone for a version's path, the parent's
+     * path and the entry's name for a tree's child, {@code label} before the parent's path for a block.
+     * The path is built only when a problem is reported.
+     */
+    private record Item(TreeEntry entry, Item parent, String label) {
+        String where() {
+            if (parent == null) {
+                return label;
+            }
+            return label == null ? parent.where() + "/" + entry.name() : label + parent.where();
+        }
     }
 
     private final RemoteVersions remote;
     private final RemotePacks packs;
     private final ObjectStore local;
     private final Transfers transfers;
-    private final Set<ObjectId> reachable = ConcurrentHashMap.newKeySet();
+    /** Every object reached (or only trees and block indexes, see {@link #leaves}): a compact set. */
+    private final Set<ObjectId> reachable = Collections.synchronizedSet(new ObjectIdSet());
+    /** If set, told each file blob and block reached (maybe more than once), which are then not kept. */
+    private final Consumer<ObjectId> leaves;
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
     /**
@@ -50,10 +65,22 @@ final class RemoteReachability {
      * first, or null to read everything from the remote.
      */
     RemoteReachability(RemoteVersions remote, RemotePacks packs, ObjectStore local, Transfers transfers) {
+        this(remote, packs, local, transfers, null);
+    }
+
+    /**
+     * As above; {@code leaves} (thread-safe, may be null) is told each blob and block reached instead of
+     * their being kept in {@link #reachable}, which then holds only trees and block indexes: what a walk
+     * must remember not to descend twice. For a caller that needs only some of the leaves (gc --cloud:
+     * the loose ones), so that a million packed files are not held.
+     */
+    RemoteReachability(RemoteVersions remote, RemotePacks packs, ObjectStore local, Transfers transfers,
+                       Consumer<ObjectId> leaves) {
         this.remote = remote;
         this.packs = packs;
         this.local = local;
         this.transfers = transfers;
+        this.leaves = leaves;
     }
 
     Set<ObjectId> reachable() {
@@ -72,42 +99,58 @@ final class RemoteReachability {
         List<Item> level = new ArrayList<>();
         for (VersionLog.Entry v : versions) {
             for (TreeEntry e : v.version().paths()) {
-                level.add(new Item(e, "version " + v.id().shortHex() + ": " + e.name()));
+                level.add(new Item(e, null, "version " + v.id().shortHex() + ": " + e.name()));
             }
         }
-        List<Item> data = Collections.synchronizedList(new ArrayList<>());
+        // Only what is read next level (trees, block indexes) is held; files are counted as reached.
+        List<Item> data = hashData ? Collections.synchronizedList(new ArrayList<>()) : null;
         for (int depth = 1; !level.isEmpty(); depth++) {
             List<Item> structured = new ArrayList<>();
             for (Item it : level) {
-                TreeEntry e = it.entry();
-                if (e.type() == EntryType.SYMLINK || !reachable.add(e.id())) {
-                    continue;
-                }
-                if (present != null && !present.test(e.id())) {
-                    problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
-                } else if (e.type() == EntryType.DIR && depth > Tree.MAX_DEPTH) {
-                    problems.add("corrupt object " + e.id().hex() + ": trees nested deeper than " + Tree.MAX_DEPTH
-                            + " levels (" + it.where() + ")");
-                } else if (e.type() == EntryType.DIR || e.chunked()) {
-                    structured.add(it);
-                } else {
-                    data.add(it);
-                }
+                visit(it, depth, present, structured, data);
             }
             List<Item> next = Collections.synchronizedList(new ArrayList<>());
-            transfers.run(structured, it -> expand(it, present, next, data));
+            int childDepth = depth + 1;
+            transfers.run(structured, it -> expand(it, childDepth, present, next, data));
             level = next;
         }
         if (hashData) {
-            Map<ObjectId, String> where = new HashMap<>();
+            Map<ObjectId, Item> where = new HashMap<>();
             for (Item it : data) {
-                where.putIfAbsent(it.entry().id(), it.where());
+                where.putIfAbsent(it.entry().id(), it);
             }
-            rehash(where.keySet(), (id, problem) -> problems.add(problem + " (" + where.get(id) + ")"));
+            rehash(where.keySet(), (id, problem) -> problems.add(problem + " (" + where.get(id).where() + ")"));
         }
     }
 
-    private void expand(Item it, Predicate<ObjectId> present, List<Item> next, List<Item> data) throws IOException {
+    /**
+     * Marks an entry reached: a tree or block index goes to {@code structured} (null: the entry is a
+     * plain file), a file's data to {@code data} (null: not kept).
+     */
+    private void visit(Item it, int depth, Predicate<ObjectId> present, List<Item> structured, List<Item> data) {
+        TreeEntry e = it.entry();
+        if (e.type() == EntryType.SYMLINK) {
+            return;
+        }
+        if (leaves != null && e.type() == EntryType.FILE && !e.chunked()) {
+            leaves.accept(e.id());
+        } else if (!reachable.add(e.id())) {
+            return;
+        }
+        if (present != null && !present.test(e.id())) {
+            problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
+        } else if (e.type() == EntryType.DIR && depth > Tree.MAX_DEPTH) {
+            problems.add("corrupt object " + e.id().hex() + ": trees nested deeper than " + Tree.MAX_DEPTH
+                    + " levels (" + it.where() + ")");
+        } else if (e.type() == EntryType.DIR || e.chunked()) {
+            structured.add(it);
+        } else if (data != null) {
+            data.add(it);
+        }
+    }
+
+    private void expand(Item it, int depth, Predicate<ObjectId> present, List<Item> next, List<Item> data)
+            throws IOException {
         TreeEntry e = it.entry();
         byte[] bytes;
         try {
@@ -122,17 +165,25 @@ final class RemoteReachability {
         try {
             if (e.type() == EntryType.DIR) {
                 for (TreeEntry c : Tree.decode(e.id(), bytes).entries()) {
-                    next.add(new Item(c, it.where() + "/" + c.name()));
+                    Item child = new Item(c, it, null);
+                    if (c.type() == EntryType.DIR || c.chunked()) {
+                        next.add(child);
+                    } else {
+                        visit(child, depth, present, null, data);
+                    }
                 }
             } else {
                 for (ObjectId b : BlockIndex.decode(e.id(), bytes).blocks()) {
-                    if (!reachable.add(b)) {
+                    if (leaves != null) {
+                        leaves.accept(b);
+                    }
+                    if (leaves != null || !reachable.add(b)) {
                         continue;
                     }
                     if (present != null && !present.test(b)) {
                         problems.add("missing object " + b.hex() + " (a block of " + it.where() + ")");
-                    } else {
-                        data.add(new Item(TreeEntry.file("block", 0, false, b, false), "a block of " + it.where()));
+                    } else if (data != null) {
+                        data.add(new Item(TreeEntry.file("block", 0, false, b, false), it, "a block of "));
                     }
                 }
             }

@@ -20,9 +20,10 @@ import verso.cli.VersoProcess.Result;
 /**
  * The commands that walk a workspace or a version run in memory bounded by their caches, not by the
  * number of files: a JVM with a 32 MiB heap adds, commits, compares, checks out, verifies and
- * collects 30,000 files, in many small folders and in one large one (at the 2 KiB of heap per file
- * that {@code add} once took, it ran out of memory). Checkout runs in a 22 MiB heap: one that kept
- * its whole plan (a change and a pending write per file, about 300 bytes) ran out of memory there.
+ * collects 30,000 files, in many small folders and in one large one, and pushes, fetches and collects
+ * them on a remote (at the 2 KiB of heap per file that {@code add} once took, it ran out of memory).
+ * Checkout runs in a 22 MiB heap: one that kept its whole plan (a change and a pending write per
+ * file, about 300 bytes) ran out of memory there.
  */
 final class BoundedMemoryIT {
     private static final int FOLDERS = 200;
@@ -132,6 +133,50 @@ final class BoundedMemoryIT {
         assertTrue(ok("status").out().contains("unchanged"), "status after checkout");
         assertTrue(ok("verify").out().contains("OK"), "verify");
         ok("gc", "--all-versions", "--force");
+    }
+
+    /**
+     * The remote side over the same 30,000 files: push of two versions (their small files in packs, the
+     * pack lists written by walking each version), fetch into an empty clone, verify there, diff of the
+     * two versions and gc --cloud, each in the 32 MiB heap.
+     */
+    @Test
+    void pushFetchDiffGcCloud_manyFiles_fitInSmallHeap() throws IOException, InterruptedException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path data = work.resolve("data");
+        for (int f = 0; f < FOLDERS; f++) {
+            Path folder = Files.createDirectories(data.resolve(String.format("f%04d", f)));
+            for (int i = 0; i < PER_FOLDER; i++) {
+                Files.writeString(folder.resolve("x" + i + ".txt"), f + "/" + i);
+            }
+        }
+        Path big = Files.createDirectories(data.resolve("big"));
+        for (int i = 0; i < BIG_FOLDER; i++) {
+            Files.writeString(big.resolve("sample-" + i + ".bin"), "b" + i);
+        }
+        String url = dir.resolve("remote").toUri().toString();
+        ok(work, "init");
+        ok(work, "add", "data");
+        ok(work, "commit", "-m", "first");
+        ok(work, "tag", "v1");
+        Files.writeString(big.resolve("sample-7.bin"), "changed", StandardCharsets.UTF_8);
+        Files.writeString(data.resolve("f0003").resolve("x5.txt"), "changed too", StandardCharsets.UTF_8);
+        ok(work, "commit", "-m", "second");
+        ok(work, "tag", "v2");
+        ok(work, "remote", "add", "r", url, "--default");
+        ok(work, "push");
+
+        Path clone = Files.createDirectories(dir.resolve("clone"));
+        ok(clone, "init");
+        ok(clone, "remote", "add", "r", url, "--default");
+        ok(clone, "fetch", "v2");
+        assertTrue(ok(clone, "verify").out().contains("OK"), "verify in the clone");
+        String diff = ok(work, "diff", "v1", "v2").out();
+        assertTrue(diff.contains("data/big/sample-7.bin") && diff.contains("data/f0003/x5.txt"), diff);
+        ok(work, "gc", "--cloud", "--grace", "0");
+        ok(clone, "checkout", "v2");
+        assertEquals("changed", Files.readString(clone.resolve("data/big/sample-7.bin"), StandardCharsets.UTF_8));
+        assertEquals("12/34", Files.readString(clone.resolve("data/f0012/x34.txt"), StandardCharsets.UTF_8));
     }
 
     private static void deleteTree(Path root) throws IOException {

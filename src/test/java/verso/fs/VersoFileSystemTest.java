@@ -243,4 +243,14 @@ final class VersoFileSystemTest {
         fs.readdir("/versions/" + v1.hex() + "/datasets/tools");
         assertEquals(loads, content.treeLoads.get());
     }
+
+    @Test
+    void treeCacheEntries_daemonHeap_holdsA200000FileFolderWithRoomToDecodeIt() {
+        long heap = 114L << 20; // what -Xmx128m gives the daemon's parallel collector
+        long entries = VersoFileSystem.treeCacheEntries(heap);
+        assertTrue(entries > 200_000, entries + " entries: a folder of 200,000 files stays decoded");
+        assertTrue(entries * VersoFileSystem.BYTES_PER_TREE_ENTRY <= heap / 4,
+                entries + " entries: at most a quarter of the heap, the rest for decoding and listing");
+        assertEquals(VersoFileSystem.MAX_TREE_CACHE_ENTRIES, VersoFileSystem.treeCacheEntries(8L << 30));
+    }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -142,5 +143,28 @@ final class CodecTest {
         assertTrue(e.getMessage().contains("nest"), e.getMessage());
         assertEquals(2, Version.of(null, Instant.EPOCH, "m", List.of(link, sibling)).paths().size());
         assertEquals(2, Version.of(null, Instant.EPOCH, "m", List.of(TreeEntry.symlink("dx", "y"), inside)).paths().size());
+    }
+
+    @Test
+    void tree_decodeOfManyEntries_givesBackEveryKindAndFindsEachByName() throws Exception {
+        List<TreeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            String name = String.format("e%05d%s", i, i % 7 == 0 ? "é" : "");
+            entries.add(switch (i % 4) {
+                case 0 -> TreeEntry.file(name, i, i % 3 == 0, Hashing.hash(name.getBytes(StandardCharsets.UTF_8)), i % 5 == 0);
+                case 1 -> TreeEntry.dir(name, i * 10L, i, Hashing.hash(name.getBytes(StandardCharsets.UTF_8)));
+                case 2 -> TreeEntry.symlink(name, "../target-" + i);
+                default -> TreeEntry.file(name, 0, false, A, false);
+            });
+        }
+        Tree t = Tree.of(entries);
+        Tree back = Tree.decode(null, t.encode());
+        assertEquals(t, back);
+        assertEquals(t.entries(), back.entries());
+        for (TreeEntry e : t.entries()) {
+            assertEquals(e, back.find(e.name()));
+        }
+        assertNull(back.find("e99999"));
+        assertArrayEquals(t.encode(), back.encode());
     }
 }

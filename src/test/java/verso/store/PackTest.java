@@ -100,4 +100,38 @@ final class PackTest {
         assertTrue(runs.stream().allMatch(r -> r.length() <= PackLocator.MAX_RUN));
         assertEquals(4, runs.get(0).ids().size() + runs.get(1).ids().size());
     }
+
+    @Test
+    void packIndex_position_findsEveryIdByBinarySearch_andMinusOneForOthers() throws Exception {
+        List<ObjectId> ids = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            ids.add(id(i));
+            sizes.add((long) (i % 7));
+        }
+        PackIndex p = PackIndex.of(id(-1), ids, sizes);
+        byte[] bytes = p.encode();
+        PackIndex back = PackIndex.decode(Hashing.hash(bytes), bytes);
+        for (PackIndex index : List.of(p, back)) {
+            for (int i = 0; i < ids.size(); i++) {
+                assertEquals(i, index.position(ids.get(i)));
+                assertEquals(ids.get(i), index.id(i));
+            }
+            assertEquals(-1, index.position(id(-7)));
+            assertEquals(ids, index.ids());
+        }
+    }
+
+    @Test
+    void locator_anObjectInTwoPacks_isFoundInTheFirstAdded() {
+        ObjectId shared = id(77);
+        PackIndex first = PackIndex.of(id(-10), List.of(id(70), shared), List.of(5L, 6L));
+        PackIndex second = PackIndex.of(id(-11), List.of(shared), List.of(6L));
+        PackLocator l = new PackLocator();
+        l.add(id(-12), first);
+        l.add(id(-13), second);
+        assertEquals(first.pack(), l.locate(shared).pack());
+        assertEquals(5, l.locate(shared).offset());
+        assertEquals(second, l.indexes().get(id(-13)));
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,5 +54,28 @@ final class PackWriterTest {
             assertTrue(w.finish().isEmpty(), "nothing after the last pack");
         }
         assertFalse(Files.exists(file), "the pack's temp file is deleted on close");
+    }
+
+    @Test
+    void add_manyTinyObjects_closesAPackEveryMaxObjects() throws IOException {
+        ObjectStore store = new ObjectStore(dir).create();
+        List<PackWriter.Pack> packs = new ArrayList<>();
+        int total = PackWriter.MAX_OBJECTS * 2 + 7;
+        try (PackWriter w = new PackWriter(store)) {
+            for (int i = 0; i < total; i++) {
+                byte[] b = Integer.toString(i).getBytes(StandardCharsets.UTF_8);
+                PackWriter.Pack closed = w.add(Hashing.hash(b), b);
+                if (closed != null) {
+                    packs.add(closed);
+                }
+            }
+            w.finish().ifPresent(packs::add);
+        }
+        assertEquals(3, packs.size(), "tiny objects far below the target size still make several packs");
+        assertEquals(PackWriter.MAX_OBJECTS, packs.get(0).index().count());
+        assertEquals(PackWriter.MAX_OBJECTS, packs.get(1).index().count());
+        assertEquals(7, packs.get(2).index().count());
+        assertEquals(Hashing.hash("12345".getBytes(StandardCharsets.UTF_8)),
+                packs.get(0).index().id(12345));
     }
 }
