@@ -1,7 +1,9 @@
 package verso.repo;
 
 import java.io.IOException;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -46,14 +48,15 @@ public final class GarbageCollector {
         for (VersionLog.Entry v : versions) {
             keep.add(v.id());
         }
+        boolean[] keepIncomplete = {false};
         for (PointerFile pf : repo.pointers()) {
-            reach.walk(pf.entry(), keep, id -> { });
+            reach.walk(pf.entry(), keep, id -> keepIncomplete[0] = true);
         }
         ObjectId head = repo.head().orElse(null);
         for (VersionLog.Entry v : versions) {
             if (allVersions || v.id().equals(head)) {
                 for (TreeEntry e : v.version().paths()) {
-                    reach.walk(e, keep, id -> { });
+                    reach.walk(e, keep, id -> keepIncomplete[0] = true);
                 }
             }
         }
@@ -64,17 +67,40 @@ public final class GarbageCollector {
             if (onRemote.test(v.id())) {
                 continue;
             }
+            // Only what the keep set lacks: a subtree it holds is not walked again (versions share
+            // most of their trees, and a million-file version's ids are tens of MiB). Had a keep
+            // walk missed objects, which this version might need below such a subtree is unknown.
             Set<ObjectId> mine = new ObjectIdSet();
             boolean[] broken = {false};
+            Set<ObjectId> beyondKeep = new AbstractSet<>() {
+                @Override
+                public boolean add(ObjectId id) {
+                    if (keep.contains(id)) {
+                        broken[0] |= keepIncomplete[0];
+                        return false;
+                    }
+                    return mine.add(id);
+                }
+
+                @Override
+                public Iterator<ObjectId> iterator() {
+                    return mine.iterator();
+                }
+
+                @Override
+                public int size() {
+                    return mine.size();
+                }
+            };
             for (TreeEntry e : v.version().paths()) {
-                reach.walk(e, mine, id -> broken[0] = true);
+                reach.walk(e, beyondKeep, id -> broken[0] = true);
             }
             if (broken[0]) {
                 incomplete.add(v);
             }
             boolean exposed = false;
             for (ObjectId id : mine) {
-                if (!keep.contains(id) && repo.store().contains(id)) {
+                if (repo.store().contains(id)) {
                     guarded.add(id);
                     exposed = true;
                 }

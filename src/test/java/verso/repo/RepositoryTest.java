@@ -382,6 +382,36 @@ final class RepositoryTest {
     }
 
     @Test
+    void gc_versionWithAMissingTree_deletesNothingButTemps_unlessForced() throws IOException {
+        write("data/sub/b.txt", "b");
+        write("data/old/x.txt", "x");
+        add("data");
+        ObjectId one = commit("one");
+        deleteTree(dir.resolve("data/old"));
+        commit("two");
+        ObjectId stray = repo.store().insert("stray".getBytes(StandardCharsets.UTF_8));
+        TreeSource trees = new TreeSource(repo.store(), null);
+        TreeEntry old = trees.lookup(repo.version(one).find("data"), "data/old");
+        byte[] oldTree = repo.store().read(old.id());
+        Files.delete(repo.store().pathOf(old.id())); // only version one has it
+
+        GarbageCollector.Report r = repo.gc(false, false, false, id -> false);
+        assertEquals(List.of(one), r.incomplete().stream().map(VersionLog.Entry::id).toList());
+        assertTrue(r.deleted().isEmpty());
+        assertTrue(repo.store().contains(stray));
+
+        // A tree the head version shares with version one: the head's walk misses it, and one's
+        // walk, which skips what the head holds, must still count one as incomplete.
+        repo.store().insert(oldTree);
+        assertTrue(repo.gc(false, true, false, id -> false).incomplete().isEmpty());
+        TreeEntry sub = trees.lookup(repo.version(one).find("data"), "data/sub");
+        Files.delete(repo.store().pathOf(sub.id()));
+        GarbageCollector.Report shared = repo.gc(false, false, false, id -> false);
+        assertTrue(shared.incomplete().stream().map(VersionLog.Entry::id).toList().contains(one), shared.toString());
+        assertTrue(repo.store().contains(stray));
+    }
+
+    @Test
     void gc_deletesUnreferencedObjects_andTempFiles() throws IOException {
         write("data/a.txt", "one");
         add("data");
