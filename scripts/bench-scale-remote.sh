@@ -16,7 +16,8 @@
 # The data (DIR/project) is kept between runs, and so is its project once committed: a second run
 # with another build (VERSO_JAR=path/to/verso.jar) measures the mount and the remote steps on the
 # same version; delete DIR yourself (mass deletes slow file creation on ext4 for a while after).
-# Needs root for the mount (FUSE) and cache dropping; java, python3, curl, aws, GNU time.
+# Needs root for the mount (FUSE) and cache dropping; java, python3, curl, aws, GNU time; at the
+# default size about 2.5 million free inodes (df -i) for the project and the clone fetched into.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
