@@ -97,22 +97,7 @@ P=$DATA/project
 if [ ! -f "$P/.generated" ]; then
   rm -rf "$P"
   bench_log "writing $FILES files in $FOLDERS folders and $BIG in one folder under $P/data"
-  python3 - "$P/data" "$FILES" "$FOLDERS" "$BIG" <<'PY' || bench_die "generating the files failed"
-import os, sys
-root, files, folders, big = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-per = max(1, files // folders)
-for d in range(folders):
-    p = os.path.join(root, "many", "d%05d" % d)
-    os.makedirs(p)
-    for f in range(per):
-        with open(os.path.join(p, "f%05d.txt" % f), "w") as out:
-            out.write("file %d of folder %d\n" % (f, d))
-p = os.path.join(root, "big")
-os.makedirs(p)
-for f in range(big):
-    with open(os.path.join(p, "s%07d.bin" % f), "w") as out:
-        out.write("sample %d\n" % f)
-PY
+  python3 "$ROOT/scripts/lib/scale-files.py" "$P/data" "$FILES" "$FOLDERS" "$BIG" || bench_die "generating the files failed"
   echo "$FILES $FOLDERS $BIG" > "$P/.generated"
 fi
 vso() { (cd "$1" && shift && timeout "$T" "$V" "$@"); }

@@ -35,24 +35,7 @@ fi
 gen="$work/gen"
 if [ ! -d "$gen/data" ]; then
     log "writing $files files in $folders folders and $big in one folder"
-    python3 - "$gen/data" "$files" "$folders" "$big" <<'PY'
-import os, sys
-root, files, folders, big = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-per = max(1, files // folders)
-n = 0
-for d in range(folders):
-    p = os.path.join(root, "many", "d%05d" % d)
-    os.makedirs(p)
-    for f in range(per):
-        with open(os.path.join(p, "f%05d.txt" % f), "w") as out:
-            out.write("file %d of folder %d\n" % (f, d))
-        n += 1
-p = os.path.join(root, "big")
-os.makedirs(p)
-for f in range(big):
-    with open(os.path.join(p, "s%07d.bin" % f), "w") as out:
-        out.write("sample %d\n" % f)
-PY
+    python3 "$here/scripts/lib/scale-files.py" "$gen/data" "$files" "$folders" "$big"
 fi
 
 rows=()

@@ -235,14 +235,7 @@ public final class Recorder {
         } else if (replaced != null) {
             entries.add(-pos - 1, replaced);
         }
-        long size = 0;
-        long files = 0;
-        for (TreeEntry e : entries) {
-            size += e.size();
-            files += e.files();
-        }
-        byte[] enc = new Tree(entries).encode();
-        return TreeEntry.dir(dir.name(), size, files, repo.store().insert(enc));
+        return TreeEntry.dir(dir.name(), repo.store().insert(new Tree(entries).encode()), entries);
     }
 
     private TreeEntry emptyDir(String name) throws IOException {

@@ -315,14 +315,9 @@ final class WorkspaceScanner {
             if (unchanged && cached != null && cached.children() == entries.size() && store.contains(cached.id())) {
                 return new Built(TreeEntry.dir(name, cached.size(), cached.files(), cached.id()), true);
             }
-            long size = 0;
-            long files = 0;
-            for (TreeEntry e : entries) {
-                size += e.size();
-                files += e.files();
-            }
             byte[] enc = new Tree(entries).encode();
             ObjectId id = Hashing.hash(enc);
+            TreeEntry built = TreeEntry.dir(name, id, entries);
             if (storing) {
                 store.insert(enc);
             } else if (!store.contains(id)) {
@@ -330,8 +325,8 @@ final class WorkspaceScanner {
                     trees.put(id, enc);
                 }
             }
-            index.recordTree(rel, new WorkspaceIndex.CachedTree(entries.size(), id, size, files));
-            return new Built(TreeEntry.dir(name, size, files, id), false);
+            index.recordTree(rel, new WorkspaceIndex.CachedTree(entries.size(), id, built.size(), built.files()));
+            return new Built(built, false);
         }
 
         private static TreeEntry entry(String name, boolean exec, FileContent c) {

@@ -1,5 +1,6 @@
 package verso.store;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -52,6 +53,17 @@ public record TreeEntry(String name, EntryType type, long size, boolean executab
 
     public static TreeEntry dir(String name, long size, long files, ObjectId tree) {
         return new TreeEntry(name, EntryType.DIR, size, false, tree, false, files, null);
+    }
+
+    /** A directory's entry whose totals are those of the {@code entries} its tree holds. */
+    public static TreeEntry dir(String name, ObjectId tree, List<TreeEntry> entries) {
+        long size = 0;
+        long files = 0;
+        for (TreeEntry e : entries) {
+            size += e.size();
+            files += e.files();
+        }
+        return dir(name, size, files, tree);
     }
 
     public static TreeEntry symlink(String name, String target) {
