@@ -2,6 +2,7 @@ package verso.repo;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -271,6 +272,18 @@ public final class Checkout {
     private record Applied(int written, int removed) {
     }
 
+    /** {@code .verso/checkout-tmp}, made empty: what a killed checkout left there is of no use. */
+    private Path tempDir() throws IOException {
+        Path dir = repo.root().resolve(Repository.DIR).resolve("checkout-tmp");
+        Files.createDirectories(dir);
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir)) {
+            for (Path p : leftovers) {
+                Files.deleteIfExists(p);
+            }
+        }
+        return dir;
+    }
+
     /**
      * Applies the changes in walk order: removals and directories at once, file writes on the workers
      * with a bounded number waiting, so memory does not grow with the number of files.
@@ -278,7 +291,7 @@ public final class Checkout {
     private Applied apply(Plan plan, long bytes, WorkspaceIndex index) throws IOException {
         int[] counts = {0, 0};
         progress.start("Checking out", bytes);
-        WorkspaceWriter writer = new WorkspaceWriter(repo.store(), progress);
+        WorkspaceWriter writer = new WorkspaceWriter(repo.store(), tempDir(), progress);
         WriteWindow window = new WriteWindow(repo.pool(), WRITE_BATCH, WRITE_BATCH_BYTES, 2 * repo.threads());
         try {
             plan.forEach((refs, c) -> {

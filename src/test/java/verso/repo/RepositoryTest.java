@@ -412,6 +412,25 @@ final class RepositoryTest {
     }
 
     @Test
+    void checkout_writesThroughItsOwnTempDir_andClearsWhatAKilledOneLeftThere() throws IOException {
+        write("data/sub/a.txt", "a");
+        add("data");
+        ObjectId v = commit("one");
+        Path temps = dir.resolve(".verso/checkout-tmp");
+        Files.createDirectories(temps);
+        Files.writeString(temps.resolve(".verso-tmp-1"), "left by a killed checkout");
+        deleteTree(dir.resolve("data"));
+        repo.checkout(v, false, null, ProgressListener.NONE);
+        assertEquals("a", Files.readString(dir.resolve("data/sub/a.txt")));
+        try (var left = Files.list(temps)) {
+            assertEquals(0, left.count());
+        }
+        try (var inData = Files.walk(dir.resolve("data"))) {
+            assertTrue(inData.noneMatch(p -> p.getFileName().toString().startsWith(AtomicFile.TEMP_PREFIX)));
+        }
+    }
+
+    @Test
     void gc_deletesUnreferencedObjects_andTempFiles() throws IOException {
         write("data/a.txt", "one");
         add("data");
