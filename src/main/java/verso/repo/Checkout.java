@@ -167,6 +167,8 @@ public final class Checkout {
         private int dirty;
         private long bytes;
         private final ObjectIdSet missing = new ObjectIdSet();
+        /** The first missing object in walk order, and a path that needs it. */
+        private final FirstMissing firstMissing = new FirstMissing();
     }
 
     private Survey survey(TreeSource trees, Plan plan) throws IOException {
@@ -181,8 +183,9 @@ public final class Checkout {
             if (a != null && a.type() == EntryType.FILE) {
                 survey.bytes += a.size();
                 for (ObjectId id : trees.fileObjects(a)) {
-                    if (!repo.store().contains(id)) {
-                        survey.missing.add(id);
+                    if (!repo.store().contains(id) && survey.missing.add(id) && survey.firstMissing.id == null) {
+                        survey.firstMissing.id = id;
+                        survey.firstMissing.path = c.path();
                     }
                 }
             }
@@ -198,7 +201,7 @@ public final class Checkout {
         ObjectIdSet missing = survey.missing;
         List<ObjectId> batch = new ArrayList<>();
         List<String> paths = new ArrayList<>();
-        FirstMissing first = new FirstMissing();
+        FirstMissing first = fetcher == null ? survey.firstMissing : new FirstMissing();
         if (fetcher != null) {
             plan.forEach((refs, c) -> {
                 TreeEntry a = c.after();
@@ -220,18 +223,15 @@ public final class Checkout {
         for (ObjectId id : missing) {
             if (!repo.store().contains(id)) {
                 absent++;
-                if (first.id == null) {
-                    first.id = id;
-                }
             }
         }
         if (absent > 0) {
-            throw missing(first.id, (first.path != null ? first.path : firstPath(trees, plan, first.id))
-                    + (absent > 1 ? " and " + (absent - 1) + " more objects" : ""));
+            // Every missing object was in a batch, so the first still missing was noted in walk order.
+            throw missing(first.id, first.path + (absent > 1 ? " and " + (absent - 1) + " more objects" : ""));
         }
     }
 
-    /** The first object still missing after fetching, and a path that needs it, if known. */
+    /** A missing object and a path that needs it. */
     private static final class FirstMissing {
         private ObjectId id;
         private String path;
@@ -250,18 +250,6 @@ public final class Checkout {
         }
         batch.clear();
         paths.clear();
-    }
-
-    /** The first path, in walk order, of a file that needs {@code id}. */
-    private String firstPath(TreeSource trees, Plan plan, ObjectId id) throws IOException {
-        String[] found = {null};
-        plan.forEach((refs, c) -> {
-            TreeEntry a = c.after();
-            if (found[0] == null && a != null && a.type() == EntryType.FILE && trees.fileObjects(a).contains(id)) {
-                found[0] = c.path();
-            }
-        });
-        return found[0];
     }
 
     private RepoException missing(ObjectId id, String what) {

@@ -103,16 +103,7 @@ final class BoundedMemoryIT {
     @Test
     void addCommitStatusCheckout_manyFiles_fitInSmallHeap() throws IOException, InterruptedException {
         Path data = dir.resolve("data");
-        for (int f = 0; f < FOLDERS; f++) {
-            Path folder = Files.createDirectories(data.resolve(String.format("f%04d", f)));
-            for (int i = 0; i < PER_FOLDER; i++) {
-                Files.writeString(folder.resolve("x" + i + ".txt"), f + "/" + i);
-            }
-        }
-        Path big = Files.createDirectories(data.resolve("big"));
-        for (int i = 0; i < BIG_FOLDER; i++) {
-            Files.writeString(big.resolve("sample-" + i + ".bin"), "b" + i);
-        }
+        Path big = writeFiles(data);
         ok("init");
         ok("add", "data");
         ok("commit", "-m", "first");
@@ -144,16 +135,7 @@ final class BoundedMemoryIT {
     void pushFetchDiffGcCloud_manyFiles_fitInSmallHeap() throws IOException, InterruptedException {
         Path work = Files.createDirectories(dir.resolve("work"));
         Path data = work.resolve("data");
-        for (int f = 0; f < FOLDERS; f++) {
-            Path folder = Files.createDirectories(data.resolve(String.format("f%04d", f)));
-            for (int i = 0; i < PER_FOLDER; i++) {
-                Files.writeString(folder.resolve("x" + i + ".txt"), f + "/" + i);
-            }
-        }
-        Path big = Files.createDirectories(data.resolve("big"));
-        for (int i = 0; i < BIG_FOLDER; i++) {
-            Files.writeString(big.resolve("sample-" + i + ".bin"), "b" + i);
-        }
+        Path big = writeFiles(data);
         String url = dir.resolve("remote").toUri().toString();
         ok(work, "init");
         ok(work, "add", "data");
@@ -177,6 +159,21 @@ final class BoundedMemoryIT {
         ok(clone, "checkout", "v2");
         assertEquals("changed", Files.readString(clone.resolve("data/big/sample-7.bin"), StandardCharsets.UTF_8));
         assertEquals("12/34", Files.readString(clone.resolve("data/f0012/x34.txt"), StandardCharsets.UTF_8));
+    }
+
+    /** The 30,000 files: FOLDERS folders of PER_FOLDER, and BIG_FOLDER in {@code data/big} (returned). */
+    private static Path writeFiles(Path data) throws IOException {
+        for (int f = 0; f < FOLDERS; f++) {
+            Path folder = Files.createDirectories(data.resolve(String.format("f%04d", f)));
+            for (int i = 0; i < PER_FOLDER; i++) {
+                Files.writeString(folder.resolve("x" + i + ".txt"), f + "/" + i);
+            }
+        }
+        Path big = Files.createDirectories(data.resolve("big"));
+        for (int i = 0; i < BIG_FOLDER; i++) {
+            Files.writeString(big.resolve("sample-" + i + ".bin"), "b" + i);
+        }
+        return big;
     }
 
     private static void deleteTree(Path root) throws IOException {
