@@ -332,7 +332,7 @@ public final class Checkout {
         }
         if (a.type() == EntryType.FILE) {
             PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            index.record(c.path(), attrs, new FileContent(a.id(), a.chunked(), a.size()), true);
+            index.recordWritten(c.path(), attrs, new FileContent(a.id(), a.chunked(), a.size()));
         }
     }
 
