@@ -84,6 +84,18 @@ final class ObjectStoreTest {
     }
 
     @Test
+    void readOfSize_refusesAnotherLength_andReadsTheRight() throws Exception {
+        ObjectStore store = new ObjectStore(dir).create();
+        ObjectId id = store.insert("content".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("content".getBytes(StandardCharsets.UTF_8), store.read(id, 7));
+        CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> store.read(id, 6));
+        assertTrue(e.getMessage().contains("its 7 bytes do not match the 6"), e.getMessage());
+        Files.writeString(store.pathOf(id), "tamperd");
+        assertThrows(CorruptObjectException.class, () -> store.read(id, 7));
+        assertThrows(MissingObjectException.class, () -> store.read(Hashing.hash(new byte[] {1}), 1));
+    }
+
+    @Test
     void fileInserter_smallFileIsOneBlob() throws Exception {
         ObjectStore store = new ObjectStore(dir.resolve("c")).create();
         FileInserter ins = new FileInserter(store, 16, pool, 4, n -> { });
