@@ -1,11 +1,8 @@
 package verso.store;
 
-import java.io.EOFException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -31,8 +28,6 @@ import java.util.function.Consumer;
  */
 public final class ObjectStore {
     private static final int COPY_BUFFER = 1 << 16;
-    /** The largest object {@link #read} reads whole (objects read whole are at most a block). */
-    private static final long MAX_READ = Integer.MAX_VALUE - 8;
     /** Temp names unique across processes (pid) and threads (counter) without a random source. */
     private static final String TEMP_PREFIX = ProcessHandle.current().pid() + "-" + System.nanoTime() + "-";
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
@@ -184,23 +179,11 @@ public final class ObjectStore {
 
     /** Reads a whole object and checks its hash. Meant for objects that fit in memory (at most a block). */
     public byte[] read(ObjectId id) throws IOException {
-        Path file = pathOf(id);
         byte[] data;
-        // open, fstat, one read into the array, close: a push reads a million objects of some bytes each
-        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-            long length = in.length();
-            if (length > MAX_READ) {
-                throw new IOException("object " + id.shortHex() + " is too large to read whole (" + length + " bytes)");
-            }
-            data = new byte[(int) length];
-            in.readFully(data);
-        } catch (FileNotFoundException e) {
-            if (Files.notExists(file)) {
-                throw new MissingObjectException(id);
-            }
-            throw e;
-        } catch (EOFException e) {
-            throw new CorruptObjectException(id, "content does not match its id");
+        try {
+            data = Files.readAllBytes(pathOf(id));
+        } catch (NoSuchFileException e) {
+            throw new MissingObjectException(id);
         }
         if (!Hashing.hash(data).equals(id)) {
             throw new CorruptObjectException(id, "content does not match its id");
