@@ -53,8 +53,7 @@ final class RemoteCommand implements Runnable {
         public Integer call() throws Exception {
             RemoteSpec spec = new RemoteSpec(name, url, endpoint, region, pathStyle).validate();
             try (Repository repo = parent.main.openRepository()) {
-                RepoConfig c = repo.config().withRemote(spec, makeDefault);
-                repo.saveConfig(c);
+                RepoConfig c = repo.updateConfig(old -> old.withRemote(spec, makeDefault));
                 System.out.println("added remote " + name + " " + url + (name.equals(c.defaultRemote())
                         ? " (default)" : ""));
             }
@@ -103,7 +102,7 @@ final class RemoteCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             try (Repository repo = parent.main.openRepository()) {
-                repo.saveConfig(repo.config().withoutRemote(name));
+                repo.updateConfig(old -> old.withoutRemote(name));
                 System.out.println("removed remote " + name);
             }
             return 0;
@@ -121,7 +120,7 @@ final class RemoteCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             try (Repository repo = parent.main.openRepository()) {
-                repo.saveConfig(repo.config().withDefaultRemote(name));
+                repo.updateConfig(old -> old.withDefaultRemote(name));
                 System.out.println("default remote is now " + name);
             }
             return 0;

@@ -105,10 +105,23 @@ public final class Repository implements Closeable {
         return config;
     }
 
-    /** Writes a changed config (for {@code remote add} and friends); takes effect for new instances. */
-    public void saveConfig(RepoConfig changed) throws IOException {
+    /** A change to the config; may refuse it (e.g. a remote name already taken). */
+    @FunctionalInterface
+    public interface ConfigChange {
+        RepoConfig apply(RepoConfig config) throws IOException;
+    }
+
+    /**
+     * Changes the config (for {@code remote add} and friends) as it is on disk now, not as this
+     * instance read it, so two commands changing it at once both count; returns the config written.
+     * Takes effect for new instances.
+     */
+    public RepoConfig updateConfig(ConfigChange change) throws IOException {
         try (RepoLock.Held h = lock.exclusive()) {
-            AtomicFile.write(versoDir.resolve("config"), changed.encode());
+            Path file = versoDir.resolve("config");
+            RepoConfig changed = change.apply(RepoConfig.read(file));
+            AtomicFile.write(file, changed.encode());
+            return changed;
         }
     }
 

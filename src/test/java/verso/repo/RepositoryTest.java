@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verso.remote.RemoteSpec;
 import verso.store.CorruptObjectException;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -409,6 +410,17 @@ final class RepositoryTest {
         GarbageCollector.Report shared = repo.gc(false, false, false, id -> false);
         assertTrue(shared.incomplete().stream().map(VersionLog.Entry::id).toList().contains(one), shared.toString());
         assertTrue(repo.store().contains(stray));
+    }
+
+    @Test
+    void updateConfig_changesTheConfigOnDisk_notTheOneThisInstanceRead() throws IOException {
+        try (Repository other = Repository.open(dir)) {
+            repo.updateConfig(c -> c.withRemote(new RemoteSpec("a", "/tmp/a", null, null, false), false));
+            other.updateConfig(c -> c.withRemote(new RemoteSpec("b", "/tmp/b", null, null, false), false));
+        }
+        try (Repository fresh = Repository.open(dir)) {
+            assertEquals(List.of("a", "b"), fresh.config().remotes().stream().map(RemoteSpec::name).toList());
+        }
     }
 
     @Test
