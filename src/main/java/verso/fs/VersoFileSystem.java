@@ -40,7 +40,9 @@ import verso.store.TreeEntry;
  * see {@link #treeCacheEntries}), and concurrent loads of one tree share a single fetch. Every entry of a version carries the version's time; the
  * top-level directories carry the newest version's time. Directories inside trees report one link
  * (their subdirectory count is not known without loading them; one link tells tools such as find
- * not to infer it). Open files live in a table from handle number to the open content.
+ * not to infer it). Open files live in a table from handle number to the open content. Reads may
+ * also come by path, without a handle (the FUSE binding declines the kernel's opens): those resolve
+ * their path each time, and a chunked file's open content is kept between them in {@link PathFiles}.
  */
 public final class VersoFileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(VersoFileSystem.class);
