@@ -19,9 +19,10 @@ import verso.read.ContentSource;
  * readers that open the same path at once, the second closes its own and uses the first's), and lets
  * go after. Past the bound, the least recently read files leave the map; each is closed once its
  * last hold is let go, so a file is never closed under a read. A file that leaves is simply opened
- * again by its next read, with a new read-ahead window. Files that are no longer read stay until
- * newer ones push them out; the blocks they hold are the read path's to take back under memory
- * pressure, as from any open file.
+ * again by its next read, with a new read-ahead window. A read that reaches the end of its file
+ * takes the file out too, since the kernel has no release to tell us that its reader is done; a
+ * file whose reader stopped halfway stays until newer ones push it out, and the blocks it holds are
+ * the read path's to take back under memory pressure, as from any open file.
  */
 final class PathFiles {
     private static final Logger LOG = LoggerFactory.getLogger(PathFiles.class);
@@ -34,11 +35,13 @@ final class PathFiles {
 
     /** One open file and the reads that hold it. */
     static final class Held {
+        private final String path;
         private final ContentSource.OpenFile file;
         private int holds;
         private boolean removed;
 
-        Held(ContentSource.OpenFile file) {
+        Held(String path, ContentSource.OpenFile file) {
+            this.path = path;
             this.file = file;
         }
 
@@ -69,7 +72,7 @@ final class PathFiles {
             }
         }
         ContentSource.OpenFile fresh = opener.open();
-        Held mine = new Held(fresh);
+        Held mine = new Held(path, fresh);
         Held existing;
         synchronized (this) {
             existing = files.get(path);
@@ -91,9 +94,22 @@ final class PathFiles {
 
     /** Lets go of a hold; the file is closed if it left the table and this was its last hold. */
     void release(Held h) {
+        release(h, false);
+    }
+
+    /**
+     * Lets go of a hold, and with {@code done} (the read reached the end of the file: its reader is
+     * most likely finished) takes the file out of the table, so that it holds no blocks once its
+     * reads are over; a reader still reading it opens it again.
+     */
+    void release(Held h, boolean done) {
         boolean close;
         synchronized (this) {
             h.holds--;
+            if (done && !h.removed && files.get(h.path) == h) {
+                files.remove(h.path);
+                h.removed = true;
+            }
             close = h.removed && h.holds == 0;
         }
         if (close) {

@@ -201,7 +201,8 @@ public final class VersoFileSystem {
      * of the file. A file of one object keeps no state between reads, so each read opens it, reads
      * and closes (which costs nothing: no fetch, no allocation beyond the call). A chunked file is
      * read through one open file per path, shared by its readers and kept between reads in
-     * {@link PathFiles}, so its read-ahead follows the reads as with an open handle.
+     * {@link PathFiles}, so its read-ahead follows the reads as with an open handle; a read that
+     * reaches the end of the file lets it go.
      */
     public int read(String path, long offset, ByteBuffer dst) throws FsException {
         if (offset < 0) {
@@ -222,10 +223,13 @@ public final class VersoFileSystem {
         } catch (IOException e) {
             throw io("open " + path, e);
         }
+        boolean end = false;
         try {
-            return read(held.file(), offset, dst);
+            int n = read(held.file(), offset, dst);
+            end = offset + n >= entry.size();
+            return n;
         } finally {
-            pathFiles.release(held);
+            pathFiles.release(held, end);
         }
     }
 

@@ -77,6 +77,19 @@ final class PathFilesTest {
     }
 
     @Test
+    void release_done_takesTheFileOutAndClosesItAfterItsLastHold() throws Exception {
+        PathFiles files = new PathFiles(4);
+        PathFiles.Held a = files.acquire("/a", Counted::new);
+        PathFiles.Held b = files.acquire("/a", Counted::new);
+        files.release(a, true);
+        assertEquals(0, files.size());
+        assertFalse(((Counted) a.file()).closed, "another read still holds it");
+        files.release(b, false);
+        assertTrue(((Counted) a.file()).closed);
+        assertNotSame(a, files.acquire("/a", Counted::new));
+    }
+
+    @Test
     void acquire_twoReadersOpenOnePath_theSecondClosesItsOwn() throws Exception {
         PathFiles files = new PathFiles(4);
         Counted[] inner = new Counted[1];

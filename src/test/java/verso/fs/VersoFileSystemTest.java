@@ -181,14 +181,17 @@ final class VersoFileSystemTest {
         assertEquals("second a", new String(readAllByPath("/versions/" + v2.hex() + "/data/a.npz")));
         assertEquals(0, content.open.get(), "a file of one object is closed after each read");
         String bigPath = "/versions/" + v2.hex() + "/data/big.bin";
-        assertArrayEquals(big, readAllByPath(bigPath));
-        assertEquals(1, content.open.get(), "one open file for every read of the chunked file");
         byte[] buf = new byte[1000];
         int at = 4 * 1024 * 1024 - 500;
         assertEquals(1000, fs.read(bigPath, at, ByteBuffer.wrap(buf)));
         assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), buf);
-        assertEquals(0, fs.read(bigPath, BIG, ByteBuffer.wrap(buf)));
-        assertEquals(1, content.open.get());
+        assertEquals(1000, fs.read(bigPath, 0, ByteBuffer.wrap(buf)));
+        assertArrayEquals(Arrays.copyOfRange(big, 0, 1000), buf);
+        assertEquals(1, content.open.get(), "one open file for every read of the chunked file");
+        assertEquals(123, fs.read(bigPath, BIG - 123, ByteBuffer.wrap(buf)));
+        assertEquals(0, content.open.get(), "a read that reaches the end lets the file go");
+        assertArrayEquals(big, readAllByPath(bigPath));
+        assertEquals(0, content.open.get());
         assertEquals(0, fs.openFiles(), "no handle was taken");
     }
 
