@@ -36,17 +36,24 @@ final class PathFiles {
     /** One open file and the reads that hold it. */
     static final class Held {
         private final String path;
+        private final long size;
         private final ContentSource.OpenFile file;
         private int holds;
         private boolean removed;
 
-        Held(String path, ContentSource.OpenFile file) {
+        Held(String path, long size, ContentSource.OpenFile file) {
             this.path = path;
+            this.size = size;
             this.file = file;
         }
 
         ContentSource.OpenFile file() {
             return file;
+        }
+
+        /** The file's size, as given when it was opened. */
+        long size() {
+            return size;
         }
     }
 
@@ -62,17 +69,26 @@ final class PathFiles {
         this.files = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    /** The open file of {@code path}, held for the caller until {@link #release}; opened if need be. */
-    Held acquire(String path, Opener opener) throws IOException, FsException {
-        synchronized (this) {
-            Held h = files.get(path);
-            if (h != null) {
-                h.holds++;
-                return h;
-            }
+    /** The open file of {@code path} held for the caller until {@link #release}, or null if none is open. */
+    synchronized Held find(String path) {
+        Held h = files.get(path);
+        if (h != null) {
+            h.holds++;
+        }
+        return h;
+    }
+
+    /**
+     * The open file of {@code path} (a file of {@code size} bytes), held for the caller until
+     * {@link #release}; opened if need be.
+     */
+    Held acquire(String path, long size, Opener opener) throws IOException, FsException {
+        Held h = find(path);
+        if (h != null) {
+            return h;
         }
         ContentSource.OpenFile fresh = opener.open();
-        Held mine = new Held(path, fresh);
+        Held mine = new Held(path, size, fresh);
         Held existing;
         synchronized (this) {
             existing = files.get(path);

@@ -208,25 +208,28 @@ public final class VersoFileSystem {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
-        TreeEntry entry = file(path);
-        if (!entry.chunked()) {
-            ContentSource.OpenFile file = openContent(path, entry);
-            try {
-                return read(file, offset, dst);
-            } finally {
-                close(file);
+        // a path under versions/ names the same file for ever: an open one needs no resolving
+        PathFiles.Held held = pathFiles.find(path);
+        if (held == null) {
+            TreeEntry entry = file(path);
+            if (!entry.chunked()) {
+                ContentSource.OpenFile file = openContent(path, entry);
+                try {
+                    return read(file, offset, dst);
+                } finally {
+                    close(file);
+                }
             }
-        }
-        PathFiles.Held held;
-        try {
-            held = pathFiles.acquire(path, () -> openContent(path, entry));
-        } catch (IOException e) {
-            throw io("open " + path, e);
+            try {
+                held = pathFiles.acquire(path, entry.size(), () -> openContent(path, entry));
+            } catch (IOException e) {
+                throw io("open " + path, e);
+            }
         }
         boolean end = false;
         try {
             int n = read(held.file(), offset, dst);
-            end = offset + n >= entry.size();
+            end = offset + n >= held.size();
             return n;
         } finally {
             pathFiles.release(held, end);
