@@ -147,6 +147,29 @@ missing_packages() {
 
 port_is_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 
+# ---- FUSE requests ---------------------------------------------------------------------------
+# fuse_trace_start MNT counts the requests the kernel sends to the FUSE mount at MNT (the
+# fuse:fuse_request_send tracepoint of recent kernels, in a tracing instance of its own, filtered
+# on the mount's device) until fuse_trace_stop, which prints them per operation, most first
+# ("lookup 20205, read 20000, ..."). Both fail quietly (no output) where the tracepoint is missing.
+FUSE_TRACE=/sys/kernel/tracing/instances/verso-bench-$$
+fuse_trace_start() {
+  local dev
+  [ -d /sys/kernel/tracing/events/fuse ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+  [ -d /sys/kernel/tracing/events/fuse ] || return 1
+  dev=$(mountpoint -d "$1" 2>/dev/null) || return 1
+  mkdir -p "$FUSE_TRACE" 2>/dev/null && echo 65536 > "$FUSE_TRACE/buffer_size_kb" \
+    && echo "connection == ${dev#*:}" > "$FUSE_TRACE/events/fuse/fuse_request_send/filter" \
+    && echo 1 > "$FUSE_TRACE/events/fuse/fuse_request_send/enable"
+}
+fuse_trace_stop() {
+  [ -d "$FUSE_TRACE" ] || return 0
+  echo 0 > "$FUSE_TRACE/events/fuse/fuse_request_send/enable"
+  grep -o '(FUSE_[A-Z_]*)' "$FUSE_TRACE/trace" | sed 's/[()]//g; s/^FUSE_//' | tr 'A-Z' 'a-z' | sort | uniq -c \
+    | sort -rn | awk '{ printf "%s%s %d", sep, $2, $1; sep = ", " } END { print "" }'
+  rmdir "$FUSE_TRACE" 2>/dev/null
+}
+
 # ---- S3Proxy --------------------------------------------------------------------------------
 # s3proxy_start JAR DIR PORT KEY SECRET — runs S3Proxy (jclouds filesystem provider, data under
 # DIR/data, log in DIR/s3proxy.log) on 127.0.0.1:PORT and waits until it answers HTTP.

@@ -40,7 +40,9 @@ import verso.store.TreeEntry;
  * see {@link #treeCacheEntries}), and concurrent loads of one tree share a single fetch. Every entry of a version carries the version's time; the
  * top-level directories carry the newest version's time. Directories inside trees report one link
  * (their subdirectory count is not known without loading them; one link tells tools such as find
- * not to infer it). Open files live in a table from handle number to the open content.
+ * not to infer it). Open files live in a table from handle number to the open content. Reads may
+ * also come by path, without a handle (the FUSE binding declines the kernel's opens): those resolve
+ * their path each time, and a chunked file's open content is kept between them in {@link PathFiles}.
  */
 public final class VersoFileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(VersoFileSystem.class);
@@ -53,6 +55,8 @@ public final class VersoFileSystem {
     /** Shortest id prefix resolved under {@code versions/}. */
     public static final int MIN_PREFIX = 4;
     private static final int O_ACCMODE = 3;
+    /** The most chunked files read without a handle kept open between reads. */
+    static final int PATH_FILES = 32;
 
     private final Catalog catalog;
     private final ContentSource content;
@@ -60,8 +64,11 @@ public final class VersoFileSystem {
     private final Cache<ObjectId, Tree> trees;
     private final Cache<ObjectId, VersionLayout> layouts = Caffeine.newBuilder().maximumSize(1024).build();
     private final Map<Long, ContentSource.OpenFile> handles = new ConcurrentHashMap<>();
+    /** Chunked files read without a handle: their state between reads, one per path. */
+    private final PathFiles pathFiles = new PathFiles(PATH_FILES);
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final AtomicLong opens = new AtomicLong();
+    private final AtomicLong handlesTaken = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
     private final AtomicLong ioErrors = new AtomicLong();
@@ -159,6 +166,15 @@ public final class VersoFileSystem {
         if ((flags & O_ACCMODE) != 0) {
             throw new FsException(Errno.EROFS, "open for writing: " + path);
         }
+        ContentSource.OpenFile file = openContent(path, file(path));
+        long handle = nextHandle.getAndIncrement();
+        handles.put(handle, file);
+        handlesTaken.incrementAndGet();
+        return handle;
+    }
+
+    /** The file entry {@code path} names; EINVAL for a symlink, EISDIR for a directory. */
+    private TreeEntry file(String path) throws FsException {
         Node node = resolve(catalog.snapshot(), path);
         if (!(node instanceof Node.Entry en) || en.entry().type() != EntryType.FILE) {
             if (node instanceof Node.Link || (node instanceof Node.Entry e && e.entry().type() == EntryType.SYMLINK)) {
@@ -166,16 +182,58 @@ public final class VersoFileSystem {
             }
             throw new FsException(Errno.EISDIR, path + " is a directory");
         }
-        ContentSource.OpenFile file;
+        return en.entry();
+    }
+
+    private ContentSource.OpenFile openContent(String path, TreeEntry entry) throws FsException {
         try {
-            file = content.open(en.entry());
+            ContentSource.OpenFile file = content.open(entry);
+            opens.incrementAndGet();
+            return file;
         } catch (IOException | RuntimeException e) {
             throw io("open " + path, e);
         }
-        long handle = nextHandle.getAndIncrement();
-        handles.put(handle, file);
-        opens.incrementAndGet();
-        return handle;
+    }
+
+    /**
+     * Reads {@code path} without a handle, for a kernel that sends no open and no release (see
+     * {@code FuseAdapter}): into {@code dst} from its position, the count read, short only at the end
+     * of the file. A file of one object keeps no state between reads, so each read opens it, reads
+     * and closes (which costs nothing: no fetch, no allocation beyond the call). A chunked file is
+     * read through one open file per path, shared by its readers and kept between reads in
+     * {@link PathFiles}, so its read-ahead follows the reads as with an open handle; a read that
+     * reaches the end of the file lets it go.
+     */
+    public int read(String path, long offset, ByteBuffer dst) throws FsException {
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset");
+        }
+        // a path under versions/ names the same file for ever: an open one needs no resolving
+        PathFiles.Held held = pathFiles.find(path);
+        if (held == null) {
+            TreeEntry entry = file(path);
+            if (!entry.chunked()) {
+                ContentSource.OpenFile file = openContent(path, entry);
+                try {
+                    return read(file, offset, dst);
+                } finally {
+                    close(file);
+                }
+            }
+            try {
+                held = pathFiles.acquire(path, entry.size(), () -> openContent(path, entry));
+            } catch (IOException e) {
+                throw io("open " + path, e);
+            }
+        }
+        boolean end = false;
+        try {
+            int n = read(held.file(), offset, dst);
+            end = offset + n >= held.size();
+            return n;
+        } finally {
+            pathFiles.release(held, end);
+        }
     }
 
     /** Reads into {@code dst} from its position; returns the count read, short only at the end of the file. */
@@ -187,6 +245,10 @@ public final class VersoFileSystem {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
+        return read(file, offset, dst);
+    }
+
+    private int read(ContentSource.OpenFile file, long offset, ByteBuffer dst) throws FsException {
         try {
             int n = file.read(offset, dst);
             reads.incrementAndGet();
@@ -201,11 +263,15 @@ public final class VersoFileSystem {
     public void release(long handle) {
         ContentSource.OpenFile file = handles.remove(handle);
         if (file != null) {
-            try {
-                file.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("closing an open file: {}", e.toString());
-            }
+            close(file);
+        }
+    }
+
+    private static void close(ContentSource.OpenFile file) {
+        try {
+            file.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("closing an open file: {}", e.toString());
         }
     }
 
@@ -229,9 +295,14 @@ public final class VersoFileSystem {
         return handles.size();
     }
 
+    /** Handles {@link #open} has returned since the filesystem was made. */
+    public long handlesTaken() {
+        return handlesTaken.get();
+    }
+
     /** One line of counters for the daemon log. */
     public String stats() {
-        return "opens=" + opens.get() + " open=" + handles.size() + " reads=" + reads.get()
+        return "opens=" + opens.get() + " open=" + (handles.size() + pathFiles.size()) + " reads=" + reads.get()
                 + " bytesRead=" + bytesRead.get() + " ioErrors=" + ioErrors.get()
                 + " cachedTrees=" + trees.estimatedSize() + " versions=" + catalog.snapshot().versions().size();
     }

@@ -164,6 +164,49 @@ final class VersoFileSystemTest {
         assertEquals(Errno.EBADF, assertThrows(FsException.class, () -> fs.read(h, 0, ByteBuffer.wrap(buf))).errno());
     }
 
+    private byte[] readAllByPath(String path) throws FsException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[128 * 1024];
+        long off = 0;
+        int n;
+        while ((n = fs.read(path, off, ByteBuffer.wrap(buf))) > 0) {
+            out.write(buf, 0, n);
+            off += n;
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void readByPath_files_returnStoredBytes_chunkedFileStaysOpenForItsNextRead() throws FsException {
+        assertEquals("second a", new String(readAllByPath("/versions/" + v2.hex() + "/data/a.npz")));
+        assertEquals(0, content.open.get(), "a file of one object is closed after each read");
+        String bigPath = "/versions/" + v2.hex() + "/data/big.bin";
+        byte[] buf = new byte[1000];
+        int at = 4 * 1024 * 1024 - 500;
+        assertEquals(1000, fs.read(bigPath, at, ByteBuffer.wrap(buf)));
+        assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), buf);
+        assertEquals(1000, fs.read(bigPath, 0, ByteBuffer.wrap(buf)));
+        assertArrayEquals(Arrays.copyOfRange(big, 0, 1000), buf);
+        assertEquals(1, content.open.get(), "one open file for every read of the chunked file");
+        assertEquals(123, fs.read(bigPath, BIG - 123, ByteBuffer.wrap(buf)));
+        assertEquals(0, content.open.get(), "a read that reaches the end lets the file go");
+        assertArrayEquals(big, readAllByPath(bigPath));
+        assertEquals(0, content.open.get());
+        assertEquals(0, fs.openFiles(), "no handle was taken");
+    }
+
+    @Test
+    void readByPath_notAFile_carriesItsErrno() {
+        String root = "/versions/" + v1.hex();
+        ByteBuffer dst = ByteBuffer.allocate(16);
+        assertEquals(Errno.EISDIR, assertThrows(FsException.class, () -> fs.read(root + "/datasets", 0, dst)).errno());
+        assertEquals(Errno.EINVAL, assertThrows(FsException.class,
+                () -> fs.read(root + "/datasets/current", 0, dst)).errno());
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.read(root + "/none", 0, dst)).errno());
+        assertEquals(Errno.EINVAL, assertThrows(FsException.class,
+                () -> fs.read(root + "/data/a.npz", -1, dst)).errno());
+    }
+
     @Test
     void writes_areRefusedWithEROFS() {
         String file = "/versions/" + v1.hex() + "/data/a.npz";

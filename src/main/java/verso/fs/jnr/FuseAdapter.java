@@ -46,7 +46,13 @@ public final class FuseAdapter extends FuseStubFS {
     private static final Logger LOG = LoggerFactory.getLogger(FuseAdapter.class);
     private static final MemoryIO NATIVE = MemoryIO.getInstance();
 
+    /** The FUSE protocol minor version from which the kernel honours ENOSYS to open. */
+    static final int NO_OPEN_MINOR = 23;
+    /** The handle of a read that came without an open (handles from {@link VersoFileSystem#open} start at 1). */
+    private static final long NO_HANDLE = 0;
+
     private final VersoFileSystem fs;
+    private volatile boolean noOpen;
     private final ConcurrentLinkedQueue<DirBuffers> dirBuffers = new ConcurrentLinkedQueue<>();
     private final long uid;
     private final long gid;
@@ -209,8 +215,27 @@ public final class FuseAdapter extends FuseStubFS {
         });
     }
 
+    /**
+     * Notes whether the kernel can do without open and release: from FUSE protocol 7.23 (Linux
+     * 3.14), a file system that answers ENOSYS to an open is sent no open and no release again for
+     * files, and reads come with no handle. A small file then costs a lookup and a read instead of a
+     * lookup, an open, a read and a release; nothing is lost, since a version's files need no state
+     * per open (the page cache is kept across opens, as with {@code kernel_cache}).
+     */
+    @Override
+    public Pointer init(Pointer conn) {
+        int major = conn.getInt(0);
+        int minor = conn.getInt(4); // struct fuse_conn_info: unsigned proto_major, proto_minor, ...
+        noOpen = major > 7 || (major == 7 && minor >= NO_OPEN_MINOR);
+        LOG.debug("FUSE protocol {}.{}: {}", major, minor, noOpen ? "reads without open" : "open and release per file");
+        return null;
+    }
+
     @Override
     public int open(String path, FuseFileInfo fi) {
+        if (noOpen) {
+            return -ErrorCodes.ENOSYS();
+        }
         return call("open", path, () -> {
             fi.fh.set(fs.open(path, fi.flags.get()));
             return 0;
@@ -222,7 +247,8 @@ public final class FuseAdapter extends FuseStubFS {
         return call("read", path, () -> {
             // The kernel's buffer itself, so the block is copied once, straight into it.
             ByteBuffer dst = NATIVE.newDirectByteBuffer(buf.address(), (int) Math.min(size, Integer.MAX_VALUE));
-            return fs.read(fi.fh.get(), offset, dst);
+            long fh = fi.fh.get();
+            return fh == NO_HANDLE ? fs.read(path, offset, dst) : fs.read(fh, offset, dst);
         });
     }
 

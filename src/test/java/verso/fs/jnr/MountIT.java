@@ -47,6 +47,7 @@ final class MountIT {
     private ObjectId v1;
     private ObjectId v2;
     private byte[] big;
+    private VersoFileSystem fs;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private final List<Long> daemons = new ArrayList<>();
 
@@ -92,7 +93,8 @@ final class MountIT {
 
     private FuseMount mount(MountOptions options) throws IOException {
         DirCatalog catalog = new DirCatalog(repo.meta());
-        FuseMount m = FuseMount.mount(fileSystem(catalog), mnt, options);
+        fs = fileSystem(catalog);
+        FuseMount m = FuseMount.mount(fs, mnt, options);
         cleanup.add(m);
         return m;
     }
@@ -141,6 +143,21 @@ final class MountIT {
         String dates = ok("ls", mnt.resolve("dates").toString());
         assertTrue(dates.contains("2024-03-01T10:00:00Z") && dates.contains("2024-03-02T11:30:15Z"), dates);
         assertEquals("second a", ok("cat", mnt.resolve("versions").resolve(v2.shortHex()) + "/data/a.npz"));
+    }
+
+    @Test
+    void mount_files_areReadWithoutOpenOrRelease() throws Exception {
+        mount(MountOptions.defaults());
+        assertEquals("first a", ok("cat", v(v1, "data/a.npz")));
+        assertEquals("a,b\n1,2\n", ok("cat", v(v1, "datasets/train.csv")));
+        // two readers of one chunked file at once share its open file
+        Process other = new ProcessBuilder("sha256sum", v(v2, "data/big.bin")).redirectErrorStream(true).start();
+        String sum = ok("sha256sum", v(v2, "data/big.bin")).split(" ")[0];
+        assertTrue(other.waitFor(60, TimeUnit.SECONDS));
+        String otherSum = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split(" ")[0];
+        assertEquals(Hashing.hash(big).hex(), sum);
+        assertEquals(Hashing.hash(big).hex(), otherSum);
+        assertEquals(0, fs.handlesTaken(), "the kernel sent an open after the first was declined");
     }
 
     @Test
