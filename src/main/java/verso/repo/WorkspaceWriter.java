@@ -33,10 +33,10 @@ import verso.store.TreeEntry;
  * <p>Design: the temp folder, one per target folder, makes the target folder see one new entry per
  * file, as when a file is created in place (a temp entry created, renamed and removed beside each
  * file made a folder of 200,000 files spend most of a checkout in the kernel's directory searches),
- * while the file's inode is still allocated near its folder's (one temp folder for the whole
- * workspace put every new inode in one place, and a million-file checkout spent most of its time in
- * the file system's search for free inodes). The most recently used temp folders are kept, each
- * removed when it falls out of use; {@link #close} removes the rest.
+ * while the file system still allocates the file's inode near its folder's, as for a file created in
+ * place (it places a new inode by the folder it is created in: one temp folder for the whole
+ * workspace would put every new inode by that one folder). The most recently used temp folders are
+ * kept, each removed when it falls out of use; {@link #close} removes the rest.
  */
 final class WorkspaceWriter implements AutoCloseable {
     /** The temp folder's name inside each target folder. */
