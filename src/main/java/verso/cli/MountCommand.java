@@ -215,23 +215,29 @@ final class MountCommand implements Callable<Integer> {
         ObjectStore local = null;
         List<Catalog> catalogs = new ArrayList<>();
         PackLocator packs = new PackLocator();
+        Path projectVersoDir = null;
         if (source.remoteUrl != null) {
             remote = Remotes.open(RemoteSpec.of(source.remoteUrl).validate(), cwd, remoteStats);
         } else {
             try (Repository repo = Repository.open(cwd)) {
                 local = repo.store();
+                projectVersoDir = repo.versoDir();
                 RemoteSpec spec = source.remote != null ? RemoteWiring.spec(repo, source.remote)
                         : repo.config().defaultRemoteSpec().orElse(null);
                 if (spec != null) {
                     remote = Remotes.open(spec, repo.root(), remoteStats);
                 }
-                catalogs.add(remote == null ? new DirCatalog(repo.versoDir())
-                        : new DirCatalog(repo.versoDir(), packsOf(remote, packs)));
             }
         }
         DiskCache disk = remote == null ? null : diskCache.open(cwd, versoDir);
+        // the remote's pack indexes are kept in mapped files, off the daemon's small heap
+        Catalog.Preparer packsOfRemote = remote == null ? null
+                : packsOf(remote, packs, DiskCacheOptions.mappedIndexDir(disk));
+        if (projectVersoDir != null) {
+            catalogs.add(remote == null ? new DirCatalog(projectVersoDir) : new DirCatalog(projectVersoDir, packsOfRemote));
+        }
         if (remote != null) {
-            catalogs.add(new RemoteCatalog(remote, packsOf(remote, packs), DiskCacheOptions.mirror(disk, remote)));
+            catalogs.add(new RemoteCatalog(remote, packsOfRemote, DiskCacheOptions.mirror(disk, remote)));
         }
         Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
         long pid = ProcessHandle.current().pid();
@@ -272,7 +278,12 @@ final class MountCommand implements Callable<Integer> {
      * version the remote does not have (only in the project) has no pack list there: nothing to learn.
      */
     static Catalog.Preparer packsOf(Remote remote, PackLocator packs) {
-        return version -> PackLists.load(remote, version, packs);
+        return packsOf(remote, packs, null);
+    }
+
+    /** As above, keeping the indexes in files of {@code mapDir} mapped into memory (on the heap if null). */
+    static Catalog.Preparer packsOf(Remote remote, PackLocator packs, Path mapDir) {
+        return version -> PackLists.load(remote, version, packs, mapDir);
     }
 
     /**
