@@ -264,8 +264,8 @@ public final class ObjectReader {
     private ByteBuffer loadBuffer(ObjectId id, int sizeHint) throws IOException {
         CorruptObjectException localCorrupt = null;
         if (local != null) {
-            try (InputStream in = Channels.newInputStream(local.open(id))) {
-                ByteBuffer bytes = readVerified(id, in, sizeHint, "the local copy");
+            try (FileChannel ch = local.open(id); InputStream in = Channels.newInputStream(ch)) {
+                ByteBuffer bytes = readVerified(id, in, sizeHint, ch.size(), "the local copy");
                 stats.localReads.increment();
                 stats.localBytes.add(bytes.remaining());
                 return bytes;
@@ -313,7 +313,7 @@ public final class ObjectReader {
                 if (sizeHint >= 0 && disk.trusted(id)) {
                     bytes = readTrusted(id, ch, sizeHint);
                 } else {
-                    bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, "the disk cache's copy");
+                    bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, ch.size(), "the disk cache's copy");
                     disk.verified(id);
                 }
             } catch (CorruptObjectException e) {
@@ -356,8 +356,12 @@ public final class ObjectReader {
         stats.remoteGets.increment();
         try {
             if (at == null) {
-                try (InputStream in = remote.get(Layout.objectKey(id), 0, -1)) {
-                    bytes = readVerified(id, in, sizeHint, remoteCopy);
+                String key = Layout.objectKey(id);
+                // an object of unknown size (a large tree) is read into one array of its size, not
+                // gathered in pieces and copied: its size first, one HEAD request
+                long length = sizeHint < 0 ? remote.size(key) : -1;
+                try (InputStream in = remote.get(key, 0, -1)) {
+                    bytes = readVerified(id, in, sizeHint, length, remoteCopy);
                 }
             } else {
                 try (PackWindows.Slice slice = windows.open(at)) {
@@ -365,7 +369,7 @@ public final class ObjectReader {
                         bytes = verifiedCopy(id, slice.bytes(), sizeHint, remoteCopy);
                     } else {
                         try (InputStream in = windows.single(at)) {
-                            bytes = readVerified(id, in, sizeHint, remoteCopy);
+                            bytes = readVerified(id, in, sizeHint, at.size(), remoteCopy);
                         }
                     }
                 }
@@ -405,15 +409,18 @@ public final class ObjectReader {
     /**
      * Reads a stream into one buffer of the expected size, hashing as it goes, and checks the hash.
      * Content longer than {@code sizeHint} is rejected unread: the sizes come from verified trees and
-     * indexes, so such content cannot be the object, and reading on would only spend memory.
+     * indexes, so such content cannot be the object, and reading on would only spend memory. Without a
+     * size hint the content goes to one heap array: of {@code length} bytes if the source knows its
+     * length (a file's size, the remote's), so a tree of 20 MiB is not held twice while it is read.
      */
-    private ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, String what) throws IOException {
+    private ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, long length, String what)
+            throws IOException {
         MessageDigest md = Hashing.sha256();
         if (sizeHint < 0) {
-            ByteBuffer bytes = ByteBuffer.wrap(in.readAllBytes()); // load() returns this array as is
-            md.update(bytes.array());
+            byte[] all = length < 0 ? in.readAllBytes() : readExactly(id, in, length, what);
+            md.update(all);
             check(id, md, what);
-            return bytes;
+            return ByteBuffer.wrap(all); // load() returns this array as is
         }
         ByteBuffer bytes = allocate(id, sizeHint);
         boolean kept = false;
@@ -437,6 +444,22 @@ public final class ObjectReader {
                 memory.recycle(bytes); // a failed read gives its memory back at once
             }
         }
+    }
+
+    /** All of {@code in}, which must be {@code length} bytes long, in one array. */
+    private static byte[] readExactly(ObjectId id, InputStream in, long length, String what) throws IOException {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new CorruptObjectException(id, what + " is too large to read at once (" + length + " bytes)");
+        }
+        byte[] all = new byte[(int) length];
+        int n = in.readNBytes(all, 0, all.length);
+        if (n < all.length) {
+            throw new CorruptObjectException(id, what + " has " + n + " bytes, not " + length);
+        }
+        if (in.read() >= 0) {
+            throw new CorruptObjectException(id, what + " is longer than the " + length + " bytes expected");
+        }
+        return all;
     }
 
     private static void check(ObjectId id, MessageDigest md, String what) throws CorruptObjectException {
