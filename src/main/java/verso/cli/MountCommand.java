@@ -276,12 +276,8 @@ final class MountCommand implements Callable<Integer> {
     /**
      * Learns which of {@code remote}'s packs hold a version's objects before the version is shown. A
      * version the remote does not have (only in the project) has no pack list there: nothing to learn.
+     * The indexes are kept in files of {@code mapDir} mapped into memory (on the heap if null).
      */
-    static Catalog.Preparer packsOf(Remote remote, PackLocator packs) {
-        return packsOf(remote, packs, null);
-    }
-
-    /** As above, keeping the indexes in files of {@code mapDir} mapped into memory (on the heap if null). */
     static Catalog.Preparer packsOf(Remote remote, PackLocator packs, Path mapDir) {
         return version -> PackLists.load(remote, version, packs, mapDir);
     }
