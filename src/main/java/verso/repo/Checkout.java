@@ -2,7 +2,6 @@ package verso.repo;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -116,7 +115,7 @@ public final class Checkout {
 
         // A checkout killed mid-way left these; a directory holding one could not be removed.
         for (String t : temps) {
-            Files.deleteIfExists(repo.root().resolve(t));
+            WorkspaceWriter.deleteTemp(repo.root().resolve(t));
         }
         Applied applied = apply(plan, bytes, index);
         index.save(targets.stream().map(TreeEntry::name).toList());
@@ -260,18 +259,6 @@ public final class Checkout {
     private record Applied(int written, int removed) {
     }
 
-    /** {@code .verso/checkout-tmp}, made empty: what a killed checkout left there is of no use. */
-    private Path tempDir() throws IOException {
-        Path dir = repo.root().resolve(Repository.DIR).resolve("checkout-tmp");
-        Files.createDirectories(dir);
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir)) {
-            for (Path p : leftovers) {
-                Files.deleteIfExists(p);
-            }
-        }
-        return dir;
-    }
-
     /**
      * Applies the changes in walk order: removals and directories at once, file writes on the workers
      * with a bounded number waiting, so memory does not grow with the number of files.
@@ -279,8 +266,17 @@ public final class Checkout {
     private Applied apply(Plan plan, long bytes, WorkspaceIndex index) throws IOException {
         int[] counts = {0, 0};
         progress.start("Checking out", bytes);
-        WorkspaceWriter writer = new WorkspaceWriter(repo.store(), tempDir(), progress);
         WriteWindow window = new WriteWindow(repo.pool(), WRITE_BATCH, WRITE_BATCH_BYTES, 2 * repo.threads());
+        try (WorkspaceWriter writer = new WorkspaceWriter(repo.store(), progress)) {
+            applyAll(plan, index, window, writer, counts);
+        } finally {
+            progress.done();
+        }
+        return new Applied(counts[0], counts[1]);
+    }
+
+    private void applyAll(Plan plan, WorkspaceIndex index, WriteWindow window, WorkspaceWriter writer, int[] counts)
+            throws IOException {
         try {
             plan.forEach((refs, c) -> {
                 Path p = repo.root().resolve(c.path());
@@ -305,19 +301,10 @@ public final class Checkout {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            try {
-                window.abandon();
-            } finally {
-                progress.done();
-            }
+            window.abandon();
             throw e;
         }
-        try {
-            window.finish();
-        } finally {
-            progress.done();
-        }
-        return new Applied(counts[0], counts[1]);
+        window.finish();
     }
 
     private void write(WorkspaceWriter writer, Change c, WorkspaceIndex index) throws IOException {
@@ -332,7 +319,7 @@ public final class Checkout {
         }
         if (a.type() == EntryType.FILE) {
             PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            index.record(c.path(), attrs, new FileContent(a.id(), a.chunked(), a.size()), true);
+            index.recordWritten(c.path(), attrs, new FileContent(a.id(), a.chunked(), a.size()));
         }
     }
 

@@ -31,7 +31,11 @@ import verso.store.ObjectStore;
  *
  * <p>Design: a file modified within the filesystem's timestamp granularity of being hashed could keep
  * its mtime; such "racy" entries (mtime less than {@link #RACY_NANOS} before recording) are stored
- * but not trusted, and are re-hashed (and then trusted) on the next scan. Directories keep the tree
+ * but not trusted, and are re-hashed (and then trusted) on the next scan. A file checkout wrote itself
+ * is judged when the index is saved instead, as git judges its entries against the index file's time:
+ * a checkout records each file just after writing it, and all of them would be racy by the first rule.
+ * Only the files written in the last second before the save are then re-hashed; a change by another
+ * program within the same timestamp tick as checkout's own write would go unseen, as in git. Directories keep the tree
  * they last built (git's "cache tree"): a directory whose children all match is not encoded and
  * hashed again, so an unchanged tree costs one lstat per entry and nothing more.
  *
@@ -51,7 +55,10 @@ public final class WorkspaceIndex {
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The flag of a file record whose content was in the store when recorded. */
     private static final int STORED = 8;
-    /** Where a file record's flags lie in its payload. */
+    /** The flag of a file record whose raciness is decided when the index is saved. */
+    private static final int WRITTEN = 16;
+    /** Where a file record's mtime and flags lie in its payload. */
+    private static final int MTIME = 8;
     private static final int FLAGS = 16;
 
     /** A directory's tree as last built: reusable while every child is unchanged and none came or went. */
@@ -164,7 +171,7 @@ public final class WorkspaceIndex {
             seenFiles.set(i);
             payload = files.payload(i);
         }
-        // Payload: size, mtime, flags (1 chunked, 2 racy, 4 executable, 8 stored), id, file key.
+        // Payload: size, mtime, flags (1 chunked, 2 racy, 4 executable, 8 stored, 16 written), id, key.
         ByteBuffer b = ByteBuffer.wrap(payload);
         long size = b.getLong();
         long m = b.getLong();
@@ -185,15 +192,47 @@ public final class WorkspaceIndex {
      * if that content is in the store.
      */
     void record(String path, PosixFileAttributes attrs, FileContent content, boolean stored) {
+        record(path, attrs, content, stored, false);
+    }
+
+    /**
+     * Records a file checkout has just written with this content (in the store), given its metadata
+     * after the write; whether the record is racy is decided when the index is saved.
+     */
+    void recordWritten(String path, PosixFileAttributes attrs, FileContent content) {
+        record(path, attrs, content, true, true);
+    }
+
+    private void record(String path, PosixFileAttributes attrs, FileContent content, boolean stored,
+                        boolean written) {
         long m = mtime(attrs);
-        boolean racy = System.currentTimeMillis() * 1_000_000L - m < RACY_NANOS;
+        boolean racy = !written && racy(m, nowNanos());
         byte[] key = utf8(key(attrs));
         ByteBuffer b = ByteBuffer.allocate(17 + ObjectId.LENGTH + key.length);
         b.putLong(attrs.size()).putLong(m);
         b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)
-                | (stored ? STORED : 0)));
+                | (stored ? STORED : 0) | (written ? WRITTEN : 0)));
         b.put(content.id().toBytes()).put(key);
         newFiles.add(utf8(path), b.array());
+    }
+
+    private static long nowNanos() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    private static boolean racy(long mtime, long now) {
+        return now - mtime < RACY_NANOS;
+    }
+
+    /** A written record's payload as saved at {@code now}: racy if the file's mtime is that recent. */
+    private static byte[] settle(byte[] payload, long now) {
+        if ((payload[FLAGS] & WRITTEN) != 0) {
+            payload[FLAGS] &= (byte) ~WRITTEN;
+            if (racy(ByteBuffer.wrap(payload).getLong(MTIME), now)) {
+                payload[FLAGS] |= 2;
+            }
+        }
+        return payload;
     }
 
     private static byte[] encode(CachedTree t) {
@@ -257,8 +296,9 @@ public final class WorkspaceIndex {
                     out.writeInt(FORMAT);
                     out.writeInt(blockSize);
                     out.writeLong(epoch);
-                    int[] fileOffsets = merge(out, files, seenFiles, roots, newFiles, !storeIntact);
-                    int[] treeOffsets = merge(out, trees, seenTrees, roots, newTrees, false);
+                    long now = nowNanos();
+                    int[] fileOffsets = merge(out, files, seenFiles, roots, newFiles, !storeIntact, true, now);
+                    int[] treeOffsets = merge(out, trees, seenTrees, roots, newTrees, false, false, now);
                     int fileTable = position(out);
                     writeInts(out, fileOffsets);
                     int treeTable = position(out);
@@ -305,10 +345,11 @@ public final class WorkspaceIndex {
      * Writes the records of one section in walk order: the old ones kept (seen, or outside the
      * scanned roots) and the new ones, a new record replacing an old one of the same path. Returns
      * the offsets of the records written. {@code unstore}: clear the old file records' "stored" flag
-     * (the store lost objects since they were written).
+     * (the store lost objects since they were written). {@code files}: the section of file records,
+     * whose written records are settled as of {@code now}.
      */
-    private static int[] merge(DataOutputStream out, IndexTable old, BitSet seen,
-                               List<byte[]> roots, IndexRuns added, boolean unstore) throws IOException {
+    private static int[] merge(DataOutputStream out, IndexTable old, BitSet seen, List<byte[]> roots,
+                               IndexRuns added, boolean unstore, boolean files, long now) throws IOException {
         List<IndexRuns.Cursor> cursors = new ArrayList<>();
         cursors.add(new IndexRuns.Cursor() {
             private int i = -1;
@@ -363,7 +404,7 @@ public final class WorkspaceIndex {
                         offsets = Arrays.copyOf(offsets, n * 2);
                     }
                     offsets[n++] = position(out);
-                    IndexRuns.write(out, r);
+                    IndexRuns.write(out, files ? new IndexRuns.Rec(r.path(), settle(r.payload(), now)) : r);
                     last = r.path();
                 }
                 c.next();

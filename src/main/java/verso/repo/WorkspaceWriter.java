@@ -3,129 +3,158 @@ package verso.repo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
 import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
 import verso.store.EntryType;
-import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.TreeEntry;
 
 /**
  * Writes one file or symlink of a version into the workspace, atomically: the content goes to a temp
- * file beside the target (so the move stays on one filesystem), each blob verified as it is read
- * from the cache, block by block for chunked files (memory bounded by the block size), then the
- * temp file is moved over the target. A reader never sees a half-written file.
+ * file in a temp folder inside the target's folder (so the move stays on one filesystem), each blob
+ * verified as it is read from the cache, block by block for chunked files (memory bounded by the
+ * block size), then the temp file is moved over the target. A reader never sees a half-written file.
+ *
+ * <p>Design: the temp folder, one per target folder, makes the target folder see one new entry per
+ * file, as when a file is created in place (a temp entry created, renamed and removed beside each
+ * file made a folder of 200,000 files spend most of a checkout in the kernel's directory searches),
+ * while the file's inode is still allocated near its folder's (one temp folder for the whole
+ * workspace put every new inode in one place, and a million-file checkout spent most of its time in
+ * the file system's search for free inodes). The most recently used temp folders are kept, each
+ * removed when it falls out of use; {@link #close} removes the rest.
  */
-final class WorkspaceWriter {
-    private final ObjectStore store;
-    private final Path tempDir;
-    private final ProgressListener progress;
-    private final AtomicLong temps = new AtomicLong();
-    /** Set once a move from {@link #tempDir} crossed file systems: temp files go beside their targets. */
-    private volatile boolean beside;
+final class WorkspaceWriter implements AutoCloseable {
+    /** The temp folder's name inside each target folder. */
+    static final String TEMP_DIR = AtomicFile.TEMP_PREFIX + "checkout";
+    /** Temp folders kept at once. */
+    private static final int KEPT = 64;
 
-    /**
-     * Writes temp files in {@code tempDir} (the caller's, emptied and held exclusively), so that a
-     * folder of many files sees one new entry per file, as when a file is created in place, rather
-     * than a temp entry created, renamed and removed beside each one; a folder of 200,000 files
-     * spent most of a checkout in the kernel's directory searches that way.
-     */
-    WorkspaceWriter(ObjectStore store, Path tempDir, ProgressListener progress) {
+    private final ObjectStore store;
+    private final ProgressListener progress;
+    /** Temp file names: this writer's own, so a leftover of another never stands in the way. */
+    private final String run = Long.toHexString(new SecureRandom().nextLong());
+    private final AtomicLong temps = new AtomicLong();
+    /** Temp folders by target folder, least recently used first. */
+    private final LinkedHashMap<Path, TempDir> dirs = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** A temp folder and the writes using it now. */
+    private static final class TempDir {
+        final Path path;
+        int users;
+
+        TempDir(Path path) {
+            this.path = path;
+        }
+    }
+
+    WorkspaceWriter(ObjectStore store, ProgressListener progress) {
         this.store = store;
-        this.tempDir = tempDir;
         this.progress = progress;
     }
 
     void write(Path dest, TreeEntry e) throws IOException {
-        boolean inTempDir = !beside;
-        Path tmp = inTempDir ? tempDir.resolve(AtomicFile.TEMP_PREFIX + temps.incrementAndGet())
-                : AtomicFile.tempBeside(dest);
+        TempDir dir = acquire(dest.getParent());
+        Path tmp = dir.path.resolve(run + "-" + temps.incrementAndGet());
+        boolean moved = false;
         try {
             if (e.type() == EntryType.SYMLINK) {
-                try {
-                    Files.createSymbolicLink(tmp, Paths.get(e.target()));
-                } catch (NoSuchFileException missingParent) {
-                    Files.createDirectories(tmp.getParent());
-                    Files.createSymbolicLink(tmp, Paths.get(e.target()));
-                }
+                Files.createSymbolicLink(tmp, Paths.get(e.target()));
             } else {
-                try (FileChannel out = create(tmp)) {
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     if (e.chunked()) {
                         BlockIndex index = BlockIndex.decode(e.id(), store.read(e.id()));
                         if (index.size() != e.size()) {
                             throw new CorruptObjectException(e.id(), "block index size does not match the tree");
                         }
                         for (int i = 0; i < index.blocks().size(); i++) {
-                            writeAll(out, read(index.blocks().get(i), index.blockLength(i)));
+                            writeAll(out, store.read(index.blocks().get(i), index.blockLength(i)));
                         }
                     } else {
-                        writeAll(out, read(e.id(), e.size()));
+                        writeAll(out, store.read(e.id(), e.size()));
                     }
                 }
                 if (e.executable()) {
                     setExecutable(tmp, true); // a new file has no execute bits
                 }
             }
-            try {
-                move(tmp, dest);
-            } catch (AtomicMoveNotSupportedException crossesFileSystems) {
-                if (!inTempDir) {
-                    throw crossesFileSystems;
-                }
-                beside = true;
-                Files.deleteIfExists(tmp);
-                write(dest, e);
-            }
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+            release(dir);
         }
     }
 
-    /**
-     * Moves the temp file over the target; the target's parent directories are made only if it is
-     * missing (a checkout makes them first, so asking for them for every file would cost a failed
-     * mkdir and a stat each time).
-     */
-    private static void move(Path tmp, Path dest) throws IOException {
+    /** The temp folder inside {@code parent}, made (with {@code parent}) if needed. */
+    private synchronized TempDir acquire(Path parent) throws IOException {
+        TempDir d = dirs.get(parent);
+        if (d == null) {
+            d = new TempDir(parent.resolve(TEMP_DIR));
+            Files.createDirectories(d.path);
+            dirs.put(parent, d);
+            d.users++;
+            for (Iterator<TempDir> it = dirs.values().iterator(); dirs.size() > KEPT && it.hasNext(); ) {
+                TempDir old = it.next();
+                if (old.users == 0) {
+                    it.remove();
+                    remove(old.path);
+                }
+            }
+        } else {
+            d.users++;
+        }
+        return d;
+    }
+
+    /** Removes an unused temp folder; one a failed write left a file in stays for the next checkout. */
+    private static void remove(Path tempDir) throws IOException {
         try {
-            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (NoSuchFileException missingParent) {
-            Files.createDirectories(dest.getParent());
-            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(tempDir);
+        } catch (DirectoryNotEmptyException e) {
+            // removed with its leftovers by the next checkout's scan
         }
     }
 
-    private static FileChannel create(Path tmp) throws IOException {
-        try {
-            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (NoSuchFileException missingParent) {
-            Files.createDirectories(tmp.getParent());
-            return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
+    private synchronized void release(TempDir d) {
+        d.users--;
     }
 
-    /**
-     * A blob that must be {@code size} bytes (as its tree or block index says), sized before it is read,
-     * so one that is longer is refused without being held in memory or written.
-     */
-    private byte[] read(ObjectId id, long size) throws IOException {
-        long stored = store.size(id);
-        if (stored >= 0 && stored != size) {
-            throw new CorruptObjectException(id, "its " + stored + " bytes do not match the " + size
-                    + " its tree or block index says");
+    /** Removes the temp folders left; each is empty once every write has returned. */
+    @Override
+    public synchronized void close() throws IOException {
+        for (TempDir d : dirs.values()) {
+            remove(d.path);
         }
-        return store.read(id);
+        dirs.clear();
+    }
+
+    /** Removes a temp file or temp folder (with the temp files in it) that a killed writer left. */
+    static void deleteTemp(Path temp) throws IOException {
+        if (Files.isDirectory(temp, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(temp)) {
+                for (Path f : files) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        Files.deleteIfExists(temp);
     }
 
     private void writeAll(FileChannel out, byte[] data) throws IOException {

@@ -166,10 +166,11 @@ final class CanonicalJson {
     }
 
     private static ObjectId objectId(ObjectId id, String hex, String field) throws CorruptObjectException {
-        if (!ObjectId.isValidHex(required(id, hex, field))) {
+        ObjectId parsed = ObjectId.parseHex(required(id, hex, field));
+        if (parsed == null) {
             throw new CorruptObjectException(id, "invalid object id in '" + field + "'");
         }
-        return ObjectId.fromHex(hex);
+        return parsed;
     }
 
     /** Receives each element of an array, with the parser at the element. */

@@ -12,6 +12,18 @@ public final class ObjectId implements Comparable<ObjectId> {
     public static final int SHORT_LENGTH = 10;
 
     private static final HexFormat HEX = HexFormat.of();
+    /** The value of each lower-case hex digit by its char, -1 for every other char below 128. */
+    private static final byte[] DIGIT = new byte[128];
+
+    static {
+        Arrays.fill(DIGIT, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            DIGIT[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            DIGIT[c] = (byte) (c - 'a' + 10);
+        }
+    }
 
     private final byte[] bytes;
     private final int hash;
@@ -30,10 +42,36 @@ public final class ObjectId implements Comparable<ObjectId> {
 
     /** Parses a full id; throws {@link IllegalArgumentException} on anything but 64 lower-case hex digits. */
     public static ObjectId fromHex(String hex) {
-        if (!isValidHex(hex)) {
+        ObjectId id = parseHex(hex);
+        if (id == null) {
             throw new IllegalArgumentException("not an object id: '" + hex + "'");
         }
-        return new ObjectId(HEX.parseHex(hex));
+        return id;
+    }
+
+    /**
+     * The id {@code hex} spells, or null if it is not 64 lower-case hex digits: checked and decoded in
+     * one pass, as trees and pack indexes hold millions of ids.
+     */
+    public static ObjectId parseHex(String hex) {
+        if (hex == null || hex.length() != HEX_LENGTH) {
+            return null;
+        }
+        byte[] b = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            int hi = digit(hex.charAt(2 * i));
+            int lo = digit(hex.charAt(2 * i + 1));
+            if ((hi | lo) < 0) {
+                return null;
+            }
+            b[i] = (byte) (hi << 4 | lo);
+        }
+        return new ObjectId(b);
+    }
+
+    /** A lower-case hex digit's value, or -1. */
+    private static int digit(char c) {
+        return c < DIGIT.length ? DIGIT[c] : -1;
     }
 
     public static boolean isValidHex(String s) {
@@ -46,8 +84,7 @@ public final class ObjectId implements Comparable<ObjectId> {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            if (digit(s.charAt(i)) < 0) {
                 return false;
             }
         }
@@ -82,6 +119,17 @@ public final class ObjectId implements Comparable<ObjectId> {
         byte[] b = new byte[LENGTH];
         table.get(off, b);
         return new ObjectId(b);
+    }
+
+    /** The first four bytes, big-endian (ids are digests: spread evenly). */
+    int leadingInt() {
+        return leadingInt(bytes, 0);
+    }
+
+    /** The first four bytes of the id held at {@code off} in {@code table}, big-endian. */
+    static int leadingInt(byte[] table, int off) {
+        return (table[off] & 0xff) << 24 | (table[off + 1] & 0xff) << 16 | (table[off + 2] & 0xff) << 8
+                | (table[off + 3] & 0xff);
     }
 
     /** Copies this id's bytes into {@code table} at {@code off}. */

@@ -191,6 +191,32 @@ public final class ObjectStore {
         return data;
     }
 
+    /**
+     * Reads a whole object that must be {@code size} bytes (as its tree or block index says) and
+     * checks its hash; one of another length is refused before it is read, so a damaged cache cannot
+     * make a reader hold more than it expects.
+     */
+    public byte[] read(ObjectId id, long size) throws IOException {
+        try (FileChannel ch = open(id)) {
+            long stored = ch.size();
+            if (stored != size) {
+                throw new CorruptObjectException(id, "its " + stored + " bytes do not match the " + size
+                        + " its tree or block index says");
+            }
+            ByteBuffer bb = ByteBuffer.allocate(Math.toIntExact(size));
+            while (bb.hasRemaining()) {
+                if (ch.read(bb, bb.position()) < 0) {
+                    throw new CorruptObjectException(id, "it ended after " + bb.position() + " of its " + size + " bytes");
+                }
+            }
+            byte[] data = bb.array();
+            if (!Hashing.hash(data).equals(id)) {
+                throw new CorruptObjectException(id, "content does not match its id");
+            }
+            return data;
+        }
+    }
+
     /** Opens an object for positional reads. The caller verifies what it reads (see {@link BlockIndex}). */
     public FileChannel open(ObjectId id) throws IOException {
         try {

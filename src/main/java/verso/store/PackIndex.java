@@ -28,9 +28,15 @@ import java.util.RandomAccess;
  * mapped file is unlinked as soon as it is mapped, so nothing is left behind, whatever ends the
  * process; the table was checked when the index was decoded, and every object found through it is
  * still verified against its id before use.
+ * Before it searches, a bit table (on the heap, one or two bytes an id) answers most lookups of ids
+ * the pack does not hold: ids are spread evenly, so a table of about eight bits an id, each set if
+ * some id begins with its bucket's leading bits, turns away nine in ten of them (a push and a reader
+ * look each object up in many indexes).
  */
 public final class PackIndex {
     public static final String KIND = "pack";
+    /** Bits of {@link #filter} an id, at least (a power of two in all). */
+    private static final int FILTER_BITS_PER_ID = 8;
     private static final HexFormat HEX = HexFormat.of();
     /** Bytes of the table per object: its id, its offset and its place in the sorted order. */
     static final int BYTES_PER_OBJECT = ObjectId.LENGTH + Long.BYTES + Integer.BYTES;
@@ -47,11 +53,17 @@ public final class PackIndex {
     private final ByteBuffer table;
     private final int offsetsAt;
     private final int sortedAt;
+    /** One bit a bucket of ids by their leading bits: set if the pack holds an id in the bucket. */
+    private final long[] filter;
+    /** How far an id's leading int is shifted to give its bucket. */
+    private final int filterShift;
 
-    private PackIndex(ObjectId pack, int count, ByteBuffer table) {
+    private PackIndex(ObjectId pack, int count, ByteBuffer table, long[] filter, int filterShift) {
         this.pack = pack;
         this.count = count;
         this.table = table;
+        this.filter = filter;
+        this.filterShift = filterShift;
         this.offsetsAt = count * ObjectId.LENGTH;
         this.sortedAt = offsetsAt + (count + 1) * Long.BYTES;
     }
@@ -86,7 +98,14 @@ public final class PackIndex {
             }
             table.putInt(sortedAt + i * Integer.BYTES, sorted[i]);
         }
-        return new PackIndex(pack, count, table);
+        int bits = Math.max(64, Integer.highestOneBit(Math.max(1, count) * FILTER_BITS_PER_ID - 1) << 1);
+        int filterShift = Integer.SIZE - Integer.numberOfTrailingZeros(bits);
+        long[] filter = new long[bits >>> 6];
+        for (int i = 0; i < count; i++) {
+            int b = ObjectId.leadingInt(ids, i * ObjectId.LENGTH) >>> filterShift;
+            filter[b >>> 6] |= 1L << b;
+        }
+        return new PackIndex(pack, count, table, filter, filterShift);
     }
 
     /**
@@ -103,7 +122,8 @@ public final class PackIndex {
             while (all.hasRemaining()) {
                 ch.write(all);
             }
-            return new PackIndex(pack, count, ch.map(FileChannel.MapMode.READ_ONLY, 0, table.capacity()));
+            return new PackIndex(pack, count, ch.map(FileChannel.MapMode.READ_ONLY, 0, table.capacity()), filter,
+                    filterShift);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -160,6 +180,10 @@ public final class PackIndex {
 
     /** The position of {@code id} in the pack, or -1 if the pack does not hold it. */
     public int position(ObjectId id) {
+        int b = id.leadingInt() >>> filterShift;
+        if ((filter[b >>> 6] & (1L << b)) == 0) {
+            return -1;
+        }
         int lo = 0;
         int hi = count - 1;
         while (lo <= hi) {

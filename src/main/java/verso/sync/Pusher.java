@@ -103,42 +103,63 @@ public final class Pusher {
         List<Long> sizes = new ArrayList<>();
         long bytes = 0;
         if (!toPush.isEmpty()) {
-            Reachability reach = new Reachability(new TreeSource(store, null));
-            Set<ObjectId> seen = new ObjectIdSet();
-            for (ObjectId id : onRemote) {
-                if (versions.contains(id)) {
-                    for (TreeEntry e : versions.read(id).paths()) {
-                        // A tree of a pushed version may have been gc'd here: what is below it is on the remote.
-                        reach.walk(e, seen, missing -> { });
-                    }
-                }
-            }
-            for (VersionLog.Entry v : toPush) {
-                // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
-                int first = objects.size();
-                Set<ObjectId> missing = new LinkedHashSet<>();
-                objects.add(v.id());
-                for (TreeEntry e : v.version().paths()) {
-                    reach.walk(e, seen, objects::add, missing::add);
-                }
-                // one stat an object: its size, or -1 if the cache lacks it
-                for (int i = first; i < objects.size(); i++) {
-                    long size = store.size(objects.get(i));
-                    if (size < 0) {
-                        missing.add(objects.get(i));
-                    }
-                    sizes.add(size);
-                    bytes += Math.max(0, size);
-                }
-                if (!missing.isEmpty()) {
-                    throw new RepoException("cannot push version " + v.id().shortHex() + " (" + v.version().time()
-                            + "): " + missing.size() + " of its objects are not in the cache (first "
-                            + missing.iterator().next().shortHex() + "); fetch them from a remote that has them, or push "
-                            + "other versions by id");
-                }
+            try (StoredSizes stats = new StoredSizes(store)) {
+                bytes = walk(toPush, onRemote, objects, sizes, stats);
             }
         }
         return new Plan(toPush, objects, sizes, bytes, present, tagsToPush(wanted), List.copyOf(onRemote));
+    }
+
+    /**
+     * Lists in {@code objects} the objects of {@code toPush} not reachable from the versions of
+     * {@code onRemote} this clone knows, each once, in tree order, and their stored sizes in
+     * {@code sizes}; returns their total. Throws if the cache lacks any.
+     */
+    private long walk(List<VersionLog.Entry> toPush, Set<ObjectId> onRemote, List<ObjectId> objects, List<Long> sizes,
+                      StoredSizes stats) throws IOException {
+        long bytes = 0;
+        Reachability reach = new Reachability(new TreeSource(store, null));
+        Set<ObjectId> seen = new ObjectIdSet();
+        for (ObjectId id : onRemote) {
+            if (versions.contains(id)) {
+                for (TreeEntry e : versions.read(id).paths()) {
+                    // A tree of a pushed version may have been gc'd here: what is below it is on the remote.
+                    reach.walk(e, seen, missing -> { });
+                }
+            }
+        }
+        for (VersionLog.Entry v : toPush) {
+            // in tree order, so a folder's files sit together in a pack; each once, as seen holds them all
+            int first = objects.size();
+            Set<ObjectId> missing = new LinkedHashSet<>();
+            // one stat an object, on other threads as the walk goes: its size, or -1 if the cache lacks it
+            Consumer<ObjectId> added = id -> {
+                objects.add(id);
+                stats.add(id);
+            };
+            added.accept(v.id());
+            for (TreeEntry e : v.version().paths()) {
+                reach.walk(e, seen, added, missing::add);
+            }
+            int[] at = {first};
+            long[] total = {bytes};
+            stats.sizes(size -> {
+                if (size < 0) {
+                    missing.add(objects.get(at[0]));
+                }
+                at[0]++;
+                sizes.add(size);
+                total[0] += Math.max(0, size);
+            });
+            bytes = total[0];
+            if (!missing.isEmpty()) {
+                throw new RepoException("cannot push version " + v.id().shortHex() + " (" + v.version().time()
+                        + "): " + missing.size() + " of its objects are not in the cache (first "
+                        + missing.iterator().next().shortHex() + "); fetch them from a remote that has them, or push "
+                        + "other versions by id");
+            }
+        }
+        return bytes;
     }
 
     /** Plans and sends. */

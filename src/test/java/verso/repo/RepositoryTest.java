@@ -412,21 +412,25 @@ final class RepositoryTest {
     }
 
     @Test
-    void checkout_writesThroughItsOwnTempDir_andClearsWhatAKilledOneLeftThere() throws IOException {
-        write("data/sub/a.txt", "a");
+    void checkout_leavesNoTempBehind_andClearsWhatAKilledOneLeft() throws IOException {
+        for (int i = 0; i < 70; i++) { // more folders than the writer keeps temp folders for
+            write("data/d" + i + "/a.txt", "a" + i);
+        }
         add("data");
         ObjectId v = commit("one");
-        Path temps = dir.resolve(".verso/checkout-tmp");
-        Files.createDirectories(temps);
-        Files.writeString(temps.resolve(".verso-tmp-1"), "left by a killed checkout");
-        deleteTree(dir.resolve("data"));
-        repo.checkout(v, false, null, ProgressListener.NONE);
-        assertEquals("a", Files.readString(dir.resolve("data/sub/a.txt")));
-        try (var left = Files.list(temps)) {
-            assertEquals(0, left.count());
+        Path left = dir.resolve("data/d1/" + WorkspaceWriter.TEMP_DIR);
+        Files.createDirectories(left);
+        Files.writeString(left.resolve("1"), "left by a killed checkout");
+        for (int i = 0; i < 70; i++) {
+            Files.delete(dir.resolve("data/d" + i + "/a.txt"));
+        }
+        repo.checkout(v, true, null, ProgressListener.NONE);
+        for (int i = 0; i < 70; i++) {
+            assertEquals("a" + i, Files.readString(dir.resolve("data/d" + i + "/a.txt")));
         }
         try (var inData = Files.walk(dir.resolve("data"))) {
-            assertTrue(inData.noneMatch(p -> p.getFileName().toString().startsWith(AtomicFile.TEMP_PREFIX)));
+            assertEquals(List.of(), inData.filter(p -> p.getFileName().toString().startsWith(AtomicFile.TEMP_PREFIX))
+                    .toList());
         }
     }
 

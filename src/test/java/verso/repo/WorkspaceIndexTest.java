@@ -88,6 +88,29 @@ final class WorkspaceIndexTest {
     }
 
     @Test
+    void recordWritten_isJudgedRacyWhenSaved_notWhenRecorded() throws IOException {
+        // Written 0.9 s ago: racy when recorded, no longer when the index is saved a moment later.
+        Path early = dir.resolve("early");
+        Files.writeString(early, "e");
+        Instant written = Instant.now().minusMillis(900);
+        Files.setLastModifiedTime(early, FileTime.from(written));
+        Path fresh = dir.resolve("fresh");
+        Files.writeString(fresh, "f");
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        FileContent e = new FileContent(Hashing.hash("e".getBytes()), false, 1);
+        idx.recordWritten("early", attrs(early), e);
+        idx.recordWritten("fresh", attrs(fresh), new FileContent(Hashing.hash("f".getBytes()), false, 1));
+        while (!Instant.now().isAfter(written.plusMillis(1_050))) {
+            Thread.onSpinWait(); // the clock only moves on: at most 0.15 s
+        }
+        idx.save(List.of("early", "fresh"));
+        WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        assertEquals(e, lookup(next, "early", early));
+        assertTrue(next.lookup("early", attrs(early), false).stored());
+        assertNull(lookup(next, "fresh", fresh), "written within the second before the save: racy");
+    }
+
+    @Test
     void load_otherBlockSizeOrGarbage_isEmpty() throws IOException {
         Path f = oldFile("a", "alpha");
         WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);

@@ -26,6 +26,23 @@ final class CodecTest {
     }
 
     @Test
+    void objectId_parseHex_checksEveryDigit() {
+        assertEquals(A, ObjectId.parseHex(A.hex()));
+        String hex = A.hex();
+        for (int i = 0; i < hex.length(); i++) {
+            for (char bad : new char[] {'g', 'A', 'F', '/', ':', '`', ' ', '\u00e9', '\u0130'}) {
+                String s = hex.substring(0, i) + bad + hex.substring(i + 1);
+                assertNull(ObjectId.parseHex(s), s);
+                assertThrows(IllegalArgumentException.class, () -> ObjectId.fromHex(s));
+            }
+        }
+        assertNull(ObjectId.parseHex(hex + "0"));
+        assertNull(ObjectId.parseHex(hex.substring(1)));
+        assertNull(ObjectId.parseHex(null));
+        assertEquals(ObjectId.fromBytes(new byte[32]), ObjectId.parseHex("0".repeat(64)));
+    }
+
+    @Test
     void tree_encodingIsCanonicalWhateverTheInputOrder() {
         TreeEntry f = TreeEntry.file("b.npz", 10, false, A, false);
         TreeEntry d = TreeEntry.dir("a", 20, 3, B);

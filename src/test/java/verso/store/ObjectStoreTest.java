@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +82,37 @@ final class ObjectStoreTest {
         assertThrows(CorruptObjectException.class, () -> store.verify(id));
         ObjectId absent = Hashing.hash(new byte[] {1});
         assertThrows(MissingObjectException.class, () -> store.read(absent));
+    }
+
+    @Test
+    void readOfSize_refusesAnotherLength_andReadsTheRight() throws Exception {
+        ObjectStore store = new ObjectStore(dir).create();
+        ObjectId id = store.insert("content".getBytes(StandardCharsets.UTF_8));
+        assertArrayEquals("content".getBytes(StandardCharsets.UTF_8), store.read(id, 7));
+        CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> store.read(id, 6));
+        assertTrue(e.getMessage().contains("its 7 bytes do not match the 6"), e.getMessage());
+        Files.writeString(store.pathOf(id), "tamperd");
+        assertThrows(CorruptObjectException.class, () -> store.read(id, 7));
+        assertThrows(MissingObjectException.class, () -> store.read(Hashing.hash(new byte[] {1}), 1));
+    }
+
+    @Test
+    void read_givesWholeObjectsOfAnySize_andTellsMissingFromUnreadable() throws Exception {
+        ObjectStore store = new ObjectStore(dir).create();
+        for (int size : new int[] {0, 1, 8191, 8192, 8193, 1 << 20}) {
+            byte[] data = new byte[size];
+            new Random(size).nextBytes(data);
+            assertArrayEquals(data, store.read(store.insert(data)));
+        }
+        ObjectId id = store.insert("content".getBytes(StandardCharsets.UTF_8));
+        Files.writeString(store.pathOf(id), "content and more");
+        assertThrows(CorruptObjectException.class, () -> store.read(id));
+        Files.writeString(store.pathOf(id), "conten");
+        assertThrows(CorruptObjectException.class, () -> store.read(id));
+        ObjectId dirId = Hashing.hash(new byte[] {2});
+        Files.createDirectories(store.pathOf(dirId));
+        IOException e = assertThrows(IOException.class, () -> store.read(dirId));
+        assertFalse(e instanceof MissingObjectException, e.toString());
     }
 
     @Test

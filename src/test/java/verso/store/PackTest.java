@@ -176,6 +176,30 @@ final class PackTest {
     }
 
     @Test
+    void packIndex_position_findsNoIdItDoesNotHold_evenOneBeginningLikeAHeldId() throws Exception {
+        for (int count : new int[] {1, 2, 100, 20_000}) {
+            List<ObjectId> ids = new ArrayList<>();
+            List<Long> sizes = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ids.add(id(i));
+                sizes.add(1L);
+            }
+            PackIndex p = PackIndex.of(id(-1), ids, sizes);
+            for (int i = 0; i < count; i++) {
+                assertEquals(i, p.position(ids.get(i)));
+                byte[] near = ids.get(i).toBytes();
+                near[31] ^= 1;
+                assertEquals(-1, p.position(ObjectId.fromBytes(near)));
+            }
+            int found = 0;
+            for (int i = count; i < count + 50_000; i++) {
+                found += p.position(id(i)) >= 0 ? 1 : 0;
+            }
+            assertEquals(0, found);
+        }
+    }
+
+    @Test
     void locator_anObjectInTwoPacks_isFoundInTheFirstAdded() {
         ObjectId shared = id(77);
         PackIndex first = PackIndex.of(id(-10), List.of(id(70), shared), List.of(5L, 6L));

@@ -53,6 +53,32 @@ final class OrderedReadsTest {
     }
 
     @Test
+    void forEach_manyTinyObjects_givesEachOnceInOrder_acrossBatches() throws IOException {
+        // batches are cut by count here, the last one short
+        ObjectStore store = storeOf(OrderedReads.BATCH_OBJECTS * 20 + 3, 8);
+        List<ObjectId> got = new ArrayList<>();
+        try (OrderedReads reads = new OrderedReads(store)) {
+            reads.forEach(ids, sizes, (id, bytes) -> {
+                assertArrayEquals(contents.get(got.size()), bytes);
+                got.add(id);
+            });
+        }
+        assertEquals(ids, got);
+    }
+
+    @Test
+    void forEach_corruptObjectInALaterBatch_failsAtItsTurnAfterTheOnesBefore() throws IOException {
+        ObjectStore store = storeOf(OrderedReads.BATCH_OBJECTS * 4, 8);
+        int bad = OrderedReads.BATCH_OBJECTS * 2 + 5;
+        Files.write(store.pathOf(ids.get(bad)), new byte[] {1, 2, 3});
+        List<ObjectId> got = new ArrayList<>();
+        try (OrderedReads reads = new OrderedReads(store)) {
+            assertThrows(CorruptObjectException.class, () -> reads.forEach(ids, sizes, (id, bytes) -> got.add(id)));
+        }
+        assertEquals(ids.subList(0, bad), got);
+    }
+
+    @Test
     void forEach_objectLargerThanTheWindow_isStillRead() throws IOException {
         ObjectStore store = new ObjectStore(dir).create();
         byte[] big = new byte[(int) OrderedReads.WINDOW_BYTES + 1];
