@@ -55,6 +55,15 @@ final class DiskCacheOptions {
                 .resolve(Hashing.hash(remote.describe().getBytes(StandardCharsets.UTF_8)).shortHex());
     }
 
+    /**
+     * Where a reader keeps the remote's pack indexes in mapped files ({@code PackIndex#mapped}): the disk
+     * cache's temp directory if it can be written, else the JVM's temp directory. The files are removed as
+     * soon as they are mapped.
+     */
+    static Path mappedIndexDir(DiskCache disk) {
+        return disk != null && disk.writable() ? disk.root().resolve("tmp") : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     /** The arguments that give a background daemon the same choice. */
     List<String> args(Path cwd, Path projectVersoDir) {
         List<String> a = new ArrayList<>();

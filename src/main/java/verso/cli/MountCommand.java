@@ -215,23 +215,29 @@ final class MountCommand implements Callable<Integer> {
         ObjectStore local = null;
         List<Catalog> catalogs = new ArrayList<>();
         PackLocator packs = new PackLocator();
+        Path projectVersoDir = null;
         if (source.remoteUrl != null) {
             remote = Remotes.open(RemoteSpec.of(source.remoteUrl).validate(), cwd, remoteStats);
         } else {
             try (Repository repo = Repository.open(cwd)) {
                 local = repo.store();
+                projectVersoDir = repo.versoDir();
                 RemoteSpec spec = source.remote != null ? RemoteWiring.spec(repo, source.remote)
                         : repo.config().defaultRemoteSpec().orElse(null);
                 if (spec != null) {
                     remote = Remotes.open(spec, repo.root(), remoteStats);
                 }
-                catalogs.add(remote == null ? new DirCatalog(repo.versoDir())
-                        : new DirCatalog(repo.versoDir(), packsOf(remote, packs)));
             }
         }
         DiskCache disk = remote == null ? null : diskCache.open(cwd, versoDir);
+        // the remote's pack indexes are kept in mapped files, off the daemon's small heap
+        Catalog.Preparer packsOfRemote = remote == null ? null
+                : packsOf(remote, packs, DiskCacheOptions.mappedIndexDir(disk));
+        if (projectVersoDir != null) {
+            catalogs.add(remote == null ? new DirCatalog(projectVersoDir) : new DirCatalog(projectVersoDir, packsOfRemote));
+        }
         if (remote != null) {
-            catalogs.add(new RemoteCatalog(remote, packsOf(remote, packs), DiskCacheOptions.mirror(disk, remote)));
+            catalogs.add(new RemoteCatalog(remote, packsOfRemote, DiskCacheOptions.mirror(disk, remote)));
         }
         Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs);
         long pid = ProcessHandle.current().pid();
@@ -270,9 +276,10 @@ final class MountCommand implements Callable<Integer> {
     /**
      * Learns which of {@code remote}'s packs hold a version's objects before the version is shown. A
      * version the remote does not have (only in the project) has no pack list there: nothing to learn.
+     * The indexes are kept in files of {@code mapDir} mapped into memory (on the heap if null).
      */
-    static Catalog.Preparer packsOf(Remote remote, PackLocator packs) {
-        return version -> PackLists.load(remote, version, packs);
+    static Catalog.Preparer packsOf(Remote remote, PackLocator packs, Path mapDir) {
+        return version -> PackLists.load(remote, version, packs, mapDir);
     }
 
     /**

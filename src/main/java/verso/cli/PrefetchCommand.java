@@ -92,7 +92,6 @@ final class PrefetchCommand implements Callable<Integer> {
                 local = repo.store();
                 versoDir = repo.versoDir();
                 remote = RemoteWiring.open(repo, source.remote);
-                catalogs.add(new DirCatalog(versoDir, MountCommand.packsOf(remote, packs)));
             }
         }
         try (Remote r = remote) {
@@ -101,7 +100,11 @@ final class PrefetchCommand implements Callable<Integer> {
             if (disk == null) {
                 throw new RepoException("cannot use the disk cache " + dir + "; see the line above");
             }
-            catalogs.add(new RemoteCatalog(r, MountCommand.packsOf(r, packs), DiskCacheOptions.mirror(disk, r)));
+            Catalog.Preparer packsOfRemote = MountCommand.packsOf(r, packs, DiskCacheOptions.mappedIndexDir(disk));
+            if (versoDir != null) {
+                catalogs.add(new DirCatalog(versoDir, packsOfRemote));
+            }
+            catalogs.add(new RemoteCatalog(r, packsOfRemote, DiskCacheOptions.mirror(disk, r)));
             try (Catalog catalog = catalogs.size() == 1 ? catalogs.get(0) : new CompositeCatalog(catalogs)) {
                 catalog.refresh();
                 CatalogVersion v = resolve(catalog.snapshot());

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verso.read.ContentSource;
@@ -111,10 +112,20 @@ public final class VersoFileSystem {
 
     /** The entries of a directory, without "." and "..". */
     public List<DirEntry> readdir(String path) throws FsException {
+        List<DirEntry> out = new ArrayList<>();
+        readdir(path, out::add);
+        return out;
+    }
+
+    /**
+     * Gives the entries of a directory, without "." and "..", one at a time to {@code sink} until it
+     * returns false: a listing of a folder of 200,000 files holds one entry at a time, not all of them.
+     */
+    public void readdir(String path, Predicate<DirEntry> sink) throws FsException {
         CatalogSnapshot s = catalog.snapshot();
         Node node = resolve(s, path);
-        List<DirEntry> out = new ArrayList<>();
         if (node instanceof Node.Top top) {
+            List<DirEntry> out = new ArrayList<>();
             switch (top) {
                 case ROOT -> {
                     for (String name : List.of("dates", "latest", "tags", "versions")) {
@@ -133,21 +144,33 @@ public final class VersoFileSystem {
                 case DATES -> s.dates().forEach((name, v) ->
                         out.add(new DirEntry(name, attributes(s, dateLink(v)))));
             }
+            giveAll(out, sink);
         } else if (node instanceof Node.Synthetic syn) {
+            List<DirEntry> out = new ArrayList<>();
             layout(syn.version()).children(syn.prefix()).forEach((name, e) -> {
                 Node child = e == null
                         ? new Node.Synthetic(syn.version(), VersionLayout.child(syn.prefix(), name))
                         : new Node.Entry(syn.version(), e);
                 out.add(new DirEntry(name, attributes(s, child)));
             });
+            giveAll(out, sink);
         } else if (node instanceof Node.Entry en && en.entry().type() == EntryType.DIR) {
             for (TreeEntry e : tree(en.entry().id()).entries()) {
-                out.add(new DirEntry(e.name(), attributes(s, new Node.Entry(en.version(), e))));
+                if (!sink.test(new DirEntry(e.name(), attributes(s, new Node.Entry(en.version(), e))))) {
+                    return;
+                }
             }
         } else {
             throw new FsException(Errno.ENOTDIR, path + " is not a directory");
         }
-        return out;
+    }
+
+    private static void giveAll(List<DirEntry> entries, Predicate<DirEntry> sink) {
+        for (DirEntry e : entries) {
+            if (!sink.test(e)) {
+                return;
+            }
+        }
     }
 
     public String readlink(String path) throws FsException {

@@ -189,7 +189,7 @@ public final class BlockReader implements ContentSource, Closeable {
         try {
             return trees.get(id, k -> {
                 try {
-                    return Tree.decode(k, objects.load(k));
+                    return objects.load(k, in -> Tree.decode(k, in)); // decoded as it streams in, then verified
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

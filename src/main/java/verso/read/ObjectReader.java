@@ -1,11 +1,14 @@
 package verso.read;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
@@ -184,6 +187,150 @@ public final class ObjectReader {
         return loadBuffer(id, -1).array(); // an unknown size is read into exactly one heap array
     }
 
+    /** Makes an object's decoded form (a tree) from its bytes as they stream in. */
+    public interface Decoder<T> {
+        T decode(InputStream in) throws IOException;
+    }
+
+    /**
+     * The decoded form of an object of unknown size, made by {@code decoder} as the bytes stream in from
+     * the local store, the disk cache or the remote (in that order, as {@link #load(ObjectId)}), so that
+     * a tree of 20 MiB is never held as bytes beside its entries. The bytes are hashed on the way, and
+     * the decoded form is returned only if they match {@code id}; a copy that does not is passed over
+     * (a disk cache entry is deleted) as in {@link #load(ObjectId)}. What comes from the remote is
+     * written to the disk cache first, if there is one, and decoded from there.
+     */
+    public <T> T load(ObjectId id, Decoder<T> decoder) throws IOException {
+        CorruptObjectException localCorrupt = null;
+        if (local != null) {
+            try (FileChannel ch = local.open(id)) {
+                T decoded = decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy");
+                stats.localReads.increment();
+                stats.localBytes.add(ch.size());
+                return decoded;
+            } catch (MissingObjectException e) {
+                // not cached locally: the remote may have it
+            } catch (CorruptObjectException e) {
+                stats.verificationFailures.increment();
+                localCorrupt = e;
+            }
+        }
+        if (disk != null) {
+            T decoded = decodeDisk(id, decoder);
+            if (decoded != null) {
+                return decoded;
+            }
+        }
+        if (remote == null) {
+            if (localCorrupt != null) {
+                throw localCorrupt;
+            }
+            throw new MissingObjectException(id);
+        }
+        PackLocator.Location at = packs.locate(id);
+        if (disk != null && disk.writable()) {
+            long size = at != null ? at.size() : remote.size(Layout.objectKey(id));
+            boolean cached;
+            try {
+                cached = size <= Integer.MAX_VALUE && cacheOnDisk(id, (int) size);
+            } catch (CorruptObjectException e) {
+                throw e;
+            } catch (IOException e) {
+                cached = false; // the disk cache could not keep it: read it from the remote as it comes
+            }
+            if (cached) {
+                T decoded = decodeDisk(id, decoder);
+                if (decoded != null) {
+                    return decoded;
+                }
+            }
+        }
+        stats.remoteGets.increment();
+        try (PackWindows.Slice slice = at == null ? null : windows.open(at);
+             InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1)
+                     : slice != null ? slice.stream() : windows.single(at)) {
+            CountingInput counted = new CountingInput(in);
+            T decoded = decodeVerified(id, counted, decoder, remoteCopy);
+            stats.remoteBytes.add(counted.count);
+            return decoded;
+        } catch (IOException e) {
+            throw fetchFailed(e, at);
+        }
+    }
+
+    /** The disk cache's entry decoded, or null if it has none, cannot read it or it does not match (then deleted). */
+    private <T> T decodeDisk(ObjectId id, Decoder<T> decoder) {
+        try (FileChannel ch = disk.open(id)) {
+            if (ch == null) {
+                return null;
+            }
+            T decoded;
+            try {
+                decoded = decodeVerified(id, Channels.newInputStream(ch), decoder, "the disk cache's copy");
+                disk.verified(id);
+            } catch (CorruptObjectException e) {
+                stats.verificationFailures.increment();
+                disk.remove(id);
+                return null;
+            }
+            stats.diskReads.increment();
+            stats.diskBytes.add(ch.size());
+            return decoded;
+        } catch (IOException e) {
+            stats.diskErrors.increment();
+            return null; // the remote may still have it
+        }
+    }
+
+    /**
+     * Decodes {@code in} while hashing it, reads on to its end and checks the hash: the decoded form only
+     * if the bytes are the object's. Content that does not match is reported as such, even where the
+     * decoder refused it first.
+     */
+    private static <T> T decodeVerified(ObjectId id, InputStream in, Decoder<T> decoder, String what)
+            throws IOException {
+        MessageDigest md = Hashing.sha256();
+        DigestInputStream hashed = new DigestInputStream(in, md);
+        T decoded;
+        try {
+            decoded = decoder.decode(hashed);
+        } catch (CorruptObjectException e) {
+            hashed.transferTo(OutputStream.nullOutputStream());
+            check(id, md, what); // bytes that are not the object's are that failure, not a malformed object
+            throw e;
+        }
+        hashed.transferTo(OutputStream.nullOutputStream());
+        check(id, md, what);
+        return decoded;
+    }
+
+    /** A stream that counts the bytes read through it. */
+    private static final class CountingInput extends FilterInputStream {
+        long count;
+
+        CountingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+
     /**
      * Makes sure the object is on local disk, in the local store or the disk cache, fetching and
      * verifying it if not (for {@code verso prefetch}); true if it was fetched. An entry already in the
@@ -264,8 +411,8 @@ public final class ObjectReader {
     private ByteBuffer loadBuffer(ObjectId id, int sizeHint) throws IOException {
         CorruptObjectException localCorrupt = null;
         if (local != null) {
-            try (InputStream in = Channels.newInputStream(local.open(id))) {
-                ByteBuffer bytes = readVerified(id, in, sizeHint, "the local copy");
+            try (FileChannel ch = local.open(id); InputStream in = Channels.newInputStream(ch)) {
+                ByteBuffer bytes = readVerified(id, in, sizeHint, ch.size(), "the local copy");
                 stats.localReads.increment();
                 stats.localBytes.add(bytes.remaining());
                 return bytes;
@@ -313,7 +460,7 @@ public final class ObjectReader {
                 if (sizeHint >= 0 && disk.trusted(id)) {
                     bytes = readTrusted(id, ch, sizeHint);
                 } else {
-                    bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, "the disk cache's copy");
+                    bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, ch.size(), "the disk cache's copy");
                     disk.verified(id);
                 }
             } catch (CorruptObjectException e) {
@@ -356,8 +503,12 @@ public final class ObjectReader {
         stats.remoteGets.increment();
         try {
             if (at == null) {
-                try (InputStream in = remote.get(Layout.objectKey(id), 0, -1)) {
-                    bytes = readVerified(id, in, sizeHint, remoteCopy);
+                String key = Layout.objectKey(id);
+                // an object of unknown size (a large tree) is read into one array of its size, not
+                // gathered in pieces and copied: its size first, one HEAD request
+                long length = sizeHint < 0 ? remote.size(key) : -1;
+                try (InputStream in = remote.get(key, 0, -1)) {
+                    bytes = readVerified(id, in, sizeHint, length, remoteCopy);
                 }
             } else {
                 try (PackWindows.Slice slice = windows.open(at)) {
@@ -365,7 +516,7 @@ public final class ObjectReader {
                         bytes = verifiedCopy(id, slice.bytes(), sizeHint, remoteCopy);
                     } else {
                         try (InputStream in = windows.single(at)) {
-                            bytes = readVerified(id, in, sizeHint, remoteCopy);
+                            bytes = readVerified(id, in, sizeHint, at.size(), remoteCopy);
                         }
                     }
                 }
@@ -405,15 +556,18 @@ public final class ObjectReader {
     /**
      * Reads a stream into one buffer of the expected size, hashing as it goes, and checks the hash.
      * Content longer than {@code sizeHint} is rejected unread: the sizes come from verified trees and
-     * indexes, so such content cannot be the object, and reading on would only spend memory.
+     * indexes, so such content cannot be the object, and reading on would only spend memory. Without a
+     * size hint the content goes to one heap array: of {@code length} bytes if the source knows its
+     * length (a file's size, the remote's), so a tree of 20 MiB is not held twice while it is read.
      */
-    private ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, String what) throws IOException {
+    private ByteBuffer readVerified(ObjectId id, InputStream in, int sizeHint, long length, String what)
+            throws IOException {
         MessageDigest md = Hashing.sha256();
         if (sizeHint < 0) {
-            ByteBuffer bytes = ByteBuffer.wrap(in.readAllBytes()); // load() returns this array as is
-            md.update(bytes.array());
+            byte[] all = length < 0 ? in.readAllBytes() : readExactly(id, in, length, what);
+            md.update(all);
             check(id, md, what);
-            return bytes;
+            return ByteBuffer.wrap(all); // load() returns this array as is
         }
         ByteBuffer bytes = allocate(id, sizeHint);
         boolean kept = false;
@@ -437,6 +591,22 @@ public final class ObjectReader {
                 memory.recycle(bytes); // a failed read gives its memory back at once
             }
         }
+    }
+
+    /** All of {@code in}, which must be {@code length} bytes long, in one array. */
+    private static byte[] readExactly(ObjectId id, InputStream in, long length, String what) throws IOException {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new CorruptObjectException(id, what + " is too large to read at once (" + length + " bytes)");
+        }
+        byte[] all = new byte[(int) length];
+        int n = in.readNBytes(all, 0, all.length);
+        if (n < all.length) {
+            throw new CorruptObjectException(id, what + " has " + n + " bytes, not " + length);
+        }
+        if (in.read() >= 0) {
+            throw new CorruptObjectException(id, what + " is longer than the " + length + " bytes expected");
+        }
+        return all;
     }
 
     private static void check(ObjectId id, MessageDigest md, String what) throws CorruptObjectException {

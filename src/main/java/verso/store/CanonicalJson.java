@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -60,39 +61,53 @@ final class CanonicalJson {
      */
     static void decode(ObjectId id, byte[] bytes, String kind, Fields fields) throws CorruptObjectException {
         try (JsonParser p = PARSER_FACTORY.createParser(bytes)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new CorruptObjectException(id, "not a JSON object");
-            }
-            if (p.nextToken() != JsonToken.FIELD_NAME || !"format".equals(p.currentName())
-                    || p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
-                throw new CorruptObjectException(id, "no format field");
-            }
-            if (p.getIntValue() != FORMAT) {
-                throw new CorruptObjectException(id, "format " + p.getIntValue()
-                        + " is newer than this verso understands (" + FORMAT + "); upgrade verso");
-            }
-            if (p.nextToken() != JsonToken.FIELD_NAME || !"kind".equals(p.currentName())) {
-                throw new CorruptObjectException(id, "missing or invalid 'kind'");
-            }
-            p.nextToken();
-            String found = text(p);
-            if (!kind.equals(found)) {
-                throw new CorruptObjectException(id, "expected a " + kind + ", found a " + found);
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                fields.field(name, p);
-            }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new CorruptObjectException(id, "not valid JSON");
-            }
+            decode(id, p, kind, fields);
         } catch (JsonProcessingException e) {
             throw new CorruptObjectException(id, "not valid JSON");
         } catch (CorruptObjectException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e); // parsing bytes in memory does no I/O
+        }
+    }
+
+    /** As {@link #decode(ObjectId, byte[], String, Fields)}, from a stream, whose failures are thrown as they are. */
+    static void decode(ObjectId id, InputStream in, String kind, Fields fields) throws IOException {
+        try (JsonParser p = PARSER_FACTORY.createParser(in)) {
+            p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE); // the caller reads on to the end, hashing
+            decode(id, p, kind, fields);
+        } catch (JsonProcessingException e) {
+            throw new CorruptObjectException(id, "not valid JSON");
+        }
+    }
+
+    private static void decode(ObjectId id, JsonParser p, String kind, Fields fields) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new CorruptObjectException(id, "not a JSON object");
+        }
+        if (p.nextToken() != JsonToken.FIELD_NAME || !"format".equals(p.currentName())
+                || p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
+            throw new CorruptObjectException(id, "no format field");
+        }
+        if (p.getIntValue() != FORMAT) {
+            throw new CorruptObjectException(id, "format " + p.getIntValue()
+                    + " is newer than this verso understands (" + FORMAT + "); upgrade verso");
+        }
+        if (p.nextToken() != JsonToken.FIELD_NAME || !"kind".equals(p.currentName())) {
+            throw new CorruptObjectException(id, "missing or invalid 'kind'");
+        }
+        p.nextToken();
+        String found = text(p);
+        if (!kind.equals(found)) {
+            throw new CorruptObjectException(id, "expected a " + kind + ", found a " + found);
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            fields.field(name, p);
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+            throw new CorruptObjectException(id, "not valid JSON");
         }
     }
 

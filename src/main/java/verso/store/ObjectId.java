@@ -1,5 +1,6 @@
 package verso.store;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -113,6 +114,13 @@ public final class ObjectId implements Comparable<ObjectId> {
         return new ObjectId(Arrays.copyOfRange(table, off, off + LENGTH));
     }
 
+    /** The id held at {@code off} in {@code table} (ids laid end to end), copied out; reads absolutely. */
+    static ObjectId fromTable(ByteBuffer table, int off) {
+        byte[] b = new byte[LENGTH];
+        table.get(off, b);
+        return new ObjectId(b);
+    }
+
     /** The first four bytes, big-endian (ids are digests: spread evenly). */
     int leadingInt() {
         return leadingInt(bytes, 0);
@@ -132,6 +140,17 @@ public final class ObjectId implements Comparable<ObjectId> {
     /** Compares this id with the one at {@code off} in {@code table}, in the order of {@link #compareTo}. */
     int compareTo(byte[] table, int off) {
         return Arrays.compareUnsigned(bytes, 0, LENGTH, table, off, off + LENGTH);
+    }
+
+    /** As {@link #compareTo(byte[], int)}, in a buffer, reading it absolutely (so threads may share it). */
+    int compareTo(ByteBuffer table, int off) {
+        for (int i = 0; i < LENGTH; i++) {
+            int c = Byte.compareUnsigned(bytes[i], table.get(off + i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
     }
 
     @Override

@@ -1,5 +1,11 @@
 package verso.store;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -13,39 +19,64 @@ import java.util.RandomAccess;
  * bytes end to end, so its size is the sum of all. The index is itself an object, content-addressed,
  * and names its pack by the pack's id (the SHA-256 of the pack's bytes).
  *
- * <p>Design: a pack of small files lists a million ids, and a reader keeps the indexes of every pack
- * it reads, so the ids are held in one array (32 bytes each, no object per id) with the offsets and a
- * permutation sorting them; {@link #position} finds an id by binary search in that permutation.
- * Before it searches, a bit table answers most lookups of ids the pack does not hold: ids are spread
- * evenly, so a table of about eight bits an id, each set if some id begins with its bucket's leading
- * bits, turns away nine in ten of them (a push and a reader look each object up in many indexes) at
- * one or two bytes an id.
+ * <p>Design: a pack of small files lists 100,000 ids, and a reader keeps the indexes of every pack
+ * it reads, so an index is one table, no object per id: the ids in pack order (32 bytes each), the
+ * offsets (8 bytes each, and the pack's size), and the positions in ascending id order (4 bytes each),
+ * by which {@link #position} finds an id by binary search. The table is a heap array, or, for a
+ * reader that must not hold a million files' indexes on its heap (the mount), a file mapped into
+ * memory ({@link #mapped}): the kernel pages in what the searches touch and can drop it again. The
+ * mapped file is unlinked as soon as it is mapped, so nothing is left behind, whatever ends the
+ * process; the table was checked when the index was decoded, and every object found through it is
+ * still verified against its id before use.
+ * Before it searches, a bit table (on the heap, one or two bytes an id) answers most lookups of ids
+ * the pack does not hold: ids are spread evenly, so a table of about eight bits an id, each set if
+ * some id begins with its bucket's leading bits, turns away nine in ten of them (a push and a reader
+ * look each object up in many indexes).
  */
 public final class PackIndex {
     public static final String KIND = "pack";
     /** Bits of {@link #filter} an id, at least (a power of two in all). */
     private static final int FILTER_BITS_PER_ID = 8;
     private static final HexFormat HEX = HexFormat.of();
+    /** Bytes of the table per object: its id, its offset and its place in the sorted order. */
+    static final int BYTES_PER_OBJECT = ObjectId.LENGTH + Long.BYTES + Integer.BYTES;
+    /** The most objects one index may list: its table must fit one buffer. */
+    static final int MAX_OBJECTS = (Integer.MAX_VALUE - Long.BYTES) / BYTES_PER_OBJECT;
 
     private final ObjectId pack;
-    /** The ids, in pack order, laid end to end ({@link ObjectId#LENGTH} bytes each). */
-    private final byte[] ids;
     private final int count;
-    /** One more element than there are ids: the last is the pack's size. */
-    private final long[] offsets;
-    /** The positions of the ids in ascending id order, for {@link #position}. */
-    private final int[] sorted;
+    /**
+     * The ids in pack order ({@link ObjectId#LENGTH} bytes each) from 0, then {@code count + 1} offsets
+     * (the last is the pack's size) from {@link #offsetsAt}, then {@code count} positions in ascending id
+     * order from {@link #sortedAt}. Only absolute reads, so threads may share it.
+     */
+    private final ByteBuffer table;
+    private final int offsetsAt;
+    private final int sortedAt;
     /** One bit a bucket of ids by their leading bits: set if the pack holds an id in the bucket. */
     private final long[] filter;
     /** How far an id's leading int is shifted to give its bucket. */
     private final int filterShift;
 
-    private PackIndex(ObjectId pack, byte[] ids, int count, long[] offsets) {
+    private PackIndex(ObjectId pack, int count, ByteBuffer table, long[] filter, int filterShift) {
         this.pack = pack;
-        this.ids = ids.length == count * ObjectId.LENGTH ? ids : Arrays.copyOf(ids, count * ObjectId.LENGTH);
         this.count = count;
-        this.offsets = offsets;
-        if (offsets.length != count + 1 || offsets[0] != 0) {
+        this.table = table;
+        this.filter = filter;
+        this.filterShift = filterShift;
+        this.offsetsAt = count * ObjectId.LENGTH;
+        this.sortedAt = offsetsAt + (count + 1) * Long.BYTES;
+    }
+
+    /**
+     * An index of the {@code count} ids laid end to end in {@code ids} with these offsets (one more than
+     * ids, the first 0, none smaller than the one before): checks them and sorts the ids.
+     */
+    private static PackIndex build(ObjectId pack, byte[] ids, int count, long[] offsets) {
+        if (count > MAX_OBJECTS) {
+            throw new IllegalArgumentException("a pack index of more than " + MAX_OBJECTS + " objects");
+        }
+        if (offsets.length < count + 1 || offsets[0] != 0) {
             throw new IllegalArgumentException("a pack index needs one offset per object and the pack size");
         }
         for (int i = 0; i < count; i++) {
@@ -53,19 +84,54 @@ public final class PackIndex {
                 throw new IllegalArgumentException("pack offsets must not decrease");
             }
         }
-        this.sorted = sortedPositions();
-        int bits = Math.max(64, Integer.highestOneBit(Math.max(1, count) * FILTER_BITS_PER_ID - 1) << 1);
-        this.filterShift = Integer.SIZE - Integer.numberOfTrailingZeros(bits);
-        this.filter = new long[bits >>> 6];
-        for (int i = 0; i < count; i++) {
-            int b = ObjectId.leadingInt(this.ids, i * ObjectId.LENGTH) >>> filterShift;
-            filter[b >>> 6] |= 1L << b;
+        ByteBuffer table = ByteBuffer.wrap(new byte[count * BYTES_PER_OBJECT + Long.BYTES]);
+        table.put(0, ids, 0, count * ObjectId.LENGTH);
+        int offsetsAt = count * ObjectId.LENGTH;
+        for (int i = 0; i <= count; i++) {
+            table.putLong(offsetsAt + i * Long.BYTES, offsets[i]);
         }
-        for (int i = 1; i < count; i++) {
-            if (compare(sorted[i - 1], sorted[i]) == 0) {
+        int[] sorted = sortedPositions(ids, count);
+        int sortedAt = offsetsAt + (count + 1) * Long.BYTES;
+        for (int i = 0; i < count; i++) {
+            if (i > 0 && compare(ids, sorted[i - 1], sorted[i]) == 0) {
                 throw new IllegalArgumentException("an object twice in one pack");
             }
+            table.putInt(sortedAt + i * Integer.BYTES, sorted[i]);
         }
+        int bits = Math.max(64, Integer.highestOneBit(Math.max(1, count) * FILTER_BITS_PER_ID - 1) << 1);
+        int filterShift = Integer.SIZE - Integer.numberOfTrailingZeros(bits);
+        long[] filter = new long[bits >>> 6];
+        for (int i = 0; i < count; i++) {
+            int b = ObjectId.leadingInt(ids, i * ObjectId.LENGTH) >>> filterShift;
+            filter[b >>> 6] |= 1L << b;
+        }
+        return new PackIndex(pack, count, table, filter, filterShift);
+    }
+
+    /**
+     * This index with its table in a file of {@code dir}, mapped into memory rather than held on the heap
+     * (the file is removed once mapped; the mapping lives until the index is collected).
+     */
+    public PackIndex mapped(Path dir) throws IOException {
+        if (table.isDirect()) {
+            return this;
+        }
+        Path file = Files.createTempFile(dir, "pack-index-", ".tmp");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer all = table.duplicate().clear();
+            while (all.hasRemaining()) {
+                ch.write(all);
+            }
+            return new PackIndex(pack, count, ch.map(FileChannel.MapMode.READ_ONLY, 0, table.capacity()), filter,
+                    filterShift);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Whether the table is a mapped file rather than a heap array. */
+    public boolean isMapped() {
+        return table.isDirect();
     }
 
     /**
@@ -82,6 +148,9 @@ public final class PackIndex {
         if (ids.size() != sizes.size()) {
             throw new IllegalArgumentException("a pack index needs one size per object");
         }
+        if (ids.size() > MAX_OBJECTS) {
+            throw new IllegalArgumentException("a pack index of more than " + MAX_OBJECTS + " objects");
+        }
         byte[] table = new byte[ids.size() * ObjectId.LENGTH];
         long[] offsets = new long[ids.size() + 1];
         for (int i = 0; i < ids.size(); i++) {
@@ -91,7 +160,7 @@ public final class PackIndex {
             }
             offsets[i + 1] = Math.addExact(offsets[i], sizes.get(i));
         }
-        return new PackIndex(pack, table, ids.size(), offsets);
+        return build(pack, table, ids.size(), offsets);
     }
 
     public ObjectId pack() {
@@ -106,7 +175,7 @@ public final class PackIndex {
     /** The id at position {@code i} in the pack. */
     public ObjectId id(int i) {
         Objects.checkIndex(i, count);
-        return ObjectId.fromTable(ids, i * ObjectId.LENGTH);
+        return ObjectId.fromTable(table, i * ObjectId.LENGTH);
     }
 
     /** The position of {@code id} in the pack, or -1 if the pack does not hold it. */
@@ -119,9 +188,10 @@ public final class PackIndex {
         int hi = count - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = id.compareTo(ids, sorted[mid] * ObjectId.LENGTH);
+            int at = table.getInt(sortedAt + mid * Integer.BYTES);
+            int c = id.compareTo(table, at * ObjectId.LENGTH);
             if (c == 0) {
-                return sorted[mid];
+                return at;
             }
             if (c > 0) {
                 lo = mid + 1;
@@ -141,15 +211,17 @@ public final class PackIndex {
     }
 
     public long packSize() {
-        return offsets[count];
+        return offset(count);
     }
 
     public long offset(int i) {
-        return offsets[i];
+        Objects.checkIndex(i, count + 1);
+        return table.getLong(offsetsAt + i * Long.BYTES);
     }
 
     public long size(int i) {
-        return offsets[i + 1] - offsets[i];
+        Objects.checkIndex(i, count);
+        return offset(i + 1) - offset(i);
     }
 
     public byte[] encode() {
@@ -157,7 +229,7 @@ public final class PackIndex {
             g.writeStringField("pack", pack.hex());
             g.writeArrayFieldStart("ids");
             for (int i = 0; i < count; i++) {
-                g.writeString(HEX.formatHex(ids, i * ObjectId.LENGTH, (i + 1) * ObjectId.LENGTH));
+                g.writeString(id(i).hex());
             }
             g.writeEndArray();
             g.writeArrayFieldStart("sizes");
@@ -224,7 +296,7 @@ public final class PackIndex {
             for (int i = 0; i < fields.count; i++) {
                 offsets[i + 1] = Math.addExact(offsets[i], sizes[i]);
             }
-            return new PackIndex(pack, ids, fields.count, offsets);
+            return build(pack, ids, fields.count, offsets);
         } catch (IllegalArgumentException | ArithmeticException e) {
             String why = e.getMessage() != null && e.getMessage().contains("twice")
                     ? "invalid or repeated object id in pack index" : "malformed pack index: " + e.getMessage();
@@ -232,13 +304,13 @@ public final class PackIndex {
         }
     }
 
-    private int compare(int a, int b) {
+    private static int compare(byte[] ids, int a, int b) {
         return Arrays.compareUnsigned(ids, a * ObjectId.LENGTH, (a + 1) * ObjectId.LENGTH,
                 ids, b * ObjectId.LENGTH, (b + 1) * ObjectId.LENGTH);
     }
 
     /** The positions 0..count-1 ordered by id: a merge sort over ints, so no object is made per id. */
-    private int[] sortedPositions() {
+    private static int[] sortedPositions(byte[] ids, int count) {
         int[] a = new int[count];
         for (int i = 0; i < count; i++) {
             a[i] = i;
@@ -248,14 +320,14 @@ public final class PackIndex {
             for (int lo = 0; lo < count - width; lo += 2 * width) {
                 int mid = lo + width;
                 int hi = Math.min(lo + 2 * width, count);
-                if (compare(a[mid - 1], a[mid]) <= 0) {
+                if (compare(ids, a[mid - 1], a[mid]) <= 0) {
                     continue; // already in order
                 }
                 int i = lo;
                 int j = mid;
                 int k = lo;
                 while (i < mid && j < hi) {
-                    tmp[k++] = compare(a[i], a[j]) <= 0 ? a[i++] : a[j++];
+                    tmp[k++] = compare(ids, a[i], a[j]) <= 0 ? a[i++] : a[j++];
                 }
                 while (i < mid) {
                     tmp[k++] = a[i++];
@@ -288,13 +360,14 @@ public final class PackIndex {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PackIndex p && pack.equals(p.pack) && Arrays.equals(ids, p.ids)
-                && Arrays.equals(offsets, p.offsets);
+        // the sorted positions follow from the ids
+        return o instanceof PackIndex p && pack.equals(p.pack) && count == p.count
+                && table.duplicate().limit(sortedAt).equals(p.table.duplicate().limit(p.sortedAt));
     }
 
     @Override
     public int hashCode() {
-        return pack.hashCode() * 31 + Arrays.hashCode(ids);
+        return pack.hashCode() * 31 + count;
     }
 
     @Override

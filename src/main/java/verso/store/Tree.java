@@ -1,5 +1,8 @@
 package verso.store;
 
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,34 +59,60 @@ public record Tree(List<TreeEntry> entries) {
      * entries never exists as 200,000 entry objects at once.
      */
     public static Tree decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
-        CompactEntries.Builder entries = new CompactEntries.Builder();
-        var fields = new Object() {
-            boolean hasEntries;
-            String last;
-        };
-        CanonicalJson.decode(id, bytes, KIND, (field, p) -> {
+        Decoding d = new Decoding(id);
+        CanonicalJson.decode(id, bytes, KIND, d);
+        return d.tree();
+    }
+
+    /**
+     * As {@link #decode(ObjectId, byte[])}, as the bytes stream in, so that a large tree is never held
+     * as bytes beside its entries. The caller must not use the tree before it has checked the bytes
+     * against {@code id}; failures of the stream are thrown as they are.
+     */
+    public static Tree decode(ObjectId id, InputStream in) throws IOException {
+        Decoding d = new Decoding(id);
+        CanonicalJson.decode(id, in, KIND, d);
+        return d.tree();
+    }
+
+    /** The fields of a tree as they are parsed: the entries, each validated. */
+    private static final class Decoding implements CanonicalJson.Fields {
+        private final ObjectId id;
+        private final CompactEntries.Builder entries = new CompactEntries.Builder();
+        private boolean hasEntries;
+        private String last;
+
+        Decoding(ObjectId id) {
+            this.id = id;
+        }
+
+        @Override
+        public void field(String field, JsonParser p) throws IOException {
             if (field.equals("entries")) {
-                fields.hasEntries = true;
+                hasEntries = true;
                 CanonicalJson.array(id, p, field, e -> {
                     TreeEntry entry = CanonicalJson.readEntry(id, e, "name");
                     String name = entry.name();
                     if (!Names.isValidSegment(name)) {
                         throw new CorruptObjectException(id, "invalid name in tree: '" + name + "'");
                     }
-                    if (fields.last != null && Names.compare(fields.last, name) >= 0) {
+                    if (last != null && Names.compare(last, name) >= 0) {
                         throw new CorruptObjectException(id, "tree entries not sorted or not unique at '" + name + "'");
                     }
-                    fields.last = name;
+                    last = name;
                     entries.add(entry);
                 });
             } else {
                 p.skipChildren();
             }
-        });
-        if (!fields.hasEntries) {
-            throw new CorruptObjectException(id, "tree has no entries array");
         }
-        return new Tree(entries.build());
+
+        Tree tree() throws CorruptObjectException {
+            if (!hasEntries) {
+                throw new CorruptObjectException(id, "tree has no entries array");
+            }
+            return new Tree(entries.build());
+        }
     }
 
     /** Refuses tree {@code id} if it lies {@code depth} levels below a tracked path and that is too deep. */

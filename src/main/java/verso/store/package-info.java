@@ -3,7 +3,8 @@
  * encodings of trees, block indexes and versions, and the local object store (fan-out
  * directories, temp file then atomic move, verification), the storage layout
  * ({@link verso.store.Layout}), the rules for names ({@link verso.store.Names}), and a compact set
- * of ids for walks over millions of objects ({@link verso.store.ObjectIdSet}).
+ * of ids for walks over millions of objects ({@link verso.store.ObjectIdSet}); pack indexes held on the
+ * heap or in a mapped file ({@link verso.store.PackIndex#mapped}).
  *
  * <p>Uses only the JDK and Jackson.
  */

@@ -79,10 +79,18 @@ final class Mounts implements AutoCloseable {
      * returns once the mount answers.
      */
     Process foreground(Path dir, Path mnt, Path log, String... args) throws IOException, InterruptedException {
+        return foreground(List.of(), dir, mnt, log, args);
+    }
+
+    /** As above, in a JVM started with the options {@code jvm} (a small heap, say). */
+    Process foreground(List<String> jvm, Path dir, Path mnt, Path log, String... args)
+            throws IOException, InterruptedException {
         mountPoints.add(mnt);
         List<String> a = new ArrayList<>(List.of("mount", "--foreground", mnt.toString()));
         a.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(VersoProcess.versoCommand(a.toArray(String[]::new)))
+        List<String> cmd = VersoProcess.versoCommand(a.toArray(String[]::new));
+        cmd.addAll(1, jvm);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(env);

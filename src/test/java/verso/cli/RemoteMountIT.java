@@ -34,8 +34,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import verso.cli.VersoProcess.Result;
 import verso.fs.MountTable;
+import verso.remote.PackLists;
 import verso.remote.S3Remote;
 import verso.store.Hashing;
+import verso.store.Layout;
+import verso.store.ObjectId;
+import verso.store.PackIndex;
+import verso.store.VersionPacks;
 import verso.testing.S3Server;
 
 /**
@@ -204,6 +209,52 @@ final class RemoteMountIT {
         Matcher gets = Pattern.compile("remote: (\\d+) gets").matcher(Files.readString(daemonLog));
         assertTrue(gets.find() && Integer.parseInt(gets.group(1)) >= 2, Files.readString(daemonLog));
         ok(proj, "umount", mnt.toString());
+    }
+
+    /**
+     * A version whose objects the remote lists in a million-object set of packs: the mount keeps their
+     * indexes out of its heap (in mapped files), so a remote-only mount in a 40 MiB heap lists and reads
+     * it. Held on the heap, the indexes alone (44 bytes an object) would not fit. The extra indexes
+     * name objects of no pack that exists, which a mount never reads: only their size matters here.
+     */
+    @Test
+    void remoteUrl_millionPackedObjects_mountInSmallHeap() throws Exception {
+        String id = pushedVersion(Map.of("a/one.txt", "one".getBytes(), "b/two.txt", "two".getBytes()));
+        ObjectId version = ObjectId.fromHex(id);
+        try (S3Remote remote = remote()) {
+            addIndexes(remote, version);
+        }
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path daemonLog = tmp.resolve("foreground.log");
+        mounts.foreground(List.of("-Xmx40m", "-XX:MaxDirectMemorySize=64m"), empty, mnt, daemonLog,
+                "--remote-url", url, "--cache-size", "16M", "--disk-cache-size", "0");
+        Path data = mnt.resolve("versions").resolve(id).resolve("data");
+        assertEquals("one", toolOk(empty, "cat", data.resolve("a/one.txt").toString()), Mounts.readQuietly(daemonLog));
+        assertEquals("two", toolOk(empty, "cat", data.resolve("b/two.txt").toString()));
+        assertFalse(Mounts.readQuietly(daemonLog).contains("OutOfMemoryError"), Mounts.readQuietly(daemonLog));
+    }
+
+    /** Lists ten more pack indexes of 100,000 made-up objects each in the pack list of {@code version}. */
+    private static void addIndexes(S3Remote remote, ObjectId version) throws IOException {
+        List<ObjectId> indexes = new ArrayList<>(PackLists.read(remote, version).indexes());
+        assertFalse(indexes.isEmpty(), "the small files were packed");
+        Random rnd = new Random(16);
+        for (int p = 0; p < 10; p++) {
+            List<ObjectId> ids = new ArrayList<>();
+            List<Long> sizes = new ArrayList<>();
+            for (int i = 0; i < 100_000; i++) {
+                byte[] b = new byte[ObjectId.LENGTH];
+                rnd.nextBytes(b);
+                ids.add(ObjectId.fromBytes(b));
+                sizes.add(100L);
+            }
+            byte[] encoded = PackIndex.of(Hashing.hash(("pack " + p).getBytes()), ids, sizes).encode();
+            ObjectId indexId = Hashing.hash(encoded);
+            remote.put(Layout.packIndexKey(indexId), encoded);
+            indexes.add(indexId);
+        }
+        remote.put(Layout.versionPacksKey(version), new VersionPacks(version, indexes).encode());
     }
 
     @Test

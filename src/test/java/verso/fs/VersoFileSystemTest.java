@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -86,6 +87,23 @@ final class VersoFileSystemTest {
         assertEquals(List.of(v1.hex(), v2.hex()), fs.readdir("/versions").stream().map(DirEntry::name).toList());
         assertEquals(List.of("v1.0"), names(fs.readdir("/tags")));
         assertEquals(List.of("2024-03-01T10:00:00Z", "2024-03-02T11:30:15Z"), names(fs.readdir("/dates")));
+    }
+
+    @Test
+    void readdir_sink_getsEntriesInOrderUntilItStops() throws FsException {
+        String datasets = "/versions/" + v1.hex() + "/datasets";
+        List<String> all = new ArrayList<>();
+        fs.readdir(datasets, e -> all.add(e.name()));
+        assertEquals(List.of("current", "tools", "train.csv"), all);
+        List<String> first = new ArrayList<>();
+        fs.readdir(datasets, e -> {
+            first.add(e.name());
+            return false; // a full buffer: no more entries are made
+        });
+        assertEquals(List.of("current"), first);
+        List<String> top = new ArrayList<>();
+        fs.readdir("/", e -> top.add(e.name()) && top.size() < 2);
+        assertEquals(List.of("dates", "latest"), top);
     }
 
     @Test

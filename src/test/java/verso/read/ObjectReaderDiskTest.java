@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,8 @@ import verso.store.CorruptObjectException;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
+import verso.store.Tree;
+import verso.store.TreeEntry;
 
 final class ObjectReaderDiskTest {
     private static final int SIZE = 100_000;
@@ -113,6 +117,66 @@ final class ObjectReaderDiskTest {
         Files.write(entry(id), new byte[10]);
         remote.delete(Layout.objectKey(id));
         assertThrows(IOException.class, () -> read(reader(new FaultyRemote(remote)), id));
+    }
+
+    /** A tree of {@code n} files, stored on the remote; returns its id. */
+    private ObjectId storeTree(int n) {
+        List<TreeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            entries.add(TreeEntry.file(String.format("f%05d", i), i, false, Hashing.hash(new byte[] {(byte) i}), false));
+        }
+        byte[] b = new Tree(entries).encode();
+        ObjectId id = Hashing.hash(b);
+        remote.put(Layout.objectKey(id), b);
+        return id;
+    }
+
+    private static ObjectReader.Decoder<Tree> tree(ObjectId id) {
+        return in -> Tree.decode(id, in);
+    }
+
+    @Test
+    void loadDecoded_fromTheRemote_isKeptOnDiskAndReadFromThereAfterARestart() throws IOException {
+        ObjectId id = storeTree(2000);
+        Tree expected = Tree.decode(id, remote.getBytes(Layout.objectKey(id)));
+        ObjectReader first = reader(new FaultyRemote(remote));
+        assertEquals(expected, first.load(id, tree(id)));
+        assertTrue(Files.exists(entry(id)), "the tree went to the disk cache");
+
+        FaultyRemote down = new FaultyRemote(remote).failNext(Integer.MAX_VALUE, () -> new IOException("S3 is down"));
+        ObjectReader second = reader(down);
+        assertEquals(expected, second.load(id, tree(id)));
+        assertEquals(0, down.calls());
+    }
+
+    @Test
+    void loadDecoded_ofContentThatDoesNotMatch_failsAsCorruptAndKeepsNothing() throws IOException {
+        ObjectId id = storeTree(100);
+        ObjectReader r = reader(new FaultyRemote(remote).corruptNextGets(1));
+        CorruptObjectException e = assertThrows(CorruptObjectException.class, () -> r.load(id, tree(id)));
+        assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+        assertFalse(Files.exists(entry(id)));
+        assertEquals(100, r.load(id, tree(id)).entries().size(), "the next try fetches it");
+    }
+
+    @Test
+    void loadDecoded_ofADamagedDiskEntry_fetchesItAgain() throws IOException {
+        ObjectId id = storeTree(100);
+        reader(new FaultyRemote(remote)).load(id, tree(id));
+        flipAByte(entry(id));
+        ObjectReader r = reader(new FaultyRemote(remote));
+        assertEquals(100, r.load(id, tree(id)).entries().size());
+        assertEquals(1, r.stats().verificationFailures());
+    }
+
+    @Test
+    void loadDecoded_withoutADiskCache_decodesTheRemoteStreamVerified() throws IOException {
+        ObjectId id = storeTree(100);
+        ObjectReader r = new ObjectReader(null, new FaultyRemote(remote).corruptNextGets(1),
+                new BlockCache(1 << 20, Runnable::run));
+        assertThrows(CorruptObjectException.class, () -> r.load(id, tree(id)));
+        assertEquals(100, r.load(id, tree(id)).entries().size());
+        assertEquals(2, r.stats().remoteGets());
     }
 
     @Test

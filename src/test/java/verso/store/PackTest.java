@@ -1,14 +1,21 @@
 package verso.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 final class PackTest {
     private static ObjectId id(int i) {
@@ -34,6 +41,52 @@ final class PackTest {
         assertEquals(List.of(0L, 10L, 10L), List.of(back.offset(0), back.offset(1), back.offset(2)));
         assertEquals(15, back.packSize());
         assertEquals(5, back.size(2));
+    }
+
+    @Test
+    void packIndex_mapped_answersAsOnTheHeapAndLeavesNoFile(@TempDir Path dir) throws Exception {
+        PackIndex heap = index(id(-2), 7, 0, 3, 12, 1);
+        PackIndex mapped = heap.mapped(dir);
+        assertTrue(mapped.isMapped());
+        assertFalse(heap.isMapped());
+        assertEquals(heap, mapped);
+        assertEquals(heap.count(), mapped.count());
+        assertEquals(23, mapped.packSize());
+        for (int i = 0; i < heap.count(); i++) {
+            ObjectId id = heap.id(i);
+            assertEquals(id, mapped.id(i));
+            assertEquals(i, mapped.position(id));
+            assertEquals(heap.offset(i), mapped.offset(i));
+            assertEquals(heap.size(i), mapped.size(i));
+        }
+        assertEquals(-1, mapped.position(id(12345)));
+        assertArrayEquals(heap.encode(), mapped.encode());
+        assertSame(mapped, mapped.mapped(dir));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.count(), "the mapped file is removed once mapped");
+        }
+    }
+
+    @Test
+    void packIndex_mappedEmpty_hasNoObjects(@TempDir Path dir) throws Exception {
+        PackIndex mapped = index(id(-3)).mapped(dir);
+        assertEquals(0, mapped.count());
+        assertEquals(0, mapped.packSize());
+        assertEquals(-1, mapped.position(id(1)));
+    }
+
+    @Test
+    void packLocator_findsObjectsInMappedIndexes(@TempDir Path dir) throws Exception {
+        PackIndex a = index(id(-4), 5, 5);
+        PackIndex b = index(id(-5), 9);
+        PackLocator l = new PackLocator();
+        l.add(id(-6), a.mapped(dir));
+        l.add(id(-7), b.mapped(dir));
+        PackLocator.Location at = l.locate(a.id(1));
+        assertEquals(a.pack(), at.pack());
+        assertEquals(5, at.offset());
+        assertEquals(b.pack(), l.locate(b.id(0)).pack());
+        assertNull(l.locate(id(999)));
     }
 
     @Test

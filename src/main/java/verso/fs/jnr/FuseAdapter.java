@@ -29,7 +29,6 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 import verso.fs.Attributes;
-import verso.fs.DirEntry;
 import verso.fs.Errno;
 import verso.fs.FsException;
 import verso.fs.FsUsage;
@@ -150,23 +149,19 @@ public final class FuseAdapter extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
-            var entries = fs.readdir(path);
             // libfuse reads only the type bits of each entry's stat, and with the type known, tools
-            // such as ls -R and find need no getattr per entry.
-            DirBuffers b = dirBuffers.poll();
-            if (b == null) {
-                b = new DirBuffers();
-            }
+            // such as ls -R and find need no getattr per entry. Entries go to libfuse as they come, so a
+            // large folder's listing is never held whole on the heap.
+            DirBuffers polled = dirBuffers.poll();
+            DirBuffers b = polled == null ? new DirBuffers() : polled;
             try {
                 b.stat.st_mode.set(FileStat.S_IFDIR);
                 fillName(filler, buf, b, ".");
                 fillName(filler, buf, b, "..");
-                for (DirEntry e : entries) {
+                fs.readdir(path, e -> {
                     b.stat.st_mode.set(typeBits(e.attributes()));
-                    if (fillName(filler, buf, b, e.name()) != 0) {
-                        break; // buffer full: libfuse 2 with offset 0 keeps what it has
-                    }
-                }
+                    return fillName(filler, buf, b, e.name()) == 0; // full: libfuse 2 with offset 0 keeps what it has
+                });
             } finally {
                 dirBuffers.offer(b);
             }
