@@ -8,9 +8,10 @@ import java.nio.ByteBuffer;
  *
  * <p>Design: the file is mapped, not loaded, so an index of millions of files costs page cache, not
  * heap. A lookup is a binary search over the offsets, but a scan asks for paths in the order it
- * walks, which is the table's order, so the record after the last one found is tried first and a
- * lookup usually costs one comparison. Reads use absolute positions only, so concurrent readers do
- * not disturb each other; the hint is the caller's to guard.
+ * walks, which is the table's order, so the caller passes the record after its last hit, which is
+ * tried first: a lookup usually costs one comparison. The table holds no state of its own and reads
+ * at absolute positions only, so concurrent readers (the scan's walker threads, each with its own
+ * hint) do not disturb each other.
  *
  * <p>Record layout: int path length, UTF-8 path, unsigned short payload length, payload.
  */
@@ -20,8 +21,6 @@ final class IndexTable {
     private final ByteBuffer buf;
     private final int offsets;
     private final int count;
-    private int hint;
-
     /** A section of {@code count} records whose offsets (ints) start at {@code offsets}. */
     IndexTable(ByteBuffer buf, int offsets, int count) {
         this.buf = buf;
@@ -72,10 +71,28 @@ final class IndexTable {
         return len - key.length;
     }
 
+    private boolean equalsAt(int i, byte[] key) {
+        int pos = record(i);
+        if (buf.getInt(pos) != key.length) {
+            return false;
+        }
+        for (int k = 0; k < key.length; k++) {
+            if (buf.get(pos + 4 + k) != key[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The record number of {@code path}, or -1. */
     int find(byte[] path) {
-        if (hint < count && compareAt(hint, path) == 0) {
-            return hint++;
+        return find(path, -1);
+    }
+
+    /** The record number of {@code path}, or -1, trying record {@code hint} first. */
+    int find(byte[] path, int hint) {
+        if (hint >= 0 && hint < count && equalsAt(hint, path)) {
+            return hint;
         }
         int lo = 0;
         int hi = count - 1;
@@ -87,7 +104,6 @@ final class IndexTable {
             } else if (c > 0) {
                 hi = mid - 1;
             } else {
-                hint = mid + 1;
                 return mid;
             }
         }
@@ -99,6 +115,17 @@ final class IndexTable {
         byte[] out = new byte[buf.getInt(pos)];
         buf.get(pos + 4, out);
         return out;
+    }
+
+    /** Where record {@code i}'s payload starts in {@link #buffer()}; its length is the unsigned short before it. */
+    int payloadAt(int i) {
+        int pos = record(i);
+        return pos + 4 + buf.getInt(pos) + 2;
+    }
+
+    /** The table's bytes, to be read at absolute positions only. */
+    ByteBuffer buffer() {
+        return buf;
     }
 
     /** The payload of record {@code i}, as a copy. */

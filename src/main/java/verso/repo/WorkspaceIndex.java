@@ -26,8 +26,9 @@ import verso.store.ObjectStore;
 
 /**
  * {@code .verso/index}: what each workspace file hashed to, keyed by its path and checked against its
- * size, modification time (ns) and file key (device and inode), so that an unchanged tree is
- * compared without reading any content. Only a hint: a miss means "hash it again".
+ * size, modification time (ns) and file key (a 32-bit hash of device and inode, as git keeps 32 bits
+ * of each), so that an unchanged tree is compared without reading any content. Only a hint: a miss
+ * means "hash it again".
  *
  * <p>Design: a file modified within the filesystem's timestamp granularity of being hashed could keep
  * its mtime; such "racy" entries (mtime less than {@link #RACY_NANOS} before recording) are stored
@@ -47,7 +48,7 @@ import verso.store.ObjectStore;
  */
 public final class WorkspaceIndex {
     private static final int MAGIC = 0x5653_4958; // "VSIX"
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
     private static final int HEADER = 20;
     private static final int TRAILER = 20;
     /** Records held in memory before a sorted run is written to disk. */
@@ -57,9 +58,12 @@ public final class WorkspaceIndex {
     private static final int STORED = 8;
     /** The flag of a file record whose raciness is decided when the index is saved. */
     private static final int WRITTEN = 16;
-    /** Where a file record's mtime and flags lie in its payload. */
+    /** Where a file record's fields lie in its payload: size, mtime, flags, content id, file key. */
     private static final int MTIME = 8;
     private static final int FLAGS = 16;
+    private static final int ID = 17;
+    private static final int KEY = ID + ObjectId.LENGTH;
+    private static final int FILE_PAYLOAD = KEY + 4;
 
     /** A directory's tree as last built: reusable while every child is unchanged and none came or went. */
     record CachedTree(int children, ObjectId id, long size, long files) {
@@ -136,9 +140,9 @@ public final class WorkspaceIndex {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String key(PosixFileAttributes a) {
+    private static int key(PosixFileAttributes a) {
         Object k = a.fileKey();
-        return k == null ? "" : k.toString();
+        return k == null ? 0 : k.hashCode();
     }
 
     private static long mtime(PosixFileAttributes a) {
@@ -156,34 +160,33 @@ public final class WorkspaceIndex {
     record Known(FileContent content, boolean stored) {
     }
 
+    /** Where a caller's lookups stand: the record after its last hit, tried first by the next lookup. */
+    static final class Hint {
+        private int next = -1;
+    }
+
     /**
      * The content recorded for this file if its metadata (including the executable bit, which a
      * chmod changes without touching mtime) still matches and the entry is trusted.
      */
-    Known lookup(String path, PosixFileAttributes attrs, boolean executable) {
-        byte[] p = utf8(path);
-        byte[] payload;
-        synchronized (this) {
-            int i = files.find(p);
-            if (i < 0) {
-                return null;
-            }
-            seenFiles.set(i);
-            payload = files.payload(i);
-        }
-        // Payload: size, mtime, flags (1 chunked, 2 racy, 4 executable, 8 stored, 16 written), id, key.
-        ByteBuffer b = ByteBuffer.wrap(payload);
-        long size = b.getLong();
-        long m = b.getLong();
-        int flags = b.get();
-        byte[] id = new byte[ObjectId.LENGTH];
-        b.get(id);
-        String key = new String(payload, b.position(), b.remaining(), StandardCharsets.UTF_8);
-        if ((flags & 2) != 0 || size != attrs.size() || m != mtime(attrs) || !key.equals(key(attrs))
-                || ((flags & 4) != 0) != executable) {
+    Known lookup(byte[] path, PosixFileAttributes attrs, boolean executable, Hint hint) {
+        int i = files.find(path, hint.next);
+        if (i < 0) {
             return null;
         }
-        return new Known(new FileContent(ObjectId.fromBytes(id), (flags & 1) != 0, size),
+        hint.next = i + 1;
+        synchronized (seenFiles) {
+            seenFiles.set(i);
+        }
+        ByteBuffer b = files.buffer();
+        int p = files.payloadAt(i);
+        long size = b.getLong(p);
+        int flags = b.get(p + FLAGS);
+        if ((flags & 2) != 0 || size != attrs.size() || b.getLong(p + MTIME) != mtime(attrs)
+                || b.getInt(p + KEY) != key(attrs) || ((flags & 4) != 0) != executable) {
+            return null;
+        }
+        return new Known(new FileContent(ObjectId.fromTable(b, p + ID), (flags & 1) != 0, size),
                 storeIntact && (flags & STORED) != 0);
     }
 
@@ -207,12 +210,11 @@ public final class WorkspaceIndex {
                         boolean written) {
         long m = mtime(attrs);
         boolean racy = !written && racy(m, nowNanos());
-        byte[] key = utf8(key(attrs));
-        ByteBuffer b = ByteBuffer.allocate(17 + ObjectId.LENGTH + key.length);
+        ByteBuffer b = ByteBuffer.allocate(FILE_PAYLOAD);
         b.putLong(attrs.size()).putLong(m);
         b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)
                 | (stored ? STORED : 0) | (written ? WRITTEN : 0)));
-        b.put(content.id().toBytes()).put(key);
+        b.put(content.id().toBytes()).putInt(key(attrs));
         newFiles.add(utf8(path), b.array());
     }
 

@@ -2,6 +2,7 @@ package verso.repo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,14 +13,19 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import verso.store.BlockIndex;
@@ -36,8 +42,9 @@ import verso.store.TreeEntry;
  * Turns a tracked path of the workspace into a {@link Snapshot}.
  *
  * <p>Design: one depth-first walk, each directory's children in name order, trees built bottom-up as
- * each directory completes; a subdirectory is walked on a walker thread when one is free (one per
- * core beside the caller), since the walk's cost is mostly the kernel's lstat. Every entry is
+ * each directory completes. The walk runs on a fork/join pool of walker threads (one per core):
+ * each subdirectory is a task and a large directory's lstat calls are split in two, so an idle
+ * walker steals work, since the walk's cost is mostly the kernel's lstat. Every entry is
  * lstat()ed once (relative to its open directory) and checked against the
  * {@link WorkspaceIndex}; only files whose metadata changed are read, in parallel on the shared pool
  * (stored through a {@link FileInserter} when storing, hashed by a {@link ContentHasher} otherwise),
@@ -63,6 +70,8 @@ final class WorkspaceScanner {
      * walk to be scheduled, and a queued file is a few hundred bytes.
      */
     private static final int HASH_WINDOW = 1024;
+    /** Entries of a directory lstat()ed together, half of them on a free walker thread. */
+    private static final int STAT_BATCH = 1024;
 
     /** A file being read: its future content, and what its entry and index record need. */
     private record Pending(String name, String rel, PosixFileAttributes attrs, CompletableFuture<FileContent> content) {
@@ -73,7 +82,28 @@ final class WorkspaceScanner {
     }
 
     /** A directory being walked on a walker thread. */
-    private record Forked(CompletableFuture<Built> built) {
+    private record Forked(ForkJoinTask<Built> built) {
+    }
+
+    /**
+     * The directory whose files are being looked up: its path, its path and index key relative to the
+     * workspace (null for a file scanned alone, named from the root), and where its lookups stand.
+     */
+    private record Dir(Path path, String rel, byte[] key, WorkspaceIndex.Hint hint) {
+        String rel(String name) {
+            return rel == null ? name : rel + "/" + name;
+        }
+
+        byte[] key(String name) {
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            if (key == null) {
+                return n;
+            }
+            byte[] k = Arrays.copyOf(key, key.length + 1 + n.length);
+            k[key.length] = '/';
+            System.arraycopy(n, 0, k, key.length + 1, n.length);
+            return k;
+        }
     }
 
     WorkspaceScanner(Path root, ObjectStore store, WorkspaceIndex index, ExecutorService pool, int blockSize,
@@ -102,10 +132,10 @@ final class WorkspaceScanner {
                 top = TreeEntry.symlink(rel, Files.readSymbolicLink(path).toString());
             } else if (attrs.isRegularFile()) {
                 List<Object> one = new ArrayList<>(1);
-                one.add(walk.file(path, rel, rel, attrs));
+                one.add(walk.file(new Dir(root, null, null, new WorkspaceIndex.Hint()), rel, attrs));
                 top = walk.join(one, new boolean[] {true}).get(0);
             } else if (attrs.isDirectory()) {
-                top = walk.dir(path, rel, rel).entry();
+                top = walk.root(path, rel).entry();
             } else {
                 throw new RepoException(rel + " is neither a file, a directory nor a symlink; verso cannot track it");
             }
@@ -136,9 +166,8 @@ final class WorkspaceScanner {
         private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
         private final List<String> temps = Collections.synchronizedList(new ArrayList<>());
         private final List<Pending> inFlight = new ArrayList<>();
-        /** Walks subdirectories beside the calling thread, one per free permit of {@link #forks}. */
-        private final ExecutorService walkers;
-        private final Semaphore forks;
+        /** Walks directories, each a task, and lstat()s large ones in parts; idle walkers steal work. */
+        private final ForkJoinPool walkers;
         /** Set when the scan ends early: forked walks still running stop at their next directory. */
         private volatile boolean stopping;
 
@@ -148,25 +177,25 @@ final class WorkspaceScanner {
             this.inserter = storing ? new FileInserter(store, blockSize, pool, threads * 2, progress::advance) : null;
             this.hasher = new ContentHasher(blockSize);
             this.hashing = new Semaphore(HASH_WINDOW);
-            this.forks = new Semaphore(threads - 1);
-            this.walkers = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "verso-walker");
-                t.setDaemon(true);
+            this.walkers = new ForkJoinPool(threads, pool -> {
+                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setName("verso-walker");
                 return t;
-            }) : null;
+            }, null, false);
         }
 
-        /** A file's entry if the index knows it, else a {@link Pending} read. */
-        Object file(Path path, String name, String rel, PosixFileAttributes attrs)
-                throws IOException, InterruptedException {
+        /** The entry of file {@code name} in {@code dir} if the index knows it, else a {@link Pending} read. */
+        Object file(Dir dir, String name, PosixFileAttributes attrs) throws IOException, InterruptedException {
             boolean exec = executable(attrs);
-            WorkspaceIndex.Known known = index.lookup(rel, attrs, exec);
+            WorkspaceIndex.Known known = index.lookup(dir.key(name), attrs, exec, dir.hint());
             if (known != null && (!storing || known.stored() || present(known.content()))) {
                 if (storing && !known.stored()) {
-                    index.record(rel, attrs, known.content(), true);
+                    index.record(dir.rel(name), attrs, known.content(), true);
                 }
                 return entry(name, exec, known.content());
             }
+            String rel = dir.rel(name);
+            Path path = dir.path().resolve(name);
             long size = attrs.size();
             CompletableFuture<FileContent> c;
             if (storing) {
@@ -197,49 +226,62 @@ final class WorkspaceScanner {
 
         /**
          * Replaces every {@link Pending} read and every {@link Forked} walk in {@code slots} by its
-         * entry, waiting for it. Clears {@code reused[0]} if a forked directory was not reused.
+         * entry, waiting for it. Clears {@code reused[0]} if a forked directory was not reused. Forked
+         * walks are joined newest first: the newest is on top of this walker's own queue and runs here,
+         * while idle walkers steal the oldest from the other end, so no walker waits while work is queued.
          */
         List<TreeEntry> join(List<Object> slots, boolean[] reused) {
+            for (int i = slots.size() - 1; i >= 0; i--) {
+                if (slots.get(i) instanceof Forked f) {
+                    Built b = f.built.join();
+                    slots.set(i, b.entry);
+                    reused[0] &= b.reused;
+                }
+            }
             List<TreeEntry> out = new ArrayList<>(slots.size());
             for (Object o : slots) {
-                if (o instanceof Pending p) {
-                    out.add(entry(p.name, executable(p.attrs), p.content.join()));
-                } else if (o instanceof Forked f) {
-                    Built b = f.built.join();
-                    out.add(b.entry);
-                    reused[0] &= b.reused;
-                } else {
-                    out.add((TreeEntry) o);
-                }
+                out.add(o instanceof Pending p ? entry(p.name, executable(p.attrs), p.content.join()) : (TreeEntry) o);
             }
             return out;
         }
 
-        /**
-         * Walks a subdirectory on a walker thread if one is free (the result to be joined), else on
-         * this thread. A walker never waits for a permit, so the walk cannot deadlock on itself:
-         * every forked walk holds a permit, and there are as many walker threads as permits.
-         */
-        Object subdir(Path path, String name, String rel) throws IOException, InterruptedException {
-            if (walkers == null || !forks.tryAcquire()) {
-                return dir(path, name, rel);
-            }
+        /** Walks the top directory {@code rel} on the walker threads and builds its tree. */
+        Built root(Path path, String rel) throws IOException {
             try {
-                return new Forked(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return dir(path, name, rel);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new UncheckedIOException(new IOException("interrupted while reading the workspace", e));
-                    } finally {
-                        forks.release();
-                    }
-                }, walkers));
-            } catch (RuntimeException e) {
-                forks.release();
-                throw e;
+                return walkers.invoke(new DirTask(path, rel, rel));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+
+        /** A subdirectory's walk, forked: the walker thread that joins it may run it, or an idle one steals it. */
+        Object subdir(Path path, String name, String rel) {
+            return new Forked(new DirTask(path, name, rel).fork());
+        }
+
+        /** The walk of one directory as a fork/join task. */
+        private final class DirTask extends RecursiveTask<Built> {
+            private static final long serialVersionUID = 1L;
+            private final transient Path path;
+            private final String name;
+            private final String rel;
+
+            DirTask(Path path, String name, String rel) {
+                this.path = path;
+                this.name = name;
+                this.rel = rel;
+            }
+
+            @Override
+            protected Built compute() {
+                try {
+                    return dir(path, name, rel);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException(new IOException("interrupted while reading the workspace", e));
+                }
             }
         }
 
@@ -260,50 +302,51 @@ final class WorkspaceScanner {
          */
         private Built dir(Path path, String name, String rel, DirectoryStream<Path> ds)
                 throws IOException, InterruptedException {
-            List<String> names = new ArrayList<>();
+            List<Path> names = new ArrayList<>();
+            boolean plain = true;
             for (Path child : ds) {
-                String cn = child.getFileName().toString();
-                if (cn.startsWith(AtomicFile.TEMP_PREFIX)) {
-                    temps.add(rel + "/" + cn);
+                Path cn = child.getFileName();
+                String s = cn.toString();
+                if (s.startsWith(AtomicFile.TEMP_PREFIX)) {
+                    temps.add(rel + "/" + s);
                 } else {
                     names.add(cn);
+                    plain &= Names.ordersAsString(s);
                 }
             }
-            names.sort(Names::compare);
+            names.sort(plain ? Comparator.comparing(Path::toString) : (a, b) -> Names.compare(a.toString(), b.toString()));
             WorkspaceIndex.CachedTree cached = index.tree(rel);
+            Dir here = new Dir(path, rel, rel.getBytes(StandardCharsets.UTF_8), new WorkspaceIndex.Hint());
             List<Object> slots = new ArrayList<>(names.size());
             boolean unchanged = true;
-            for (String cn : names) {
-                Path child = path.resolve(cn);
-                String cr = rel + "/" + cn;
-                PosixFileAttributes ca;
-                try {
-                    ca = ds instanceof SecureDirectoryStream<Path> sds
-                            ? sds.getFileAttributeView(child.getFileName(), PosixFileAttributeView.class,
-                                    LinkOption.NOFOLLOW_LINKS).readAttributes()
-                            : Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    unchanged = false;
-                    continue; // deleted since the listing: it is simply not there
-                }
-                if (ca.isSymbolicLink()) {
-                    // Symlinks are read on every scan and not cached, so they make a directory rebuild.
-                    slots.add(TreeEntry.symlink(cn, Files.readSymbolicLink(child).toString()));
-                    unchanged = false;
-                } else if (ca.isRegularFile()) {
-                    Object f = file(child, cn, cr, ca);
-                    slots.add(f);
-                    unchanged &= f instanceof TreeEntry;
-                } else if (ca.isDirectory()) {
-                    Object sub = subdir(child, cn, cr);
-                    if (sub instanceof Built b) {
-                        slots.add(b.entry);
-                        unchanged &= b.reused;
+            for (int from = 0; from < names.size(); from += STAT_BATCH) {
+                int to = Math.min(names.size(), from + STAT_BATCH);
+                PosixFileAttributes[] batch = stat(ds, path, names, from, to);
+                for (int k = from; k < to; k++) {
+                    Path np = names.get(k);
+                    String cn = np.toString();
+                    PosixFileAttributes ca = batch[k - from];
+                    if (ca == null) {
+                        unchanged = false; // deleted since the listing: it is simply not there
+                    } else if (ca.isSymbolicLink()) {
+                        // Symlinks are read on every scan and not cached, so they make a directory rebuild.
+                        slots.add(TreeEntry.symlink(cn, Files.readSymbolicLink(path.resolve(np)).toString()));
+                        unchanged = false;
+                    } else if (ca.isRegularFile()) {
+                        Object f = file(here, cn, ca);
+                        slots.add(f);
+                        unchanged &= f instanceof TreeEntry;
+                    } else if (ca.isDirectory()) {
+                        Object sub = subdir(path.resolve(np), cn, rel + "/" + cn);
+                        if (sub instanceof Built b) {
+                            slots.add(b.entry);
+                            unchanged &= b.reused;
+                        } else {
+                            slots.add(sub);
+                        }
                     } else {
-                        slots.add(sub);
+                        skipped.add(rel + "/" + cn);
                     }
-                } else {
-                    skipped.add(cr);
                 }
             }
             boolean[] reused = {true};
@@ -327,6 +370,47 @@ final class WorkspaceScanner {
             }
             index.recordTree(rel, new WorkspaceIndex.CachedTree(entries.size(), id, built.size(), built.files()));
             return new Built(built, false);
+        }
+
+        /**
+         * The lstat() results of {@code names[from, to)} in the directory open as {@code ds} (null for a
+         * name gone since the listing). Half of a large batch is forked for an idle walker to steal: the
+         * lstat calls are most of a scan's time, and a directory of many files would otherwise keep the
+         * other walkers idle.
+         */
+        private PosixFileAttributes[] stat(DirectoryStream<Path> ds, Path path, List<Path> names, int from, int to)
+                throws IOException {
+            PosixFileAttributes[] out = new PosixFileAttributes[to - from];
+            if (to - from < STAT_BATCH / 2) {
+                stat(ds, path, names, from, to, out, from);
+                return out;
+            }
+            int mid = (from + to) >>> 1;
+            ForkJoinTask<?> other = ForkJoinTask.adapt(() -> {
+                try {
+                    stat(ds, path, names, mid, to, out, from);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).fork();
+            stat(ds, path, names, from, mid, out, from);
+            other.join();
+            return out;
+        }
+
+        private static void stat(DirectoryStream<Path> ds, Path path, List<Path> names, int from, int to,
+                                 PosixFileAttributes[] out, int base) throws IOException {
+            for (int k = from; k < to; k++) {
+                Path np = names.get(k);
+                try {
+                    out[k - base] = ds instanceof SecureDirectoryStream<Path> sds
+                            ? sds.getFileAttributeView(np, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                                    .readAttributes()
+                            : Files.readAttributes(path.resolve(np), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    out[k - base] = null;
+                }
+            }
         }
 
         private static TreeEntry entry(String name, boolean exec, FileContent c) {
@@ -356,16 +440,14 @@ final class WorkspaceScanner {
         @Override
         public void close() {
             stopping = true;
-            if (walkers != null) {
-                walkers.shutdown();
-                boolean done = false;
-                while (!done) {
-                    try {
-                        done = walkers.awaitTermination(1, TimeUnit.HOURS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
+            walkers.shutdown();
+            boolean done = false;
+            while (!done) {
+                try {
+                    done = walkers.awaitTermination(1, TimeUnit.HOURS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 }
             }
             for (Pending p : inFlight) {

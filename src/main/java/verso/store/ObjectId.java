@@ -115,7 +115,7 @@ public final class ObjectId implements Comparable<ObjectId> {
     }
 
     /** The id held at {@code off} in {@code table} (ids laid end to end), copied out; reads absolutely. */
-    static ObjectId fromTable(ByteBuffer table, int off) {
+    public static ObjectId fromTable(ByteBuffer table, int off) {
         byte[] b = new byte[LENGTH];
         table.get(off, b);
         return new ObjectId(b);

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
@@ -26,8 +28,13 @@ final class WorkspaceIndexTest {
         return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
+    private WorkspaceIndex.Known known(WorkspaceIndex idx, String path, Path f, boolean executable)
+            throws IOException {
+        return idx.lookup(path.getBytes(StandardCharsets.UTF_8), attrs(f), executable, new WorkspaceIndex.Hint());
+    }
+
     private FileContent lookup(WorkspaceIndex idx, String path, Path f) throws IOException {
-        WorkspaceIndex.Known k = idx.lookup(path, attrs(f), false);
+        WorkspaceIndex.Known k = known(idx, path, f, false);
         return k == null ? null : k.content();
     }
 
@@ -52,6 +59,42 @@ final class WorkspaceIndexTest {
     }
 
     @Test
+    void lookup_fileReplacedWithSameSizeAndMtime_isAMiss() throws IOException {
+        Path f = oldFile("a", "alpha");
+        FileContent c = new FileContent(Hashing.hash("alpha".getBytes()), false, 5);
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        idx.record("a", attrs(f), c, false);
+        idx.save(List.of("a"));
+        FileTime mtime = Files.getLastModifiedTime(f);
+        Path other = oldFile("other", "gamma");
+        Files.setLastModifiedTime(other, mtime);
+        Files.move(other, f, StandardCopyOption.REPLACE_EXISTING); // another inode, same size and mtime
+        assertNull(lookup(WorkspaceIndex.load(dir.resolve("index"), 4096, 0), "a", f));
+    }
+
+    @Test
+    void lookup_withAHintThatIsWrong_stillFindsEveryRecord() throws IOException {
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        List<String> names = List.of("d/a", "d/b", "d/c", "e", "f/g");
+        for (String n : names) {
+            Path f = oldFile(n.replace('/', '-'), n);
+            idx.record(n, attrs(f), new FileContent(Hashing.hash(n.getBytes()), false, n.length()), false);
+        }
+        idx.save(List.of("d", "e", "f"));
+        WorkspaceIndex again = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        WorkspaceIndex.Hint hint = new WorkspaceIndex.Hint(); // one hint for lookups out of order
+        for (String n : List.of("f/g", "d/b", "e", "d/a", "d/c", "d/c", "x")) {
+            Path f = dir.resolve(n.equals("x") ? "e" : n.replace('/', '-'));
+            WorkspaceIndex.Known k = again.lookup(n.getBytes(StandardCharsets.UTF_8), attrs(f), false, hint);
+            if (n.equals("x")) {
+                assertNull(k);
+            } else {
+                assertEquals(Hashing.hash(n.getBytes()), k.content().id(), n);
+            }
+        }
+    }
+
+    @Test
     void lookup_storedRecord_holdsOnlyWhileTheStoreLostNothing() throws IOException {
         Path f = oldFile("a", "alpha");
         Path g = oldFile("b", "beta");
@@ -62,19 +105,19 @@ final class WorkspaceIndexTest {
         idx.save(List.of("a", "b"));
 
         WorkspaceIndex same = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
-        assertTrue(same.lookup("a", attrs(f), false).stored());
-        assertFalse(same.lookup("b", attrs(g), false).stored(), "only hashed, never stored");
+        assertTrue(known(same, "a", f, false).stored());
+        assertFalse(known(same, "b", g, false).stored(), "only hashed, never stored");
 
         WorkspaceIndex afterGc = WorkspaceIndex.load(dir.resolve("index"), 4096, 77);
-        assertFalse(afterGc.lookup("a", attrs(f), false).stored(), "objects were removed since");
+        assertFalse(known(afterGc, "a", f, false).stored(), "objects were removed since");
         afterGc.record("b", attrs(g), new FileContent(Hashing.hash("beta".getBytes()), false, 4), true);
         afterGc.save(List.of("b")); // "a" is kept as it was, but may no longer claim to be stored
 
         WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 77);
-        assertFalse(next.lookup("a", attrs(f), false).stored());
-        assertEquals(c, next.lookup("a", attrs(f), false).content());
-        assertTrue(next.lookup("b", attrs(g), false).stored());
-        assertNull(WorkspaceIndex.load(dir.resolve("index"), 4096, 77).lookup("a", attrs(f), true),
+        assertFalse(known(next, "a", f, false).stored());
+        assertEquals(c, known(next, "a", f, false).content());
+        assertTrue(known(next, "b", g, false).stored());
+        assertNull(known(WorkspaceIndex.load(dir.resolve("index"), 4096, 77), "a", f, true),
                 "the executable bit changed");
     }
 
@@ -106,7 +149,7 @@ final class WorkspaceIndexTest {
         idx.save(List.of("early", "fresh"));
         WorkspaceIndex next = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
         assertEquals(e, lookup(next, "early", early));
-        assertTrue(next.lookup("early", attrs(early), false).stored());
+        assertTrue(known(next, "early", early, false).stored());
         assertNull(lookup(next, "fresh", fresh), "written within the second before the save: racy");
     }
 
