@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import verso.store.BlockIndex;
+import verso.store.DaemonThreads;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
 import verso.store.Hashing;
@@ -149,11 +150,9 @@ final class WorkspaceScanner {
             this.hasher = new ContentHasher(blockSize);
             this.hashing = new Semaphore(HASH_WINDOW);
             this.forks = new Semaphore(threads - 1);
-            this.walkers = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "verso-walker");
-                t.setDaemon(true);
-                return t;
-            }) : null;
+            this.walkers = threads > 1
+                    ? Executors.newFixedThreadPool(threads - 1, DaemonThreads.named("verso-walker"))
+                    : null;
         }
 
         /** A file's entry if the index knows it, else a {@link Pending} read. */
