@@ -9,30 +9,29 @@ import java.util.concurrent.ThreadFactory;
 import org.junit.jupiter.api.Test;
 
 final class DaemonThreadsTest {
+    /** The next threads of {@code factory} carry {@code names}, in order, and are daemons. */
+    private static void assertMakes(ThreadFactory factory, String... names) {
+        for (String name : names) {
+            Thread t = factory.newThread(() -> { });
+            assertEquals(name, t.getName());
+            assertTrue(t.isDaemon(), name + " is a daemon");
+        }
+    }
+
     @Test
     void numbered_namesThreadsInOrderFromOne() {
-        ThreadFactory factory = DaemonThreads.numbered("verso-test");
-        Thread first = factory.newThread(() -> { });
-        Thread second = factory.newThread(() -> { });
-        assertEquals("verso-test-1", first.getName());
-        assertEquals("verso-test-2", second.getName());
-        assertTrue(first.isDaemon() && second.isDaemon());
+        assertMakes(DaemonThreads.numbered("verso-test"), "verso-test-1", "verso-test-2", "verso-test-3");
     }
 
     @Test
     void numbered_countsEachFactoryOnItsOwn() {
         DaemonThreads.numbered("verso-test").newThread(() -> { });
-        assertEquals("verso-test-1", DaemonThreads.numbered("verso-test").newThread(() -> { }).getName());
+        assertMakes(DaemonThreads.numbered("verso-test"), "verso-test-1");
     }
 
     @Test
     void named_givesEveryThreadTheName() {
-        ThreadFactory factory = DaemonThreads.named("verso-test");
-        Thread first = factory.newThread(() -> { });
-        Thread second = factory.newThread(() -> { });
-        assertEquals("verso-test", first.getName());
-        assertEquals("verso-test", second.getName());
-        assertTrue(first.isDaemon() && second.isDaemon());
+        assertMakes(DaemonThreads.named("verso-test"), "verso-test", "verso-test");
     }
 
     @Test
