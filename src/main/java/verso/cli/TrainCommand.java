@@ -25,6 +25,7 @@ import verso.read.ContentSource;
 import verso.remote.S3Remote;
 import verso.remote.S3Settings;
 import verso.store.BlockIndex;
+import verso.store.DaemonThreads;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
@@ -143,11 +144,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             return;
         }
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "verso-train-s3");
-            t.setDaemon(true);
-            return t;
-        }));
+        server.setExecutor(Executors.newFixedThreadPool(4, DaemonThreads.named("verso-train-s3")));
         server.createContext("/", exchange -> {
             byte[] body = objects.get(exchange.getRequestURI().getPath());
             try (exchange) {

@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import verso.remote.Remote;
 import verso.remote.RemoteSpec;
 import verso.remote.Remotes;
@@ -24,6 +23,7 @@ import verso.repo.RepoLock;
 import verso.repo.Repository;
 import verso.repo.VersionLog;
 import verso.store.BlockIndex;
+import verso.store.DaemonThreads;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
 import verso.store.Names;
@@ -104,12 +104,7 @@ public final class DvcImporter {
         this.config = DvcConfig.read(project);
         this.store = repo.store();
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        AtomicInteger n = new AtomicInteger();
-        this.hashers = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "verso-dvc-hasher-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.hashers = Executors.newFixedThreadPool(threads, DaemonThreads.numbered("verso-dvc-hasher"));
         // Blocks handed to the hashers are mapped regions of the DVC object, not buffers: 2 per hasher.
         this.inserter = new VerifyingInserter(store, repo.blockSize(), hashers, 2 * threads);
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verso.store.DaemonThreads;
 
 /**
  * Refreshes a catalog on a fixed delay, so versions committed or pushed after mounting appear
@@ -32,11 +33,8 @@ public final class CatalogRefresher implements Closeable {
 
     /** Refreshes on a daemon thread of its own. */
     public CatalogRefresher(Catalog catalog, Duration period) {
-        this(catalog, period, Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "verso-catalog-refresh");
-            t.setDaemon(true);
-            return t;
-        }), true);
+        this(catalog, period,
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("verso-catalog-refresh")), true);
     }
 
     private CatalogRefresher(Catalog catalog, Duration period, ScheduledExecutorService executor, boolean owns) {

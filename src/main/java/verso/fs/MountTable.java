@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verso.store.DaemonThreads;
 
 /**
  * The process side of mounting: what {@code /proc/self/mountinfo} says is mounted where, whether a
@@ -102,11 +103,7 @@ public final class MountTable {
             } catch (IOException | DirectoryIteratorException e) {
                 return false;
             }
-        }, r -> {
-            Thread t = new Thread(r, "verso-stat");
-            t.setDaemon(true);
-            t.start();
-        });
+        }, r -> DaemonThreads.named("verso-stat").newThread(r).start());
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {

@@ -18,7 +18,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import verso.cache.Block;
@@ -27,6 +26,7 @@ import verso.cache.DiskCache;
 import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
+import verso.store.DaemonThreads;
 import verso.store.EntryType;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -167,13 +167,8 @@ public final class BlockReader implements ContentSource, Closeable {
         if (threads < 1) {
             throw new IllegalArgumentException("read-ahead needs at least one thread");
         }
-        AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "verso-read-ahead-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), DaemonThreads.numbered("verso-read-ahead"));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

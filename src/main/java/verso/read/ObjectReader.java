@@ -201,32 +201,20 @@ public final class ObjectReader {
      * written to the disk cache first, if there is one, and decoded from there.
      */
     public <T> T load(ObjectId id, Decoder<T> decoder) throws IOException {
-        CorruptObjectException localCorrupt = null;
-        if (local != null) {
-            try (FileChannel ch = local.open(id)) {
-                T decoded = decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy");
-                stats.localReads.increment();
-                stats.localBytes.add(ch.size());
-                return decoded;
-            } catch (MissingObjectException e) {
-                // not cached locally: the remote may have it
-            } catch (CorruptObjectException e) {
-                stats.verificationFailures.increment();
-                localCorrupt = e;
-            }
-        }
-        if (disk != null) {
-            T decoded = decodeDisk(id, decoder);
-            if (decoded != null) {
-                return decoded;
-            }
-        }
-        if (remote == null) {
-            if (localCorrupt != null) {
-                throw localCorrupt;
-            }
-            throw new MissingObjectException(id);
-        }
+        SourceRead<T> fromDisk = (ch, size) -> {
+            T decoded = decodeVerified(id, Channels.newInputStream(ch), decoder, "the disk cache's copy");
+            disk.verified(id);
+            return decoded;
+        };
+        return loadFrom(id, (ch, size) -> decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy"),
+                fromDisk, () -> decodeRemote(id, decoder, fromDisk));
+    }
+
+    /**
+     * The remote's copy decoded: through the disk cache if it can keep it (written there, then decoded
+     * with {@code fromDisk}), else as it streams in.
+     */
+    private <T> T decodeRemote(ObjectId id, Decoder<T> decoder, SourceRead<T> fromDisk) throws IOException {
         PackLocator.Location at = packs.locate(id);
         if (disk != null && disk.writable()) {
             long size = at != null ? at.size() : remote.size(Layout.objectKey(id));
@@ -239,7 +227,7 @@ public final class ObjectReader {
                 cached = false; // the disk cache could not keep it: read it from the remote as it comes
             }
             if (cached) {
-                T decoded = decodeDisk(id, decoder);
+                T decoded = fromDiskCache(id, fromDisk);
                 if (decoded != null) {
                     return decoded;
                 }
@@ -258,24 +246,74 @@ public final class ObjectReader {
         }
     }
 
-    /** The disk cache's entry decoded, or null if it has none, cannot read it or it does not match (then deleted). */
-    private <T> T decodeDisk(ObjectId id, Decoder<T> decoder) {
+    /** Reads an object, verified, from an open file of {@code size} bytes (the local store's, the disk cache's). */
+    private interface SourceRead<T> {
+        T read(FileChannel ch, long size) throws IOException;
+    }
+
+    /** Reads an object, verified, from the remote. */
+    private interface RemoteRead<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * The one order of sources, for blocks ({@link #read}) and for objects loaded whole or decoded
+     * ({@link #load}): the local store, else the disk cache, else the remote. A corrupt local copy is
+     * passed over, and is the failure if there is no remote to try.
+     */
+    private <T> T loadFrom(ObjectId id, SourceRead<T> fromLocal, SourceRead<T> fromDisk, RemoteRead<T> fromRemote)
+            throws IOException {
+        CorruptObjectException localCorrupt = null;
+        if (local != null) {
+            try (FileChannel ch = local.open(id)) {
+                long size = ch.size();
+                T loaded = fromLocal.read(ch, size);
+                stats.localReads.increment();
+                stats.localBytes.add(size);
+                return loaded;
+            } catch (MissingObjectException e) {
+                // not cached locally: the remote may have it
+            } catch (CorruptObjectException e) {
+                stats.verificationFailures.increment();
+                localCorrupt = e;
+            }
+        }
+        if (disk != null) {
+            T loaded = fromDiskCache(id, fromDisk);
+            if (loaded != null) {
+                return loaded;
+            }
+        }
+        if (remote == null) {
+            if (localCorrupt != null) {
+                throw localCorrupt;
+            }
+            throw new MissingObjectException(id);
+        }
+        return fromRemote.read();
+    }
+
+    /**
+     * The disk cache's entry read by {@code read}; null if there is none, or it cannot be read, or it
+     * does not match its id (then it is deleted).
+     */
+    private <T> T fromDiskCache(ObjectId id, SourceRead<T> read) {
         try (FileChannel ch = disk.open(id)) {
             if (ch == null) {
                 return null;
             }
-            T decoded;
+            long size = ch.size();
+            T loaded;
             try {
-                decoded = decodeVerified(id, Channels.newInputStream(ch), decoder, "the disk cache's copy");
-                disk.verified(id);
+                loaded = read.read(ch, size);
             } catch (CorruptObjectException e) {
                 stats.verificationFailures.increment();
                 disk.remove(id);
                 return null;
             }
             stats.diskReads.increment();
-            stats.diskBytes.add(ch.size());
-            return decoded;
+            stats.diskBytes.add(size);
+            return loaded;
         } catch (IOException e) {
             stats.diskErrors.increment();
             return null; // the remote may still have it
@@ -409,72 +447,23 @@ public final class ObjectReader {
     }
 
     private ByteBuffer loadBuffer(ObjectId id, int sizeHint) throws IOException {
-        CorruptObjectException localCorrupt = null;
-        if (local != null) {
-            try (FileChannel ch = local.open(id); InputStream in = Channels.newInputStream(ch)) {
-                ByteBuffer bytes = readVerified(id, in, sizeHint, ch.size(), "the local copy");
-                stats.localReads.increment();
-                stats.localBytes.add(bytes.remaining());
-                return bytes;
-            } catch (MissingObjectException e) {
-                // not cached locally: the remote may have it
-            } catch (CorruptObjectException e) {
-                stats.verificationFailures.increment();
-                localCorrupt = e;
-            }
-        }
-        if (disk != null) {
-            ByteBuffer bytes = readDisk(id, sizeHint);
-            if (bytes != null) {
-                return bytes;
-            }
-        }
-        if (remote == null) {
-            if (localCorrupt != null) {
-                throw localCorrupt;
-            }
-            throw new MissingObjectException(id);
-        }
-        ByteBuffer bytes = fetch(id, sizeHint);
-        if (disk != null) {
-            disk.put(id, bytes);
-        }
-        return bytes;
+        return loadFrom(id,
+                (ch, size) -> readVerified(id, Channels.newInputStream(ch), sizeHint, size, "the local copy"),
+                (ch, size) -> readDisk(id, ch, size, sizeHint),
+                () -> fetch(id, sizeHint));
     }
 
-    /**
-     * The disk cache's entry, checked against its id unless this process checked it before; null if
-     * there is none, or it cannot be read, or it does not match (then it is deleted).
-     */
-    private ByteBuffer readDisk(ObjectId id, int sizeHint) {
-        try (FileChannel ch = disk.open(id)) {
-            if (ch == null) {
-                return null;
-            }
-            ByteBuffer bytes;
-            try {
-                if (sizeHint >= 0 && ch.size() != sizeHint) {
-                    throw new CorruptObjectException(id, "the disk cache's copy has " + ch.size()
-                            + " bytes, not " + sizeHint);
-                }
-                if (sizeHint >= 0 && disk.trusted(id)) {
-                    bytes = readTrusted(id, ch, sizeHint);
-                } else {
-                    bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, ch.size(), "the disk cache's copy");
-                    disk.verified(id);
-                }
-            } catch (CorruptObjectException e) {
-                stats.verificationFailures.increment();
-                disk.remove(id);
-                return null;
-            }
-            stats.diskReads.increment();
-            stats.diskBytes.add(bytes.remaining());
-            return bytes;
-        } catch (IOException e) {
-            stats.diskErrors.increment();
-            return null; // the remote may still have it
+    /** The disk cache's entry, checked against its id unless this process checked it before. */
+    private ByteBuffer readDisk(ObjectId id, FileChannel ch, long size, int sizeHint) throws IOException {
+        if (sizeHint >= 0 && size != sizeHint) {
+            throw new CorruptObjectException(id, "the disk cache's copy has " + size + " bytes, not " + sizeHint);
         }
+        if (sizeHint >= 0 && disk.trusted(id)) {
+            return readTrusted(id, ch, sizeHint);
+        }
+        ByteBuffer bytes = readVerified(id, Channels.newInputStream(ch), sizeHint, size, "the disk cache's copy");
+        disk.verified(id);
+        return bytes;
     }
 
     /** Reads an entry this process already checked straight into its buffer. */
@@ -497,6 +486,7 @@ public final class ObjectReader {
         }
     }
 
+    /** The remote's copy, verified, and written to the disk cache if there is one. */
     private ByteBuffer fetch(ObjectId id, int sizeHint) throws IOException {
         PackLocator.Location at = packs.locate(id);
         ByteBuffer bytes;
@@ -525,6 +515,9 @@ public final class ObjectReader {
             throw fetchFailed(e, at);
         }
         stats.remoteBytes.add(bytes.remaining());
+        if (disk != null) {
+            disk.put(id, bytes);
+        }
         return bytes;
     }
 

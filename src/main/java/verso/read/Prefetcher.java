@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import verso.store.BlockIndex;
+import verso.store.DaemonThreads;
 import verso.store.EntryType;
 import verso.store.ObjectId;
 import verso.store.Tree;
@@ -137,11 +138,7 @@ public final class Prefetcher {
         ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>(plan.failures);
         AtomicLong fetched = new AtomicLong();
         AtomicLong present = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "verso-prefetch");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("verso-prefetch"));
         try {
             for (Item item : plan.items) {
                 pool.execute(() -> {

@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -44,6 +43,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
+import verso.store.DaemonThreads;
 
 /**
  * A remote in an S3 bucket under a prefix, through the AWS SDK's synchronous client.
@@ -99,12 +99,7 @@ public final class S3Remote implements Remote {
         this.s3 = settings.newClient(http);
         String probe = s3.utilities().getUrl(b -> b.bucket(bucket).key("k")).toString();
         this.baseUrl = probe.substring(0, probe.length() - 1);
-        AtomicInteger n = new AtomicInteger();
-        this.parts = Executors.newFixedThreadPool(PART_THREADS, r -> {
-            Thread t = new Thread(r, "verso-s3-part-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.parts = Executors.newFixedThreadPool(PART_THREADS, DaemonThreads.numbered("verso-s3-part"));
     }
 
     @Override

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import verso.store.DaemonThreads;
 import verso.store.Layout;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -148,12 +148,7 @@ public final class Repository implements Closeable {
     /** The worker pool that hashes and writes files (one thread per processor). */
     public synchronized ExecutorService pool() {
         if (pool == null) {
-            AtomicInteger n = new AtomicInteger();
-            pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "verso-worker-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            pool = Executors.newFixedThreadPool(threads, DaemonThreads.numbered("verso-worker"));
         }
         return pool;
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import verso.store.DaemonThreads;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 
@@ -57,12 +57,7 @@ final class OrderedReads implements Closeable {
 
     OrderedReads(ObjectStore store) {
         this.store = store;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "verso-read-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(THREADS, DaemonThreads.numbered("verso-read"));
     }
 
     /** Reads {@code ids}, whose stored sizes are {@code sizes}, and gives each to {@code sink} in order. */

@@ -22,6 +22,7 @@ import verso.remote.RemoteFile;
 import verso.remote.RemoteNotFoundException;
 import verso.repo.PrettyJson;
 import verso.repo.RepoException;
+import verso.store.DaemonThreads;
 import verso.store.Layout;
 
 /**
@@ -109,11 +110,7 @@ public final class RemoteLock implements Closeable {
         this.key = key;
         this.content = content;
         this.taken = taken;
-        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "verso-remote-lock");
-            t.setDaemon(true);
-            return t;
-        });
+        this.refresher = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("verso-remote-lock"));
         refresher.scheduleAtFixedRate(this::refresh, REFRESH.toSeconds(), REFRESH.toSeconds(), TimeUnit.SECONDS);
     }
 

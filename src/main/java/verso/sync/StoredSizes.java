@@ -9,7 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import verso.store.DaemonThreads;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 
@@ -36,12 +36,7 @@ final class StoredSizes implements Closeable {
 
     StoredSizes(ObjectStore store) {
         this.store = store;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "verso-stat-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(THREADS, DaemonThreads.numbered("verso-stat"));
     }
 
     /** Adds an object to stat. */

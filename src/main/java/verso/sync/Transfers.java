@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import verso.store.DaemonThreads;
 
 /**
  * Runs remote transfers (puts, gets, deletes) a bounded number at a time on its own threads, which
@@ -31,12 +31,7 @@ final class Transfers implements Closeable {
     private final ExecutorService pool;
 
     Transfers(int parallelism) {
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(parallelism, r -> {
-            Thread t = new Thread(r, "verso-transfer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(parallelism, DaemonThreads.numbered("verso-transfer"));
     }
 
     Transfers() {

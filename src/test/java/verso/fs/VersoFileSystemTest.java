@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import verso.store.EntryType;
 import verso.store.ObjectId;
@@ -64,21 +65,46 @@ final class VersoFileSystemTest {
         return entries.stream().map(DirEntry::name).sorted().toList();
     }
 
+    /** A read at an offset into a buffer: by handle or by path. */
+    private interface Reader {
+        int read(long offset, ByteBuffer dst) throws FsException;
+    }
+
+    private static byte[] readToEnd(Reader reader) throws FsException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[128 * 1024];
+        long off = 0;
+        int n;
+        while ((n = reader.read(off, ByteBuffer.wrap(buf))) > 0) {
+            out.write(buf, 0, n);
+            off += n;
+        }
+        return out.toByteArray();
+    }
+
     private byte[] readAll(String path) throws FsException {
         long h = fs.open(path, 0);
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[128 * 1024];
-            long off = 0;
-            int n;
-            while ((n = fs.read(h, off, ByteBuffer.wrap(buf))) > 0) {
-                out.write(buf, 0, n);
-                off += n;
-            }
-            return out.toByteArray();
+            return readToEnd((off, dst) -> fs.read(h, off, dst));
         } finally {
             fs.release(h);
         }
+    }
+
+    private byte[] readAllByPath(String path) throws FsException {
+        return readToEnd((off, dst) -> fs.read(path, off, dst));
+    }
+
+    /** Reads 1000 bytes of big.bin at {@code at}: all of them, into the buffer from its position. */
+    private void assertReadsBigAt(Reader reader, int at) throws FsException {
+        ByteBuffer dst = ByteBuffer.allocate(1000);
+        assertEquals(1000, reader.read(at, dst));
+        assertEquals(1000, dst.position(), "the read advances the buffer");
+        assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), dst.array());
+    }
+
+    private static void assertErrno(Errno expected, Executable call) {
+        assertEquals(expected, assertThrows(FsException.class, call).errno());
     }
 
     @Test
@@ -168,30 +194,14 @@ final class VersoFileSystemTest {
     @Test
     void read_acrossBlockBoundaryAndPastEnd_isExact() throws FsException {
         long h = fs.open("/versions/" + v2.hex() + "/data/big.bin", 0);
-        byte[] buf = new byte[1000];
-        int at = 4 * 1024 * 1024 - 500;
-        ByteBuffer dst = ByteBuffer.wrap(buf);
-        assertEquals(1000, fs.read(h, at, dst));
-        assertEquals(1000, dst.position(), "the read advances the buffer");
-        assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), buf);
-        assertEquals(123, fs.read(h, BIG - 123, ByteBuffer.wrap(buf)));
-        assertEquals(0, fs.read(h, BIG, ByteBuffer.wrap(buf)));
+        assertReadsBigAt((off, dst) -> fs.read(h, off, dst), 4 * 1024 * 1024 - 500);
+        ByteBuffer buf = ByteBuffer.allocate(1000);
+        assertEquals(123, fs.read(h, BIG - 123, buf.clear()));
+        assertEquals(0, fs.read(h, BIG, buf.clear()));
         assertEquals(1, content.open.get());
         fs.release(h);
         assertEquals(0, content.open.get());
-        assertEquals(Errno.EBADF, assertThrows(FsException.class, () -> fs.read(h, 0, ByteBuffer.wrap(buf))).errno());
-    }
-
-    private byte[] readAllByPath(String path) throws FsException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[128 * 1024];
-        long off = 0;
-        int n;
-        while ((n = fs.read(path, off, ByteBuffer.wrap(buf))) > 0) {
-            out.write(buf, 0, n);
-            off += n;
-        }
-        return out.toByteArray();
+        assertErrno(Errno.EBADF, () -> fs.read(h, 0, buf.clear()));
     }
 
     @Test
@@ -199,14 +209,11 @@ final class VersoFileSystemTest {
         assertEquals("second a", new String(readAllByPath("/versions/" + v2.hex() + "/data/a.npz")));
         assertEquals(0, content.open.get(), "a file of one object is closed after each read");
         String bigPath = "/versions/" + v2.hex() + "/data/big.bin";
-        byte[] buf = new byte[1000];
-        int at = 4 * 1024 * 1024 - 500;
-        assertEquals(1000, fs.read(bigPath, at, ByteBuffer.wrap(buf)));
-        assertArrayEquals(Arrays.copyOfRange(big, at, at + 1000), buf);
-        assertEquals(1000, fs.read(bigPath, 0, ByteBuffer.wrap(buf)));
-        assertArrayEquals(Arrays.copyOfRange(big, 0, 1000), buf);
+        Reader byPath = (off, dst) -> fs.read(bigPath, off, dst);
+        assertReadsBigAt(byPath, 4 * 1024 * 1024 - 500);
+        assertReadsBigAt(byPath, 0);
         assertEquals(1, content.open.get(), "one open file for every read of the chunked file");
-        assertEquals(123, fs.read(bigPath, BIG - 123, ByteBuffer.wrap(buf)));
+        assertEquals(123, fs.read(bigPath, BIG - 123, ByteBuffer.allocate(1000)));
         assertEquals(0, content.open.get(), "a read that reaches the end lets the file go");
         assertArrayEquals(big, readAllByPath(bigPath));
         assertEquals(0, content.open.get());
@@ -217,39 +224,32 @@ final class VersoFileSystemTest {
     void readByPath_notAFile_carriesItsErrno() {
         String root = "/versions/" + v1.hex();
         ByteBuffer dst = ByteBuffer.allocate(16);
-        assertEquals(Errno.EISDIR, assertThrows(FsException.class, () -> fs.read(root + "/datasets", 0, dst)).errno());
-        assertEquals(Errno.EINVAL, assertThrows(FsException.class,
-                () -> fs.read(root + "/datasets/current", 0, dst)).errno());
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.read(root + "/none", 0, dst)).errno());
-        assertEquals(Errno.EINVAL, assertThrows(FsException.class,
-                () -> fs.read(root + "/data/a.npz", -1, dst)).errno());
+        assertErrno(Errno.EISDIR, () -> fs.read(root + "/datasets", 0, dst));
+        assertErrno(Errno.EINVAL, () -> fs.read(root + "/datasets/current", 0, dst));
+        assertErrno(Errno.ENOENT, () -> fs.read(root + "/none", 0, dst));
+        assertErrno(Errno.EINVAL, () -> fs.read(root + "/data/a.npz", -1, dst));
     }
 
     @Test
     void writes_areRefusedWithEROFS() {
         String file = "/versions/" + v1.hex() + "/data/a.npz";
-        assertEquals(Errno.EROFS, assertThrows(FsException.class, () -> fs.open(file, 1)).errno());
-        assertEquals(Errno.EROFS, assertThrows(FsException.class, () -> fs.open(file, 2)).errno());
-        assertEquals(Errno.EROFS, assertThrows(FsException.class, () -> fs.refuseWrite("mkdir", "/x")).errno());
+        assertErrno(Errno.EROFS, () -> fs.open(file, 1));
+        assertErrno(Errno.EROFS, () -> fs.open(file, 2));
+        assertErrno(Errno.EROFS, () -> fs.refuseWrite("mkdir", "/x"));
     }
 
     @Test
     void errors_carryTheirErrno() {
         String root = "/versions/" + v1.hex();
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr("/nothing")).errno());
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr(root + "/missing")).errno());
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr("/tags/none")).errno());
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class,
-                () -> fs.getattr("/versions/" + "0".repeat(64))).errno());
-        assertEquals(Errno.ENOTDIR, assertThrows(FsException.class,
-                () -> fs.getattr(root + "/datasets/train.csv/x")).errno());
-        assertEquals(Errno.ENOTDIR, assertThrows(FsException.class,
-                () -> fs.readdir(root + "/datasets/train.csv")).errno());
-        assertEquals(Errno.EISDIR, assertThrows(FsException.class, () -> fs.open(root + "/datasets", 0)).errno());
-        assertEquals(Errno.EINVAL, assertThrows(FsException.class,
-                () -> fs.readlink(root + "/datasets/train.csv")).errno());
-        assertEquals(Errno.ENAMETOOLONG, assertThrows(FsException.class,
-                () -> fs.getattr(root + "/" + "x".repeat(300))).errno());
+        assertErrno(Errno.ENOENT, () -> fs.getattr("/nothing"));
+        assertErrno(Errno.ENOENT, () -> fs.getattr(root + "/missing"));
+        assertErrno(Errno.ENOENT, () -> fs.getattr("/tags/none"));
+        assertErrno(Errno.ENOENT, () -> fs.getattr("/versions/" + "0".repeat(64)));
+        assertErrno(Errno.ENOTDIR, () -> fs.getattr(root + "/datasets/train.csv/x"));
+        assertErrno(Errno.ENOTDIR, () -> fs.readdir(root + "/datasets/train.csv"));
+        assertErrno(Errno.EISDIR, () -> fs.open(root + "/datasets", 0));
+        assertErrno(Errno.EINVAL, () -> fs.readlink(root + "/datasets/train.csv"));
+        assertErrno(Errno.ENAMETOOLONG, () -> fs.getattr(root + "/" + "x".repeat(300)));
     }
 
     @Test
@@ -257,8 +257,7 @@ final class VersoFileSystemTest {
         String prefix = v1.hex().substring(0, 10);
         assertEquals(EntryType.SYMLINK, fs.getattr("/versions/" + prefix).type());
         assertEquals(v1.hex(), fs.readlink("/versions/" + prefix));
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class,
-                () -> fs.getattr("/versions/" + v1.hex().substring(0, 3))).errno());
+        assertErrno(Errno.ENOENT, () -> fs.getattr("/versions/" + v1.hex().substring(0, 3)));
     }
 
     @Test
@@ -266,7 +265,7 @@ final class VersoFileSystemTest {
         repo.write("data/a.npz", "third a");
         Instant t3 = Instant.parse("2024-03-03T00:00:00Z");
         ObjectId v3 = repo.commit(t3, "third", "data/a.npz");
-        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> fs.getattr("/versions/" + v3.hex())).errno());
+        assertErrno(Errno.ENOENT, () -> fs.getattr("/versions/" + v3.hex()));
         catalog.refresh();
         assertEquals("versions/" + v3.hex(), fs.readlink("/latest"));
         assertEquals("third a", new String(readAll("/versions/" + v3.hex() + "/data/a.npz")));

@@ -38,10 +38,8 @@ final class OrderedReadsTest {
         return store;
     }
 
-    @Test
-    void forEach_moreObjectsThanTheWindow_givesEachInTheOrderAsked() throws IOException {
-        // more objects than WINDOW_OBJECTS and more bytes than WINDOW_BYTES, so the window slides
-        ObjectStore store = storeOf(OrderedReads.WINDOW_OBJECTS * 3, 16 << 10);
+    /** Reads every object of {@code store}: each must come once, with its bytes, in the order asked. */
+    private void assertReadInOrder(ObjectStore store) throws IOException {
         List<ObjectId> got = new ArrayList<>();
         try (OrderedReads reads = new OrderedReads(store)) {
             reads.forEach(ids, sizes, (id, bytes) -> {
@@ -52,30 +50,36 @@ final class OrderedReadsTest {
         assertEquals(ids, got);
     }
 
-    @Test
-    void forEach_manyTinyObjects_givesEachOnceInOrder_acrossBatches() throws IOException {
-        // batches are cut by count here, the last one short
-        ObjectStore store = storeOf(OrderedReads.BATCH_OBJECTS * 20 + 3, 8);
-        List<ObjectId> got = new ArrayList<>();
-        try (OrderedReads reads = new OrderedReads(store)) {
-            reads.forEach(ids, sizes, (id, bytes) -> {
-                assertArrayEquals(contents.get(got.size()), bytes);
-                got.add(id);
-            });
-        }
-        assertEquals(ids, got);
-    }
-
-    @Test
-    void forEach_corruptObjectInALaterBatch_failsAtItsTurnAfterTheOnesBefore() throws IOException {
-        ObjectStore store = storeOf(OrderedReads.BATCH_OBJECTS * 4, 8);
-        int bad = OrderedReads.BATCH_OBJECTS * 2 + 5;
+    /** Spoils object {@code bad}: the reads must give every object before it, then fail on it. */
+    private void assertFailsAtCorrupt(ObjectStore store, int bad) throws IOException {
         Files.write(store.pathOf(ids.get(bad)), new byte[] {1, 2, 3});
         List<ObjectId> got = new ArrayList<>();
         try (OrderedReads reads = new OrderedReads(store)) {
             assertThrows(CorruptObjectException.class, () -> reads.forEach(ids, sizes, (id, bytes) -> got.add(id)));
         }
         assertEquals(ids.subList(0, bad), got);
+    }
+
+    @Test
+    void forEach_moreObjectsThanTheWindow_givesEachInTheOrderAsked() throws IOException {
+        // more objects than WINDOW_OBJECTS and more bytes than WINDOW_BYTES, so the window slides
+        assertReadInOrder(storeOf(OrderedReads.WINDOW_OBJECTS * 3, 16 << 10));
+    }
+
+    @Test
+    void forEach_manyTinyObjects_givesEachOnceInOrder_acrossBatches() throws IOException {
+        // batches are cut by count here, the last one short
+        assertReadInOrder(storeOf(OrderedReads.BATCH_OBJECTS * 20 + 3, 8));
+    }
+
+    @Test
+    void forEach_corruptObjectInALaterBatch_failsAtItsTurnAfterTheOnesBefore() throws IOException {
+        assertFailsAtCorrupt(storeOf(OrderedReads.BATCH_OBJECTS * 4, 8), OrderedReads.BATCH_OBJECTS * 2 + 5);
+    }
+
+    @Test
+    void forEach_corruptObject_failsAtItsTurnAfterTheOnesBefore() throws IOException {
+        assertFailsAtCorrupt(storeOf(50, 4096), 20);
     }
 
     @Test
@@ -89,17 +93,6 @@ final class OrderedReadsTest {
             reads.forEach(List.of(id, id), List.of((long) big.length, (long) big.length), (i, bytes) -> got.add(i));
         }
         assertEquals(List.of(id, id), got);
-    }
-
-    @Test
-    void forEach_corruptObject_failsAtItsTurnAfterTheOnesBefore() throws IOException {
-        ObjectStore store = storeOf(50, 4096);
-        Files.write(store.pathOf(ids.get(20)), new byte[] {1, 2, 3});
-        List<ObjectId> got = new ArrayList<>();
-        try (OrderedReads reads = new OrderedReads(store)) {
-            assertThrows(CorruptObjectException.class, () -> reads.forEach(ids, sizes, (id, bytes) -> got.add(id)));
-        }
-        assertEquals(ids.subList(0, 20), got);
     }
 
     @Test

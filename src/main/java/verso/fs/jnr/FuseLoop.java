@@ -3,6 +3,7 @@ package verso.fs.jnr;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
@@ -15,6 +16,7 @@ import jnr.ffi.types.size_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.struct.FuseOperations;
+import verso.store.DaemonThreads;
 
 /**
  * libfuse 2's request loop, run on Java threads.
@@ -106,6 +108,7 @@ final class FuseLoop {
         private final Pointer ch;
         private final long bufSize;
         private final Runtime runtime = Runtime.getSystemRuntime();
+        private final ThreadFactory threads = DaemonThreads.numbered("verso-fuse");
         private final List<Thread> started = new ArrayList<>();
         /** Workers waiting for a request. */
         private final AtomicInteger waiting = new AtomicInteger();
@@ -136,8 +139,7 @@ final class FuseLoop {
         private void start() {
             synchronized (started) {
                 if (started.size() < THREADS) {
-                    Thread t = new Thread(this::work, "verso-fuse-" + (started.size() + 1));
-                    t.setDaemon(true);
+                    Thread t = threads.newThread(this::work);
                     waiting.incrementAndGet(); // counted from now, so two takers do not both start one
                     started.add(t);
                     t.start();
