@@ -15,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -303,7 +302,7 @@ final class WorkspaceScanner {
         private Built dir(Path path, String name, String rel, DirectoryStream<Path> ds)
                 throws IOException, InterruptedException {
             List<Path> names = new ArrayList<>();
-            boolean plain = true;
+            boolean ascii = true;
             for (Path child : ds) {
                 Path cn = child.getFileName();
                 String s = cn.toString();
@@ -311,10 +310,11 @@ final class WorkspaceScanner {
                     temps.add(rel + "/" + s);
                 } else {
                     names.add(cn);
-                    plain &= Names.ordersAsString(s);
+                    ascii &= Names.isAscii(s);
                 }
             }
-            names.sort(plain ? Comparator.comparing(Path::toString) : (a, b) -> Names.compare(a.toString(), b.toString()));
+            // ASCII names sort by their paths' own order, unsigned bytes: the tree order, and cheap
+            names.sort(ascii ? null : (a, b) -> Names.compare(a.toString(), b.toString()));
             WorkspaceIndex.CachedTree cached = index.tree(rel);
             Dir here = new Dir(path, rel, rel.getBytes(StandardCharsets.UTF_8), new WorkspaceIndex.Hint());
             List<Object> slots = new ArrayList<>(names.size());

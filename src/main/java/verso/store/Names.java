@@ -55,14 +55,10 @@ public final class Names {
         return a.length() - b.length(); // equal, or the shorter is a prefix of the longer
     }
 
-    /**
-     * True if {@code name} holds no UTF-16 surrogate. Among such names {@link String#compareTo} is
-     * {@link #compare}'s order (UTF-8 keeps code point order, and UTF-16 parts from it only where a
-     * surrogate pair meets a char above U+DFFF), and much cheaper to sort by.
-     */
-    public static boolean ordersAsString(String name) {
+    /** True if {@code name} is ASCII only: then its bytes are the same in every encoding a file system uses. */
+    public static boolean isAscii(String name) {
         for (int i = 0; i < name.length(); i++) {
-            if (Character.isSurrogate(name.charAt(i))) {
+            if (name.charAt(i) >= 0x80) {
                 return false;
             }
         }

@@ -39,22 +39,11 @@ final class NamesTest {
     }
 
     @Test
-    void ordersAsString_onlyWhereStringOrderIsUtf8Order() {
-        Random random = new Random(5);
-        char[] alphabet = {'a', 'b', '.', '~', '\u00e9', '\u4e00', '\uD83D', '\uE000', '\uFFFF'};
-        int checked = 0;
-        for (int i = 0; i < 20_000; i++) {
-            String a = random(random, alphabet);
-            String b = random(random, alphabet);
-            if (Names.ordersAsString(a) && Names.ordersAsString(b)) {
-                assertEquals(Integer.signum(byUtf8(a, b)), Integer.signum(a.compareTo(b)), a + " vs " + b);
-                checked++;
-            }
-        }
-        assertTrue(checked > 1000, "pairs without surrogates: " + checked);
-        // where it says no, String order is indeed wrong: a surrogate pair sorts below U+E000 as UTF-16
-        assertFalse(Names.ordersAsString("\uD83D\uDE00"));
-        assertTrue("\uD83D\uDE00".compareTo("\uE000") < 0 && byUtf8("\uD83D\uDE00", "\uE000") > 0);
+    void isAscii_onlyBelowU0080() {
+        assertTrue(Names.isAscii("f00001.bin~"));
+        assertTrue(Names.isAscii("\u007f"));
+        assertFalse(Names.isAscii("\u0080"));
+        assertFalse(Names.isAscii("caf\u00e9"));
     }
 
     private static String random(Random random, char[] alphabet) {
