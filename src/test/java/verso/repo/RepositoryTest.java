@@ -29,6 +29,7 @@ import verso.remote.RemoteSpec;
 import verso.store.CorruptObjectException;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
+import verso.store.Tree;
 import verso.store.TreeEntry;
 import verso.store.Version;
 
@@ -114,6 +115,20 @@ final class RepositoryTest {
         assertTrue(e.getMessage().contains("already tracked"), e.getMessage());
         assertThrows(RepoException.class, () -> add("data/a.txt"));
         assertThrows(RepoException.class, () -> add("../outside"));
+    }
+
+    @Test
+    void add_namesInAnyScript_areStoredInTreeOrder() throws IOException {
+        // UTF-8 byte order: a surrogate pair (U+1F600) after U+E000, where UTF-16 order has it before
+        List<String> names = List.of("A", "a", "a-b", "a.b", "b~", "z", "\u00e9", "\u65e5\u672c", "\uE000",
+                "\uD83D\uDE00");
+        for (String n : names) {
+            write("data/" + n, n);
+        }
+        add("data");
+        ObjectId top = PointerFile.read(dir, "data").entry().id();
+        Tree tree = Tree.decode(top, repo.store().read(top));
+        assertEquals(names, tree.entries().stream().map(TreeEntry::name).toList());
     }
 
     @Test
