@@ -182,6 +182,27 @@ final class RepositoryTest {
     }
 
     @Test
+    void status_inAFolderOfManyFiles_findsEachChange() throws IOException {
+        // more files than one batch of lstat calls, each batch split between walkers
+        for (int i = 0; i < 2_500; i++) {
+            write(String.format("data/big/f%04d", i), "file " + i);
+        }
+        write("data/sub/x.txt", "x");
+        add("data");
+        commit("one");
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
+        for (int i : new int[] {5, 700, 1500, 2499}) {
+            write(String.format("data/big/f%04d", i), "changed, and longer: " + i);
+        }
+        Files.delete(dir.resolve("data/big/f1030"));
+        write("data/big/f1030a", "new");
+        Set<String> got = new HashSet<>();
+        status().changes().forEach(c -> got.add(c.code() + " " + c.path()));
+        assertEquals(Set.of("M data/big/f0005", "M data/big/f0700", "M data/big/f1500", "M data/big/f2499",
+                "D data/big/f1030", "A data/big/f1030a"), got);
+    }
+
+    @Test
     void status_reportsAddedChangedDeleted() throws IOException {
         write("data/a.txt", "alpha");
         write("data/b.txt", "beta");
