@@ -189,6 +189,7 @@ final class RepositoryTest {
         }
         write("data/sub/x.txt", "x");
         add("data");
+        assertEquals(2_501, PointerFile.read(dir, "data").entry().files());
         commit("one");
         assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
         for (int i : new int[] {5, 700, 1500, 2499}) {
