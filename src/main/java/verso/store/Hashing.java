@@ -5,10 +5,26 @@ import java.security.NoSuchAlgorithmException;
 
 /** SHA-256, the one hash verso uses for every object. */
 public final class Hashing {
+    /**
+     * A digest that is never updated, only cloned: a clone is a copy of its state, where
+     * {@code MessageDigest.getInstance} looks the algorithm up among the security providers on every
+     * call (once per object read, hashed or verified).
+     */
+    private static final MessageDigest PROTOTYPE = newDigest();
+
     private Hashing() {
     }
 
+    /** A new SHA-256 digest. */
     public static MessageDigest sha256() {
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return newDigest();
+        }
+    }
+
+    private static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
