@@ -69,7 +69,7 @@ final class WorkspaceScanner {
      * walk to be scheduled, and a queued file is a few hundred bytes.
      */
     private static final int HASH_WINDOW = 1024;
-    /** Entries of a directory lstat()ed together, half of them on a free walker thread. */
+    /** Entries of a directory lstat()ed together, half of them forked for an idle walker to steal. */
     private static final int STAT_BATCH = 1024;
 
     /** A file being read: its future content, and what its entry and index record need. */
@@ -254,7 +254,7 @@ final class WorkspaceScanner {
         }
 
         /** A subdirectory's walk, forked: the walker thread that joins it may run it, or an idle one steals it. */
-        Object subdir(Path path, String name, String rel) {
+        Forked subdir(Path path, String name, String rel) {
             return new Forked(new DirTask(path, name, rel).fork());
         }
 
@@ -337,13 +337,7 @@ final class WorkspaceScanner {
                         slots.add(f);
                         unchanged &= f instanceof TreeEntry;
                     } else if (ca.isDirectory()) {
-                        Object sub = subdir(path.resolve(np), cn, rel + "/" + cn);
-                        if (sub instanceof Built b) {
-                            slots.add(b.entry);
-                            unchanged &= b.reused;
-                        } else {
-                            slots.add(sub);
-                        }
+                        slots.add(subdir(path.resolve(np), cn, rel + "/" + cn)); // reuse is judged when joined
                     } else {
                         skipped.add(rel + "/" + cn);
                     }
