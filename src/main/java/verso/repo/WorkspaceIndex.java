@@ -58,7 +58,10 @@ public final class WorkspaceIndex {
     private static final int STORED = 8;
     /** The flag of a file record whose raciness is decided when the index is saved. */
     private static final int WRITTEN = 16;
-    /** Where a file record's fields lie in its payload: size, mtime, flags, content id, file key. */
+    /**
+     * Where a file record's fields lie in its payload: size, mtime, flags (1 chunked, 2 racy,
+     * 4 executable, 8 stored, 16 written), content id, file key.
+     */
     private static final int MTIME = 8;
     private static final int FLAGS = 16;
     private static final int ID = 17;
@@ -180,6 +183,9 @@ public final class WorkspaceIndex {
         }
         ByteBuffer b = files.buffer();
         int p = files.payloadAt(i);
+        if ((b.getShort(p - 2) & 0xffff) != FILE_PAYLOAD) {
+            return null; // not a record this format writes: hash the file again
+        }
         long size = b.getLong(p);
         int flags = b.get(p + FLAGS);
         if ((flags & 2) != 0 || size != attrs.size() || b.getLong(p + MTIME) != mtime(attrs)
