@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import verso.read.ContentSource;
 
 /**
@@ -25,8 +23,6 @@ import verso.read.ContentSource;
  * the read path's to take back under memory pressure, as from any open file.
  */
 final class PathFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(PathFiles.class);
-
     /** Opens the file a path names; called without the table's lock. */
     @FunctionalInterface
     interface Opener {
@@ -102,7 +98,7 @@ final class PathFiles {
             }
         }
         if (existing != null) {
-            close(fresh);
+            VersoFileSystem.close(fresh);
             return existing;
         }
         return mine;
@@ -129,7 +125,7 @@ final class PathFiles {
             close = h.removed && h.holds == 0;
         }
         if (close) {
-            close(h.file);
+            VersoFileSystem.close(h.file);
         }
     }
 
@@ -150,16 +146,8 @@ final class PathFiles {
             it.remove();
             h.removed = true;
             if (h.holds == 0) {
-                close(h.file); // no read holds it; closing a content file does not block
+                VersoFileSystem.close(h.file); // no read holds it; closing a content file does not block
             }
-        }
-    }
-
-    private static void close(ContentSource.OpenFile f) {
-        try {
-            f.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("closing an open file: {}", e.toString());
         }
     }
 }

@@ -290,7 +290,8 @@ public final class VersoFileSystem {
         }
     }
 
-    private static void close(ContentSource.OpenFile file) {
+    /** Closes an open file, logging a failure: nothing waits on it. */
+    static void close(ContentSource.OpenFile file) {
         try {
             file.close();
         } catch (IOException | RuntimeException e) {

@@ -185,6 +185,10 @@ public final class ObjectStore {
         } catch (NoSuchFileException e) {
             throw new MissingObjectException(id);
         }
+        return verified(id, data);
+    }
+
+    private static byte[] verified(ObjectId id, byte[] data) throws CorruptObjectException {
         if (!Hashing.hash(data).equals(id)) {
             throw new CorruptObjectException(id, "content does not match its id");
         }
@@ -209,11 +213,7 @@ public final class ObjectStore {
                     throw new CorruptObjectException(id, "it ended after " + bb.position() + " of its " + size + " bytes");
                 }
             }
-            byte[] data = bb.array();
-            if (!Hashing.hash(data).equals(id)) {
-                throw new CorruptObjectException(id, "content does not match its id");
-            }
-            return data;
+            return verified(id, bb.array());
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -87,7 +86,7 @@ final class OrderedReads implements Closeable {
                     ahead += bytes;
                     aheadObjects += batch.length;
                 }
-                Batch b = take(window.poll());
+                Batch b = Transfers.get(window.poll());
                 for (int k = 0; k < b.read(); k++, i++) {
                     ahead -= sizes.get(i);
                     aheadObjects--;
@@ -113,18 +112,6 @@ final class OrderedReads implements Closeable {
             }
         }
         return new Batch(ids, bytes, ids.length, null);
-    }
-
-    private static Batch take(Future<Batch> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            Transfers.rethrow(e.getCause());
-            throw new IOException(e.getCause());
-        }
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -71,16 +70,10 @@ final class StoredSizes implements Closeable {
         }
         try {
             for (Future<long[]> f : batches) {
-                for (long size : f.get()) {
+                for (long size : Transfers.get(f)) {
                     sink.accept(size);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (ExecutionException e) {
-            Transfers.rethrow(e.getCause());
-            throw new IOException(e.getCause());
         } finally {
             batches.forEach(f -> f.cancel(true));
             batches.clear();

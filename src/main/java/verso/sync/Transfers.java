@@ -98,6 +98,19 @@ final class Transfers implements Closeable {
         rethrow(first);
     }
 
+    /** The value of {@code f} once it is done; its failure thrown as what it is (see {@link #rethrow}). */
+    static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            rethrow(e.getCause());
+            throw new IOException(e.getCause());
+        }
+    }
+
     /** Throws {@code t} as what it is if it is an I/O, runtime or error throwable (an unchecked I/O one unwrapped). */
     static void rethrow(Throwable t) throws IOException {
         if (t instanceof IOException io) {
