@@ -56,7 +56,7 @@ final class DiskCacheOptions {
     }
 
     /**
-     * Where a reader keeps the remote's pack indexes in mapped files ({@code PackIndex#mapped}): the disk
+     * Where a reader keeps the remote's pack indexes in mapped files ({@code PackIndex#decode}): the disk
      * cache's temp directory if it can be written, else the JVM's temp directory. The files are removed as
      * soon as they are mapped.
      */

@@ -3,12 +3,10 @@ package verso.read;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +22,7 @@ import verso.cache.DiskCache;
 import verso.remote.Remote;
 import verso.store.BlockIndex;
 import verso.store.CorruptObjectException;
+import verso.store.Decoder;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.MissingObjectException;
@@ -187,11 +186,6 @@ public final class ObjectReader {
         return loadBuffer(id, -1).array(); // an unknown size is read into exactly one heap array
     }
 
-    /** Makes an object's decoded form (a tree) from its bytes as they stream in. */
-    public interface Decoder<T> {
-        T decode(InputStream in) throws IOException;
-    }
-
     /**
      * The decoded form of an object of unknown size, made by {@code decoder} as the bytes stream in from
      * the local store, the disk cache or the remote (in that order, as {@link #load(ObjectId)}), so that
@@ -202,11 +196,11 @@ public final class ObjectReader {
      */
     public <T> T load(ObjectId id, Decoder<T> decoder) throws IOException {
         SourceRead<T> fromDisk = (ch, size) -> {
-            T decoded = decodeVerified(id, Channels.newInputStream(ch), decoder, "the disk cache's copy");
+            T decoded = Hashing.decodeVerified(id, Channels.newInputStream(ch), decoder, "the disk cache's copy");
             disk.verified(id);
             return decoded;
         };
-        return loadFrom(id, (ch, size) -> decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy"),
+        return loadFrom(id, (ch, size) -> Hashing.decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy"),
                 fromDisk, () -> decodeRemote(id, decoder, fromDisk));
     }
 
@@ -238,7 +232,7 @@ public final class ObjectReader {
              InputStream in = at == null ? remote.get(Layout.objectKey(id), 0, -1)
                      : slice != null ? slice.stream() : windows.single(at)) {
             CountingInput counted = new CountingInput(in);
-            T decoded = decodeVerified(id, counted, decoder, remoteCopy);
+            T decoded = Hashing.decodeVerified(id, counted, decoder, remoteCopy);
             stats.remoteBytes.add(counted.count);
             return decoded;
         } catch (IOException e) {
@@ -318,28 +312,6 @@ public final class ObjectReader {
             stats.diskErrors.increment();
             return null; // the remote may still have it
         }
-    }
-
-    /**
-     * Decodes {@code in} while hashing it, reads on to its end and checks the hash: the decoded form only
-     * if the bytes are the object's. Content that does not match is reported as such, even where the
-     * decoder refused it first.
-     */
-    private static <T> T decodeVerified(ObjectId id, InputStream in, Decoder<T> decoder, String what)
-            throws IOException {
-        MessageDigest md = Hashing.sha256();
-        DigestInputStream hashed = new DigestInputStream(in, md);
-        T decoded;
-        try {
-            decoded = decoder.decode(hashed);
-        } catch (CorruptObjectException e) {
-            hashed.transferTo(OutputStream.nullOutputStream());
-            check(id, md, what); // bytes that are not the object's are that failure, not a malformed object
-            throw e;
-        }
-        hashed.transferTo(OutputStream.nullOutputStream());
-        check(id, md, what);
-        return decoded;
     }
 
     /** A stream that counts the bytes read through it. */
@@ -430,7 +402,7 @@ public final class ObjectReader {
         if (total < size) {
             throw new CorruptObjectException(id, what + " has " + total + " bytes, not " + size);
         }
-        check(id, md, what);
+        Hashing.check(id, md, what);
     }
 
     public ReadStats.Snapshot stats() {
@@ -541,7 +513,7 @@ public final class ObjectReader {
         }
         MessageDigest md = Hashing.sha256();
         md.update(source.duplicate());
-        check(id, md, what);
+        Hashing.check(id, md, what);
         ByteBuffer bytes = sizeHint < 0 ? ByteBuffer.allocate(source.remaining()) : allocate(id, sizeHint);
         return bytes.put(source).flip();
     }
@@ -559,7 +531,7 @@ public final class ObjectReader {
         if (sizeHint < 0) {
             byte[] all = length < 0 ? in.readAllBytes() : readExactly(id, in, length, what);
             md.update(all);
-            check(id, md, what);
+            Hashing.check(id, md, what);
             return ByteBuffer.wrap(all); // load() returns this array as is
         }
         ByteBuffer bytes = allocate(id, sizeHint);
@@ -576,7 +548,7 @@ public final class ObjectReader {
                 bytes.put(chunk, 0, n);
             }
             bytes.flip();
-            check(id, md, what);
+            Hashing.check(id, md, what);
             kept = true;
             return bytes;
         } finally {
@@ -600,12 +572,6 @@ public final class ObjectReader {
             throw new CorruptObjectException(id, what + " is longer than the " + length + " bytes expected");
         }
         return all;
-    }
-
-    private static void check(ObjectId id, MessageDigest md, String what) throws CorruptObjectException {
-        if (!ObjectId.fromBytes(md.digest()).equals(id)) {
-            throw new CorruptObjectException(id, what + " does not match its id");
-        }
     }
 
     private ByteBuffer allocate(ObjectId id, int size) throws IOException {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import verso.store.Decoder;
 
 /**
  * Bounds the requests in flight on a remote. A {@code get} holds its permit until its stream is
@@ -46,8 +47,8 @@ public final class LimitedRemote implements Remote {
     }
 
     @Override
-    public byte[] getBytes(String key) throws IOException {
-        return limited(key, () -> inner.getBytes(key));
+    public <T> T read(String key, Decoder<T> reader) throws IOException {
+        return limited(key, () -> inner.read(key, reader));
     }
 
     @Override

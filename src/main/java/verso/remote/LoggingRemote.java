@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verso.store.Decoder;
 
 /**
  * Logs every call at debug level with its duration, and counts requests, bytes and failures into a
@@ -41,10 +42,8 @@ public final class LoggingRemote implements Remote {
     }
 
     @Override
-    public byte[] getBytes(String key) throws IOException {
-        byte[] data = observe("get", key, () -> inner.getBytes(key));
-        stats.addBytesRead(data.length);
-        return data;
+    public <T> T read(String key, Decoder<T> reader) throws IOException {
+        return observe("get", key, () -> inner.read(key, in -> reader.decode(new Counting(in))));
     }
 
     @Override

@@ -36,19 +36,20 @@ public final class PackLists {
         }
     }
 
-    /** The pack index {@code id}, verified. */
+    /** The pack index {@code id}, verified, held on the heap. */
     public static PackIndex readIndex(Remote remote, ObjectId id) throws IOException {
-        byte[] bytes;
+        return readIndex(remote, id, null);
+    }
+
+    /** As above, with its table in a file of {@code mapDir} mapped into memory, or on the heap if it is null. */
+    private static PackIndex readIndex(Remote remote, ObjectId id, Path mapDir) throws IOException {
         try {
-            bytes = remote.getBytes(Layout.packIndexKey(id));
+            return remote.read(Layout.packIndexKey(id), in -> Hashing.decodeVerified(id, in,
+                    s -> PackIndex.decode(id, s, mapDir), "on " + remote.describe() + ", pack index content"));
         } catch (RemoteNotFoundException e) {
             throw new RemoteNotFoundException("pack index " + id.hex() + " is missing on " + remote.describe()
                     + "; run verso verify --remote");
         }
-        if (!Hashing.hash(bytes).equals(id)) {
-            throw new CorruptObjectException(id, "on " + remote.describe() + ", pack index content does not match its id");
-        }
-        return PackIndex.decode(id, bytes);
     }
 
     /** Adds to {@code into} the indexes of {@code version} it does not have yet, held on the heap. */
@@ -57,15 +58,14 @@ public final class PackLists {
     }
 
     /**
-     * As above, each index kept in a file of {@code mapDir} mapped into memory ({@link PackIndex#mapped}),
+     * As above, each index kept in a file of {@code mapDir} mapped into memory ({@link PackIndex#decode(ObjectId, java.io.InputStream, Path)}),
      * or on the heap if {@code mapDir} is null: a reader of a version of a million small files keeps its
      * indexes (about 44 bytes an object) off the heap this way.
      */
     public static void load(Remote remote, ObjectId version, PackLocator into, Path mapDir) throws IOException {
         for (ObjectId index : read(remote, version).indexes()) {
             if (!into.hasIndex(index)) {
-                PackIndex read = readIndex(remote, index);
-                into.add(index, mapDir == null ? read : read.mapped(mapDir));
+                into.add(index, readIndex(remote, index, mapDir));
             }
         }
     }

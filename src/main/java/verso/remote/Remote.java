@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import verso.store.Decoder;
 
 /**
  * A store of immutable values by key, such as {@code objects/ab/cdef...}, {@code versions/<id>},
@@ -31,11 +32,20 @@ public interface Remote extends Closeable {
      */
     InputStream get(String key, long offset, long length) throws IOException;
 
+    /**
+     * The whole value of a key, made by {@code reader} as it streams in, so that a large value (a pack
+     * index of 100,000 objects) is never held as bytes beside what is made of it. Wrappers that retry
+     * repeat the whole read, so {@code reader} must start afresh on each call.
+     */
+    default <T> T read(String key, Decoder<T> reader) throws IOException {
+        try (InputStream in = get(key, 0, -1)) {
+            return reader.decode(in);
+        }
+    }
+
     /** The whole value of a small key (a version, a tag, a block). */
     default byte[] getBytes(String key) throws IOException {
-        try (InputStream in = get(key, 0, -1)) {
-            return in.readAllBytes();
-        }
+        return read(key, InputStream::readAllBytes);
     }
 
     /** Stores a value from memory. */

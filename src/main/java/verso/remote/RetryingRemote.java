@@ -10,6 +10,7 @@ import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verso.store.Decoder;
 
 /**
  * Retries calls that failed with a {@link RemoteRetryableException}, with exponential backoff and
@@ -62,9 +63,9 @@ public final class RetryingRemote implements Remote {
     }
 
     @Override
-    public byte[] getBytes(String key) throws IOException {
+    public <T> T read(String key, Decoder<T> reader) throws IOException {
         // The whole read is retried: a partial value is discarded, never returned.
-        return retry("get", key, () -> inner.getBytes(key));
+        return retry("get", key, () -> inner.read(key, reader));
     }
 
     @Override

@@ -1,5 +1,9 @@
 package verso.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -40,5 +44,35 @@ public final class Hashing {
         MessageDigest md = sha256();
         md.update(data, offset, length);
         return ObjectId.fromBytes(md.digest());
+    }
+
+    /**
+     * Decodes {@code in} while hashing it, reads on to its end and checks the hash: the decoded form only
+     * if the bytes are the object's, so that a large object is never held as bytes beside its decoded
+     * form. Content that does not match is reported as such ("WHAT does not match its id"), even where
+     * the decoder refused it first.
+     */
+    public static <T> T decodeVerified(ObjectId id, InputStream in, Decoder<T> decoder, String what)
+            throws IOException {
+        MessageDigest md = sha256();
+        DigestInputStream hashed = new DigestInputStream(in, md);
+        T decoded;
+        try {
+            decoded = decoder.decode(hashed);
+        } catch (CorruptObjectException e) {
+            hashed.transferTo(OutputStream.nullOutputStream());
+            check(id, md, what); // bytes that are not the object's are that failure, not a malformed object
+            throw e;
+        }
+        hashed.transferTo(OutputStream.nullOutputStream());
+        check(id, md, what);
+        return decoded;
+    }
+
+    /** Fails with "WHAT does not match its id" unless {@code md}, which hashed an object's bytes, gives {@code id}. */
+    public static void check(ObjectId id, MessageDigest md, String what) throws CorruptObjectException {
+        if (!ObjectId.fromBytes(md.digest()).equals(id)) {
+            throw new CorruptObjectException(id, what + " does not match its id");
+        }
     }
 }

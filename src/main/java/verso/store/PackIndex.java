@@ -1,6 +1,9 @@
 package verso.store;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -24,7 +27,7 @@ import java.util.RandomAccess;
  * offsets (8 bytes each, and the pack's size), and the positions in ascending id order (4 bytes each),
  * by which {@link #position} finds an id by binary search. The table is a heap array, or, for a
  * reader that must not hold a million files' indexes on its heap (the mount), a file mapped into
- * memory ({@link #mapped}): the kernel pages in what the searches touch and can drop it again. The
+ * memory ({@link #decode(ObjectId, InputStream, Path)}): the kernel pages in what the searches touch and can drop it again. The
  * mapped file is unlinked as soon as it is mapped, so nothing is left behind, whatever ends the
  * process; the table was checked when the index was decoded, and every object found through it is
  * still verified against its id before use.
@@ -72,7 +75,8 @@ public final class PackIndex {
      * An index of the {@code count} ids laid end to end in {@code ids} with these offsets (one more than
      * ids, the first 0, none smaller than the one before): checks them and sorts the ids.
      */
-    private static PackIndex build(ObjectId pack, byte[] ids, int count, long[] offsets) {
+    private static PackIndex build(ObjectId pack, byte[] ids, int count, long[] offsets, Path mapDir)
+            throws IOException {
         if (count > MAX_OBJECTS) {
             throw new IllegalArgumentException("a pack index of more than " + MAX_OBJECTS + " objects");
         }
@@ -84,7 +88,8 @@ public final class PackIndex {
                 throw new IllegalArgumentException("pack offsets must not decrease");
             }
         }
-        ByteBuffer table = ByteBuffer.wrap(new byte[count * BYTES_PER_OBJECT + Long.BYTES]);
+        int size = count * BYTES_PER_OBJECT + Long.BYTES;
+        ByteBuffer table = mapDir == null ? ByteBuffer.wrap(new byte[size]) : mappedTable(mapDir, size);
         table.put(0, ids, 0, count * ObjectId.LENGTH);
         int offsetsAt = count * ObjectId.LENGTH;
         for (int i = 0; i <= count; i++) {
@@ -109,21 +114,13 @@ public final class PackIndex {
     }
 
     /**
-     * This index with its table in a file of {@code dir}, mapped into memory rather than held on the heap
-     * (the file is removed once mapped; the mapping lives until the index is collected).
+     * A table of {@code size} bytes in a file of {@code dir} mapped into memory; the file is removed once
+     * mapped, and the mapping lives until the index is collected.
      */
-    public PackIndex mapped(Path dir) throws IOException {
-        if (table.isDirect()) {
-            return this;
-        }
+    private static ByteBuffer mappedTable(Path dir, int size) throws IOException {
         Path file = Files.createTempFile(dir, "pack-index-", ".tmp");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer all = table.duplicate().clear();
-            while (all.hasRemaining()) {
-                ch.write(all);
-            }
-            return new PackIndex(pack, count, ch.map(FileChannel.MapMode.READ_ONLY, 0, table.capacity()), filter,
-                    filterShift);
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
         } finally {
             Files.deleteIfExists(file);
         }
@@ -160,7 +157,11 @@ public final class PackIndex {
             }
             offsets[i + 1] = Math.addExact(offsets[i], sizes.get(i));
         }
-        return build(pack, table, ids.size(), offsets);
+        try {
+            return build(pack, table, ids.size(), offsets, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a table on the heap does no I/O
+        }
     }
 
     public ObjectId pack() {
@@ -241,14 +242,32 @@ public final class PackIndex {
     }
 
     public static PackIndex decode(ObjectId id, byte[] bytes) throws CorruptObjectException {
+        try {
+            return decode(id, new ByteArrayInputStream(bytes), null);
+        } catch (CorruptObjectException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // parsing bytes in memory does no I/O
+        }
+    }
+
+    /**
+     * As {@link #decode(ObjectId, byte[])}, as the bytes stream in: a remote's index of 100,000 objects
+     * (7 MB of text) is never held whole beside its table. The table is kept in a file of {@code mapDir}
+     * mapped into memory, or on the heap if {@code mapDir} is null: a reader of a version of a million
+     * small files (the mount) keeps its indexes (44 bytes an object) off its heap this way, and the
+     * kernel pages in what the searches touch. The caller must not use the index before it has checked
+     * the bytes against {@code id}; failures of the stream are thrown as they are.
+     */
+    public static PackIndex decode(ObjectId id, InputStream in, Path mapDir) throws IOException {
         var fields = new Object() {
             ObjectId pack;
             byte[] ids;
             int count = -1;
-            long[] sizes;
+            long[] offsets; // offsets[0] is 0, offsets[i + 1] the end of object i
             int sizeCount = -1;
         };
-        CanonicalJson.decode(id, bytes, KIND, (field, p) -> {
+        CanonicalJson.decode(id, in, KIND, (field, p) -> {
             switch (field) {
                 case "pack" -> fields.pack = CanonicalJson.objectId(id, p, field);
                 case "ids" -> {
@@ -268,17 +287,23 @@ public final class PackIndex {
                     });
                 }
                 case "sizes" -> {
-                    fields.sizes = new long[64];
+                    fields.offsets = new long[65];
                     fields.sizeCount = 0;
                     CanonicalJson.array(id, p, field, e -> {
                         long size = CanonicalJson.nonNegative(e);
                         if (size < 0) {
                             throw new CorruptObjectException(id, "invalid size in pack index");
                         }
-                        if (fields.sizeCount == fields.sizes.length) {
-                            fields.sizes = Arrays.copyOf(fields.sizes, fields.sizes.length * 2);
+                        if (fields.sizeCount + 1 == fields.offsets.length) {
+                            fields.offsets = Arrays.copyOf(fields.offsets, fields.offsets.length * 2);
                         }
-                        fields.sizes[fields.sizeCount++] = size;
+                        long[] o = fields.offsets;
+                        try {
+                            o[fields.sizeCount + 1] = Math.addExact(o[fields.sizeCount], size);
+                        } catch (ArithmeticException overflow) {
+                            throw new CorruptObjectException(id, "malformed pack index: sizes overflow");
+                        }
+                        fields.sizeCount++;
                     });
                 }
                 default -> p.skipChildren();
@@ -286,18 +311,14 @@ public final class PackIndex {
         });
         ObjectId pack = CanonicalJson.required(id, fields.pack, "pack");
         byte[] ids = CanonicalJson.required(id, fields.ids, "ids");
-        long[] sizes = CanonicalJson.required(id, fields.sizes, "sizes");
+        long[] offsets = CanonicalJson.required(id, fields.offsets, "sizes");
         if (fields.count != fields.sizeCount) {
             throw new CorruptObjectException(id, "pack index has " + fields.count + " ids and " + fields.sizeCount
                     + " sizes");
         }
         try {
-            long[] offsets = new long[fields.count + 1];
-            for (int i = 0; i < fields.count; i++) {
-                offsets[i + 1] = Math.addExact(offsets[i], sizes[i]);
-            }
-            return build(pack, ids, fields.count, offsets);
-        } catch (IllegalArgumentException | ArithmeticException e) {
+            return build(pack, ids, fields.count, offsets, mapDir);
+        } catch (IllegalArgumentException e) {
             String why = e.getMessage() != null && e.getMessage().contains("twice")
                     ? "invalid or repeated object id in pack index" : "malformed pack index: " + e.getMessage();
             throw new CorruptObjectException(id, why);

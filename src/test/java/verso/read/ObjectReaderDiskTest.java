@@ -21,6 +21,7 @@ import verso.cache.DiskCache;
 import verso.remote.FaultyRemote;
 import verso.remote.InMemoryRemote;
 import verso.store.CorruptObjectException;
+import verso.store.Decoder;
 import verso.store.Hashing;
 import verso.store.Layout;
 import verso.store.ObjectId;
@@ -131,7 +132,7 @@ final class ObjectReaderDiskTest {
         return id;
     }
 
-    private static ObjectReader.Decoder<Tree> tree(ObjectId id) {
+    private static Decoder<Tree> tree(ObjectId id) {
         return in -> Tree.decode(id, in);
     }
 

@@ -84,13 +84,6 @@ public final class FaultyRemote implements Remote {
     }
 
     @Override
-    public byte[] getBytes(String key) throws IOException {
-        try (InputStream in = get(key, 0, -1)) {
-            return in.readAllBytes();
-        }
-    }
-
-    @Override
     public void put(String key, byte[] data) throws IOException {
         maybeFail();
         inner.put(key, data);
