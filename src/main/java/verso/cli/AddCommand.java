@@ -10,8 +10,8 @@ import verso.repo.Repository;
 
 @Command(name = "add", mixinStandardHelpOptions = true,
         description = {"Track files or directories: store their content and write PATH.verso pointer files.",
-                "Each PATH is also added to .gitignore. Commit the pointer files to git; run verso commit to",
-                "record a version."})
+                "Each PATH is also added to .gitignore. Commit the pointer files to git; run",
+                "verso commit to record a version."})
 final class AddCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

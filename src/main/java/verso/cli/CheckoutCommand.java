@@ -11,10 +11,11 @@ import verso.store.ObjectId;
 
 @Command(name = "checkout", mixinStandardHelpOptions = true,
         description = {"Make the workspace match VERSION, or what the pointer files name.",
-                "VERSION is an id, short id or tag: its files are written, files it does not have removed, and",
-                "the pointer files rewritten. Without VERSION, what the pointer files name is restored (for",
-                "example after git checkout REV -- PATH.verso). Refuses to overwrite uncommitted changes",
-                "unless --force. Objects the cache lacks are fetched from the default remote."})
+                "VERSION is an id, short id or tag: its files are written, files it does not",
+                "have removed, and the pointer files rewritten. Without VERSION, what the",
+                "pointer files name is restored (for example after git checkout REV --",
+                "PATH.verso). Refuses to overwrite uncommitted changes unless --force. Objects",
+                "the cache lacks are fetched from the default remote."})
 final class CheckoutCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -12,11 +12,12 @@ import verso.repo.Repository;
 
 @Command(name = "commit", mixinStandardHelpOptions = true,
         description = {"Record a new version of every tracked path (found by their PATH.verso files).",
-                "Changed content is stored; pointer files are updated. If nothing changed since the current",
-                "version, says so and records nothing.",
-                "With PATHs (files or folders inside tracked paths), only those are read; the rest is",
-                "recorded as the pointer files name it, as git commit PATH does. This spares reading",
-                "every file's metadata when you know what changed in a tree of millions of files."})
+                "Changed content is stored; pointer files are updated. If nothing changed since",
+                "the current version, says so and records nothing.",
+                "With PATHs (files or folders inside tracked paths), only those are read; the",
+                "rest is recorded as the pointer files name it, as git commit PATH does. This",
+                "spares reading every file's metadata when you know what changed in a tree of",
+                "millions of files."})
 final class CommitCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

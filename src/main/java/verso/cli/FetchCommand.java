@@ -12,8 +12,9 @@ import verso.sync.RemoteVersions;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = {"Copy a remote's versions and tags here, and the objects of VERSION into the cache.",
-                "Without VERSION, the objects of what the pointer files name (like dvc fetch). Every object is",
-                "verified before it enters the cache. The workspace is not touched."})
+                "Without VERSION, the objects of what the pointer files name (like dvc fetch).",
+                "Every object is verified before it enters the cache. The workspace is not",
+                "touched."})
 final class FetchCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

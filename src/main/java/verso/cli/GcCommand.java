@@ -16,14 +16,15 @@ import verso.sync.RemoteVersions;
 
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Delete cached objects that are not needed, and with --cloud, unreferenced remote ones.",
-                "--workspace keeps what the workspace uses (pointer files and the current version);",
-                "--all-versions keeps every version.",
-                "Objects of a version that the default remote lacks are never deleted without --force: gc",
-                "lists those versions; push them first.",
-                "--cloud also deletes the objects on a remote (-r NAME, or the default) that no version on",
-                "that remote references and that were written more than --grace ago; it may be given alone",
-                "to clean only the remote. It holds the remote's lock: while another clone pushes, it stops",
-                "and says so, and no push starts while it deletes."})
+                "--workspace keeps what the workspace uses (pointer files and the current",
+                "version); --all-versions keeps every version.",
+                "Objects of a version that the default remote lacks are never deleted without",
+                "--force: gc lists those versions; push them first.",
+                "--cloud also deletes the objects on a remote (-r NAME, or the default) that no",
+                "version on that remote references and that were written more than --grace ago;",
+                "it may be given alone to clean only the remote. It holds the remote's lock:",
+                "while another clone pushes, it stops and says so, and no push starts while it",
+                "deletes."})
 final class GcCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -26,9 +26,10 @@ final class ImportCommand implements Runnable {
 
     @Command(name = "dvc", mixinStandardHelpOptions = true,
             description = {"Record one version per git commit that changed what DVC tracks (.dvc files, dvc.lock).",
-                    "Walks the first-parent history of HEAD oldest first; each version has the commit's time and",
-                    "message, the tag git-<short id>, and the previous imported version as parent. Data comes from",
-                    "the local DVC cache, else the DVC remote, and every file is checked against DVC's md5.",
+                    "Walks the first-parent history of HEAD oldest first; each version has the",
+                    "commit's time and message, the tag git-<short id>, and the previous imported",
+                    "version as parent. Data comes from the local DVC cache, else the DVC remote,",
+                    "and every file is checked against DVC's md5.",
                     "Running it again imports only commits added since."})
     static final class Dvc implements Callable<Integer> {
         @ParentCommand

@@ -7,7 +7,8 @@ import verso.repo.Repository;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Create a verso repository (.verso/) in the current directory.",
-                "Works inside a git repository or without one; commit .verso/config to git to share remotes."})
+                "Works inside a git repository or without one; commit .verso/config to git to",
+                "share remotes."})
 final class InitCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -20,7 +20,8 @@ import verso.sync.RemoteVersions;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
         description = {"List versions, newest first: short id, time (UTC), message, tracked paths.",
-                "Every version present locally (or, with --remote, on the remote) is listed, whatever its parent."})
+                "Every version present locally (or, with --remote, on the remote) is listed,",
+                "whatever its parent."})
 final class LogCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -27,7 +27,7 @@ import verso.store.MissingObjectException;
         description = "Version datasets the way git versions code; mount any version read-only.")
 public final class Main implements Runnable {
     /** The subcommands, in the order help lists them. */
-    private static final List<Class<?>> COMMANDS = List.of(InitCommand.class, AddCommand.class,
+    static final List<Class<?>> COMMANDS = List.of(InitCommand.class, AddCommand.class,
             CommitCommand.class, StatusCommand.class, LogCommand.class, DiffCommand.class, TagCommand.class,
             CheckoutCommand.class, GcCommand.class, VerifyCommand.class, RemoteCommand.class, PushCommand.class,
             FetchCommand.class, PullCommand.class, ImportCommand.class, MountCommand.class, PrefetchCommand.class,

@@ -38,9 +38,10 @@ import verso.store.TreeEntry;
  */
 @Command(name = "prefetch", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fill the mount's disk cache with the data of VERSION, or of PATHs in it.",
-                "VERSION is an id, a tag or latest (the default). Objects are fetched in parallel and",
-                "verified; what the project's cache or the disk cache holds already is skipped. A",
-                "training job can run this before its first epoch: the mount then reads from disk.",
+                "VERSION is an id, a tag or latest (the default). Objects are fetched in",
+                "parallel and verified; what the project's cache or the disk cache holds already",
+                "is skipped. A training job can run this before its first epoch: the mount then",
+                "reads from disk.",
                 "Exits non-zero naming every path that could not be fetched."},
         footer = {"", "Examples:", "  verso prefetch", "  verso prefetch latest datasets/train.npz",
                 "  verso prefetch --remote-url s3://bucket/datasets v2 images/"})

@@ -14,7 +14,8 @@ import verso.sync.RemoteVersions;
 
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = {"Bring VERSION (or what the pointer files name) from a remote and check it out.",
-                "verso fetch, then verso checkout. Refuses to overwrite uncommitted changes unless --force."})
+                "verso fetch, then verso checkout. Refuses to overwrite uncommitted changes",
+                "unless --force."})
 final class PullCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -15,10 +15,11 @@ import verso.sync.RemoteVersions;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Send versions, with their objects and tags, to a remote.",
-                "By default, every local version the remote lacks. Objects go first and the version last, so",
-                "a version on a remote always has all its data. What the remote has is learned from its list",
-                "of versions; an interrupted push completes when run again. A push holds the remote's lock",
-                "shared, so that a gc --cloud from another clone cannot delete what it uploads."})
+                "By default, every local version the remote lacks. Objects go first and the",
+                "version last, so a version on a remote always has all its data. What the remote",
+                "has is learned from its list of versions; an interrupted push completes when",
+                "run again. A push holds the remote's lock shared, so that a gc --cloud from",
+                "another clone cannot delete what it uploads."})
 final class PushCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

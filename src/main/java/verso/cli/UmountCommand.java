@@ -11,9 +11,9 @@ import verso.mount.Unmounter;
 /** {@code verso umount}: see {@link Unmounter}. */
 @Command(name = "umount", aliases = "unmount", mixinStandardHelpOptions = true,
         description = {"Unmount a verso mount and stop its daemon.",
-                "A mount whose daemon was killed (\"Transport endpoint is not",
-                "connected\") is cleared too. --force detaches a busy mount at once;",
-                "it goes away when the last file open there is closed."})
+                "A mount whose daemon was killed (\"Transport endpoint is not connected\") is",
+                "cleared too. --force detaches a busy mount at once; it goes away when the last",
+                "file open there is closed."})
 final class UmountCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

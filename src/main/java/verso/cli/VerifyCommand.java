@@ -14,8 +14,8 @@ import verso.sync.RemoteVersions;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Check every object and reference in the cache, or with --remote NAME on a remote.",
-                "Re-hashes every object, decodes every tree and block index, and checks every reference of",
-                "every version. Exits 1 if anything is wrong."})
+                "Re-hashes every object, decodes every tree and block index, and checks every",
+                "reference of every version. Exits 1 if anything is wrong."})
 final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 import verso.cli.VersoProcess.Result;
 
 /** The command line as a user meets it: real processes, exit codes, one-line errors. */
@@ -65,6 +66,26 @@ final class CliTest {
             String summary = e.strip().replaceAll("\\s+", " ");
             assertTrue(summary.endsWith("."), "summary cut short: " + summary);
         }
+    }
+
+    /**
+     * A description line longer than the help's 80 columns is wrapped by picocli, and a paragraph
+     * wrapped by hand at a wider width then alternates long and short lines. The first line, the
+     * summary that {@code verso --help} lists, is one sentence and may wrap once.
+     */
+    @Test
+    void help_descriptionLinesFitIn80Columns() {
+        for (Class<?> c : Main.COMMANDS) {
+            checkDescriptionWidth(new CommandLine(c));
+        }
+    }
+
+    private static void checkDescriptionWidth(CommandLine command) {
+        String[] lines = command.getCommandSpec().usageMessage().description();
+        for (int i = 1; i < lines.length; i++) {
+            assertTrue(lines[i].length() < 80, "verso " + command.getCommandName() + " --help: " + lines[i]);
+        }
+        command.getSubcommands().values().forEach(CliTest::checkDescriptionWidth);
     }
 
     @Test
