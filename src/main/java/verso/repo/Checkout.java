@@ -117,7 +117,7 @@ public final class Checkout {
         for (String t : temps) {
             WorkspaceWriter.deleteTemp(repo.root().resolve(t));
         }
-        Applied applied = apply(plan, bytes, index);
+        Applied applied = apply(plan, bytes, index, trees);
         index.save(targets.stream().map(TreeEntry::name).toList());
         for (TreeEntry t : targets) {
             PointerFile old = pointers.get(t.name());
@@ -263,20 +263,20 @@ public final class Checkout {
      * Applies the changes in walk order: removals and directories at once, file writes on the workers
      * with a bounded number waiting, so memory does not grow with the number of files.
      */
-    private Applied apply(Plan plan, long bytes, WorkspaceIndex index) throws IOException {
+    private Applied apply(Plan plan, long bytes, WorkspaceIndex index, TreeSource trees) throws IOException {
         int[] counts = {0, 0};
         progress.start("Checking out", bytes);
         WriteWindow window = new WriteWindow(repo.pool(), WRITE_BATCH, WRITE_BATCH_BYTES, 2 * repo.threads());
         try (WorkspaceWriter writer = new WorkspaceWriter(repo.store(), progress)) {
-            applyAll(plan, index, window, writer, counts);
+            applyAll(plan, index, trees, window, writer, counts);
         } finally {
             progress.done();
         }
         return new Applied(counts[0], counts[1]);
     }
 
-    private void applyAll(Plan plan, WorkspaceIndex index, WriteWindow window, WorkspaceWriter writer, int[] counts)
-            throws IOException {
+    private void applyAll(Plan plan, WorkspaceIndex index, TreeSource trees, WriteWindow window, WorkspaceWriter writer,
+                          int[] counts) throws IOException {
         try {
             plan.forEach((refs, c) -> {
                 Path p = repo.root().resolve(c.path());
@@ -294,6 +294,11 @@ public final class Checkout {
                     }
                 } else if (c.after().type() == EntryType.DIR) {
                     Files.createDirectories(p);
+                    // the tree this folder holds once its files are written: a scan that finds them all
+                    // unchanged reuses it (git's checkout fills its cache tree the same way)
+                    TreeEntry d = c.after();
+                    index.recordTree(c.path(), new WorkspaceIndex.CachedTree(trees.tree(d.id()).entries().size(), d.id(),
+                            d.size(), d.files()));
                 } else {
                     counts[0]++;
                     window.submit(() -> write(writer, c, index),

@@ -35,8 +35,9 @@ import verso.store.ObjectStore;
  * but not trusted, and are re-hashed (and then trusted) on the next scan. A file checkout wrote itself
  * is judged when the index is saved instead, as git judges its entries against the index file's time:
  * a checkout records each file just after writing it, and all of them would be racy by the first rule.
- * Only the files written in the last second before the save are then re-hashed; a change by another
- * program within the same timestamp tick as checkout's own write would go unseen, as in git. Directories keep the tree
+ * Only the files written in the last second before the save are then re-hashed, and when they are
+ * many or large the save waits out that second instead; a change by another program within the same
+ * timestamp tick as checkout's own write would go unseen, as in git. Directories keep the tree
  * they last built (git's "cache tree"): a directory whose children all match is not encoded and
  * hashed again, so an unchanged tree costs one lstat per entry and nothing more.
  *
@@ -54,6 +55,9 @@ public final class WorkspaceIndex {
     /** Records held in memory before a sorted run is written to disk. */
     private static final int CHUNK = 50_000;
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Files, or bytes, written by checkout in the last second before a save that are worth waiting for. */
+    private static final long RECENT_FILES_WORTH_A_WAIT = 1_000;
+    private static final long RECENT_BYTES_WORTH_A_WAIT = 64L << 20;
     /** The flag of a file record whose content was in the store when recorded. */
     private static final int STORED = 8;
     /** The flag of a file record whose raciness is decided when the index is saved. */
@@ -84,6 +88,8 @@ public final class WorkspaceIndex {
     private final BitSet seenTrees = new BitSet();
     private final IndexRuns newFiles;
     private final IndexRuns newTrees;
+    /** The files checkout wrote, by the tenth of a second of their mtime, over the last second: see {@link #waitForRecentWrites}. */
+    private final RecentWrites recentWrites = new RecentWrites();
 
     private WorkspaceIndex(Path file, int blockSize, long epoch, boolean storeIntact, int chunk, IndexTable files,
                            IndexTable trees) {
@@ -210,6 +216,7 @@ public final class WorkspaceIndex {
      */
     void recordWritten(String path, PosixFileAttributes attrs, FileContent content) {
         record(path, attrs, content, true, true);
+        recentWrites.add(mtime(attrs), attrs.size());
     }
 
     private void record(String path, PosixFileAttributes attrs, FileContent content, boolean stored,
@@ -241,6 +248,65 @@ public final class WorkspaceIndex {
             }
         }
         return payload;
+    }
+
+    /**
+     * Before a save: the files checkout wrote in the last second would be saved as racy, and the next
+     * scan would hash them again (a status run within the second after that, a second time, since a file
+     * hashed within a second of its mtime is racy too). When they are many or large (a large
+     * checkout's last 15,000 files, one file of a few GiB), waits out the rest of that second instead,
+     * so that none is racy; a small checkout is not made to wait.
+     */
+    private void waitForRecentWrites() {
+        long now = nowNanos();
+        RecentWrites.Tally recent = recentWrites.since(now - RACY_NANOS);
+        long wait = recent.newestMtime() + RACY_NANOS - now;
+        if (wait <= 0 || (recent.files() < RECENT_FILES_WORTH_A_WAIT && recent.bytes() < RECENT_BYTES_WORTH_A_WAIT)) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(wait + TimeUnit.MILLISECONDS.toNanos(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // saved at once: the files stay racy, which is only slower
+        }
+    }
+
+    /** Counts of files written, and their bytes, by the tenth of a second of their mtime, for ten tenths. */
+    private static final class RecentWrites {
+        private static final long TENTH = TimeUnit.MILLISECONDS.toNanos(100);
+        private final long[] tenth = new long[10];
+        private final long[] files = new long[10];
+        private final long[] bytes = new long[10];
+        private long newest;
+
+        record Tally(long files, long bytes, long newestMtime) {
+        }
+
+        synchronized void add(long mtime, long size) {
+            long t = Math.floorDiv(mtime, TENTH);
+            int i = (int) Math.floorMod(t, 10L);
+            if (tenth[i] != t) {
+                tenth[i] = t;
+                files[i] = 0;
+                bytes[i] = 0;
+            }
+            files[i]++;
+            bytes[i] += size;
+            newest = Math.max(newest, mtime);
+        }
+
+        /** The files with an mtime in a tenth that ends after {@code from}. */
+        synchronized Tally since(long from) {
+            long f = 0;
+            long b = 0;
+            for (int i = 0; i < 10; i++) {
+                if ((tenth[i] + 1) * TENTH > from && files[i] > 0) {
+                    f += files[i];
+                    b += bytes[i];
+                }
+            }
+            return new Tally(f, b, newest);
+        }
     }
 
     private static byte[] encode(CachedTree t) {
@@ -290,6 +356,7 @@ public final class WorkspaceIndex {
      */
     public synchronized void save(Collection<String> scannedRoots) throws IOException {
         try {
+            waitForRecentWrites();
             List<byte[]> roots = scannedRoots.stream().map(WorkspaceIndex::utf8).toList();
             if (newFiles.isEmpty() && newTrees.isEmpty() && !anyDropped(files, seenFiles, roots)
                     && !anyDropped(trees, seenTrees, roots)) {

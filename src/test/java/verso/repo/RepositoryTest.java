@@ -241,6 +241,29 @@ final class RepositoryTest {
     }
 
     @Test
+    void checkout_intoAnEmptyWorkspace_leavesAnIndexTheNextStatusNeedNotRewrite() throws IOException {
+        // 1,000 files written within a second: the save waits until none is racy, and every folder's
+        // tree is recorded, so a status hashes nothing and builds no tree
+        for (int i = 0; i < 1_000; i++) {
+            write(String.format("data/a/f%04d", i), "file " + i);
+        }
+        write("data/b/z.txt", "z");
+        add("data");
+        ObjectId v1 = commit("one");
+        deleteTree(dir.resolve("data"));
+        repo.checkout(v1, true, null, ProgressListener.NONE);
+        Path index = dir.resolve(".verso/index");
+        byte[] saved = Files.readAllBytes(index);
+        assertEquals(Comparison.Kind.UNCHANGED, status().paths().get(0).kind());
+        assertArrayEquals(saved, Files.readAllBytes(index), "status had to hash files or build trees again");
+        write("data/a/new.txt", "n");
+        write("data/b/z.txt", "zz");
+        Set<String> got = new HashSet<>();
+        status().changes().forEach(c -> got.add(c.code() + " " + c.path()));
+        assertEquals(Set.of("A data/a/new.txt", "M data/b/z.txt"), got);
+    }
+
+    @Test
     void checkout_refusesToOverwriteUncommittedWork_unlessForced() throws IOException {
         write("data/a.txt", "one");
         add("data");

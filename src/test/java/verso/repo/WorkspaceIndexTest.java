@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -151,6 +152,21 @@ final class WorkspaceIndexTest {
         assertEquals(e, lookup(next, "early", early));
         assertTrue(known(next, "early", early, false).stored());
         assertNull(lookup(next, "fresh", fresh), "written within the second before the save: racy");
+    }
+
+    @Test
+    void save_justAfterWritingALargeFile_waitsUntilItIsNoLongerRacy() throws IOException {
+        // 2 GiB (sparse) written just now: hashing it again on the next scan would take longer than
+        // the rest of the second, so the save waits that out and trusts the record.
+        Path big = dir.resolve("big");
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(2L << 30);
+        }
+        WorkspaceIndex idx = WorkspaceIndex.load(dir.resolve("index"), 4096, 0);
+        FileContent c = new FileContent(Hashing.hash("big".getBytes()), true, 2L << 30);
+        idx.recordWritten("big", attrs(big), c);
+        idx.save(List.of("big"));
+        assertEquals(c, lookup(WorkspaceIndex.load(dir.resolve("index"), 4096, 0), "big", big));
     }
 
     @Test
