@@ -58,9 +58,9 @@ public final class PackLists {
     }
 
     /**
-     * As above, each index kept in a file of {@code mapDir} mapped into memory ({@link PackIndex#decode(ObjectId, java.io.InputStream, Path)}),
-     * or on the heap if {@code mapDir} is null: a reader of a version of a million small files keeps its
-     * indexes (about 44 bytes an object) off the heap this way.
+     * As above, each index kept in a file of {@code mapDir} mapped into memory, or on the heap if
+     * {@code mapDir} is null: a reader of a version of a million small files keeps its indexes (about 44
+     * bytes an object) off the heap this way ({@link PackIndex#decode(ObjectId, java.io.InputStream, Path)}).
      */
     public static void load(Remote remote, ObjectId version, PackLocator into, Path mapDir) throws IOException {
         for (ObjectId index : read(remote, version).indexes()) {

@@ -55,9 +55,12 @@ public final class WorkspaceIndex {
     /** Records held in memory before a sorted run is written to disk. */
     private static final int CHUNK = 50_000;
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Files, or bytes, written by checkout in the last second before a save that are worth waiting for. */
-    private static final long RECENT_FILES_WORTH_A_WAIT = 1_000;
-    private static final long RECENT_BYTES_WORTH_A_WAIT = 64L << 20;
+    /**
+     * Files, or bytes, written by checkout in the last second before a save that are worth waiting up to
+     * that second for: hashing them again, twice, and rewriting the index twice would take about as long.
+     */
+    static final long RECENT_FILES_WORTH_A_WAIT = 10_000;
+    private static final long RECENT_BYTES_WORTH_A_WAIT = 1L << 30;
     /** The flag of a file record whose content was in the store when recorded. */
     private static final int STORED = 8;
     /** The flag of a file record whose raciness is decided when the index is saved. */
@@ -254,8 +257,8 @@ public final class WorkspaceIndex {
      * Before a save: the files checkout wrote in the last second would be saved as racy, and the next
      * scan would hash them again (a status run within the second after that, a second time, since a file
      * hashed within a second of its mtime is racy too). When they are many or large (a large
-     * checkout's last 15,000 files, one file of a few GiB), waits out the rest of that second instead,
-     * so that none is racy; a small checkout is not made to wait.
+     * checkout's last 15,000 files, a file of a few GiB), waits out the rest of that second instead, so
+     * that none is racy; a small checkout is not made to wait.
      */
     private void waitForRecentWrites() {
         long now = nowNanos();

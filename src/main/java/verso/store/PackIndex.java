@@ -27,10 +27,10 @@ import java.util.RandomAccess;
  * offsets (8 bytes each, and the pack's size), and the positions in ascending id order (4 bytes each),
  * by which {@link #position} finds an id by binary search. The table is a heap array, or, for a
  * reader that must not hold a million files' indexes on its heap (the mount), a file mapped into
- * memory ({@link #decode(ObjectId, InputStream, Path)}): the kernel pages in what the searches touch and can drop it again. The
- * mapped file is unlinked as soon as it is mapped, so nothing is left behind, whatever ends the
- * process; the table was checked when the index was decoded, and every object found through it is
- * still verified against its id before use.
+ * memory ({@link #decode(ObjectId, InputStream, Path)}): the kernel pages in what the searches touch
+ * and can drop it again. The mapped file is unlinked as soon as it is mapped, so nothing is left
+ * behind, whatever ends the process; the table was checked when the index was decoded, and every
+ * object found through it is still verified against its id before use.
  * Before it searches, a bit table (on the heap, one or two bytes an id) answers most lookups of ids
  * the pack does not hold: ids are spread evenly, so a table of about eight bits an id, each set if
  * some id begins with its bucket's leading bits, turns away nine in ten of them (a push and a reader
