@@ -297,8 +297,8 @@ public final class Checkout {
                     // the tree this folder holds once its files are written: a scan that finds them all
                     // unchanged reuses it (git's checkout fills its cache tree the same way)
                     TreeEntry d = c.after();
-                    index.recordTree(c.path(), new WorkspaceIndex.CachedTree(trees.tree(d.id()).entries().size(), d.id(),
-                            d.size(), d.files()));
+                    int children = trees.tree(d.id()).entries().size();
+                    index.recordTree(c.path(), new WorkspaceIndex.CachedTree(children, d.id(), d.size(), d.files()));
                 } else {
                     counts[0]++;
                     window.submit(() -> write(writer, c, index),

@@ -91,7 +91,7 @@ public final class WorkspaceIndex {
     private final BitSet seenTrees = new BitSet();
     private final IndexRuns newFiles;
     private final IndexRuns newTrees;
-    /** The files checkout wrote, by the tenth of a second of their mtime, over the last second: see {@link #waitForRecentWrites}. */
+    /** The files checkout wrote over the last second, by the tenth of their mtime ({@link #waitForRecentWrites}). */
     private final RecentWrites recentWrites = new RecentWrites();
 
     private WorkspaceIndex(Path file, int blockSize, long epoch, boolean storeIntact, int chunk, IndexTable files,
@@ -264,7 +264,8 @@ public final class WorkspaceIndex {
         long now = nowNanos();
         RecentWrites.Tally recent = recentWrites.since(now - RACY_NANOS);
         long wait = recent.newestMtime() + RACY_NANOS - now;
-        if (wait <= 0 || (recent.files() < RECENT_FILES_WORTH_A_WAIT && recent.bytes() < RECENT_BYTES_WORTH_A_WAIT)) {
+        boolean worthIt = recent.files() >= RECENT_FILES_WORTH_A_WAIT || recent.bytes() >= RECENT_BYTES_WORTH_A_WAIT;
+        if (wait <= 0 || !worthIt) {
             return;
         }
         try {
