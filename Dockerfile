@@ -10,7 +10,7 @@
 # takes extra Maven options, such as -o to build offline from a warm cache mounted at /root/.m2
 # (scripts/container-test.sh builds so, on base images it makes itself).
 ARG BUILD_IMAGE=eclipse-temurin:17-jdk-jammy
-# Ubuntu 22.04: its libfuse2 package (jnr-fuse loads libfuse.so.2) has that name; 24.04 renamed it.
+# Ubuntu 22.04: its libfuse2 package (verso mounts with libfuse.so.2) has that name; 24.04 renamed it.
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy
 
 FROM ${BUILD_IMAGE} AS build

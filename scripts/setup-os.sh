@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the OS packages verso's mount and tests need (Debian/Ubuntu), or says how to.
-#   fuse3 (fusermount), libfuse2 (loaded by jnr-fuse), python3 with numpy (tests and demo).
+#   fuse3 (fusermount), libfuse2 (verso mounts with it), python3 with numpy (tests and demo).
 set -euo pipefail
 
 missing=()

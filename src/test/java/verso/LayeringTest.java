@@ -45,9 +45,9 @@ final class LayeringTest {
     }
 
     @Test
-    void jnrFuse_onlyInTheBinding() {
+    void nativeCalls_onlyInTheBinding() {
         noClasses().that().resideOutsideOfPackage("verso.fs.jnr")
-                .should().dependOnClassesThat().resideInAnyPackage("ru.serce.jnrfuse..", "jnr..")
+                .should().dependOnClassesThat().resideInAnyPackage("jnr..", "com.kenai.jffi..")
                 .check(MAIN);
     }
 

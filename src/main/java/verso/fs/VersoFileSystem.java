@@ -122,6 +122,18 @@ public final class VersoFileSystem {
      * returns false: a listing of a folder of 200,000 files holds one entry at a time, not all of them.
      */
     public void readdir(String path, Predicate<DirEntry> sink) throws FsException {
+        readdir(path, 0, sink);
+    }
+
+    /**
+     * As {@link #readdir(String, Predicate)}, from the entry at index {@code skip} on: a listing given
+     * in pieces (FUSE asks for a large folder's entries a buffer at a time, by position) starts
+     * each piece where the last one ended without going over the entries before it.
+     */
+    public void readdir(String path, long skip, Predicate<DirEntry> sink) throws FsException {
+        if (skip < 0) {
+            throw new FsException(Errno.EINVAL, "negative directory offset");
+        }
         CatalogSnapshot s = catalog.snapshot();
         Node node = resolve(s, path);
         if (node instanceof Node.Top top) {
@@ -144,7 +156,7 @@ public final class VersoFileSystem {
                 case DATES -> s.dates().forEach((name, v) ->
                         out.add(new DirEntry(name, attributes(s, dateLink(v)))));
             }
-            giveAll(out, sink);
+            giveAll(out, skip, sink);
         } else if (node instanceof Node.Synthetic syn) {
             List<DirEntry> out = new ArrayList<>();
             layout(syn.version()).children(syn.prefix()).forEach((name, e) -> {
@@ -153,9 +165,11 @@ public final class VersoFileSystem {
                         : new Node.Entry(syn.version(), e);
                 out.add(new DirEntry(name, attributes(s, child)));
             });
-            giveAll(out, sink);
+            giveAll(out, skip, sink);
         } else if (node instanceof Node.Entry en && en.entry().type() == EntryType.DIR) {
-            for (TreeEntry e : tree(en.entry().id()).entries()) {
+            List<TreeEntry> entries = tree(en.entry().id()).entries();
+            for (long i = skip; i < entries.size(); i++) {
+                TreeEntry e = entries.get((int) i);
                 if (!sink.test(new DirEntry(e.name(), attributes(s, new Node.Entry(en.version(), e))))) {
                     return;
                 }
@@ -165,9 +179,9 @@ public final class VersoFileSystem {
         }
     }
 
-    private static void giveAll(List<DirEntry> entries, Predicate<DirEntry> sink) {
-        for (DirEntry e : entries) {
-            if (!sink.test(e)) {
+    private static void giveAll(List<DirEntry> entries, long skip, Predicate<DirEntry> sink) {
+        for (long i = skip; i < entries.size(); i++) {
+            if (!sink.test(entries.get((int) i))) {
                 return;
             }
         }
@@ -220,7 +234,7 @@ public final class VersoFileSystem {
 
     /**
      * Reads {@code path} without a handle, for a kernel that sends no open and no release (see
-     * {@code FuseAdapter}): into {@code dst} from its position, the count read, short only at the end
+     * {@code FuseSession}): into {@code dst} from its position, the count read, short only at the end
      * of the file. A file of one object keeps no state between reads, so each read opens it, reads
      * and closes (which costs nothing: no fetch, no allocation beyond the call). A chunked file is
      * read through one open file per path, shared by its readers and kept between reads in
@@ -307,11 +321,6 @@ public final class VersoFileSystem {
             files += v.version().totalFiles();
         }
         return new FsUsage(4096, bytes, files, NAME_MAX);
-    }
-
-    /** Every operation that would change the filesystem: always EROFS. */
-    public void refuseWrite(String operation, String path) throws FsException {
-        throw new FsException(Errno.EROFS, operation + " " + path + ": read-only filesystem");
     }
 
     /** Files currently open. */

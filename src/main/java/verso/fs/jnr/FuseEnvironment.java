@@ -33,7 +33,7 @@ final class FuseEnvironment {
     /** Throws with one line saying what is missing and how to get it; returns if a mount can be tried. */
     static void check() throws IOException {
         try {
-            FuseLoop.lib();
+            FuseDevice.fuse();
         } catch (LinkageError e) {
             throw new IOException("libfuse2 is not installed (verso loads libfuse.so.2); install it with: "
                     + "apt-get install libfuse2");

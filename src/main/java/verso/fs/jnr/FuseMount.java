@@ -20,7 +20,7 @@ import verso.fs.VersoFileSystem;
 /**
  * A live FUSE mount of a {@link VersoFileSystem}.
  *
- * <p>Design: the request loop ({@link FuseLoop}) runs on a thread of ours, and readiness is confirmed
+ * <p>Design: the request loop ({@link FuseSession}) runs on a thread of ours, and readiness is confirmed
  * the way a user would: the mount table shows a {@code fuse.verso} mount at the mount point and a
  * stat of it answers. If the loop ends first, or the timeout passes, mounting fails with the reason.
  * A dead mount left by a killed daemon is cleared first. Closing unmounts (lazily, so a busy mount
@@ -32,14 +32,15 @@ public final class FuseMount implements AutoCloseable {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path mountPoint;
-    private final FuseAdapter adapter;
+    private final VersoFileSystem fs;
+    private volatile FuseSession session;
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private final AtomicReference<Throwable> loopError = new AtomicReference<>();
     private volatile boolean closed;
 
-    private FuseMount(Path mountPoint, FuseAdapter adapter) {
+    private FuseMount(Path mountPoint, VersoFileSystem fs) {
         this.mountPoint = mountPoint;
-        this.adapter = adapter;
+        this.fs = fs;
     }
 
     /** Mounts and returns once the mount answers; throws with the reason otherwise. */
@@ -57,8 +58,7 @@ public final class FuseMount implements AutoCloseable {
             }
         }
         mp = mp.toRealPath();
-        UnixSystem user = new UnixSystem();
-        FuseMount m = new FuseMount(mp, new FuseAdapter(fs, user.getUid(), user.getGid()));
+        FuseMount m = new FuseMount(mp, fs);
         m.start(options);
         return m;
     }
@@ -66,7 +66,14 @@ public final class FuseMount implements AutoCloseable {
     private void start(MountOptions options) throws IOException {
         Thread loop = new Thread(() -> {
             try {
-                adapter.serve(mountPoint, options.optionString(), options.debug());
+                FuseDevice device = FuseDevice.mount(mountPoint, options.optionString());
+                try {
+                    UnixSystem user = new UnixSystem();
+                    session = new FuseSession(fs, device, user.getUid(), user.getGid());
+                    session.serve();
+                } finally {
+                    device.unmount(); // only once no worker can touch the device
+                }
             } catch (Throwable t) {
                 loopError.set(t);
             } finally {
@@ -113,12 +120,18 @@ public final class FuseMount implements AutoCloseable {
         return mountPoint;
     }
 
-    /** True while the libfuse loop runs (it ends when the filesystem is unmounted by anyone). */
+    /** The FUSE requests served so far, by kind. */
+    public String requestStats() {
+        FuseSession s = session;
+        return s == null ? "fuse requests: none" : s.stats();
+    }
+
+    /** True while the FUSE session runs (it ends when the filesystem is unmounted by anyone). */
     public boolean isServing() {
         return loopDone.getCount() > 0;
     }
 
-    /** Waits for the libfuse loop to end; true if it did within the timeout. */
+    /** Waits for the FUSE session to end; true if it did within the timeout. */
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         return loopDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -156,7 +169,7 @@ public final class FuseMount implements AutoCloseable {
     public static void serve(VersoFileSystem fs, Path mountPoint, MountOptions options, Runnable ready,
                              Supplier<String> stats) throws IOException, InterruptedException {
         FuseMount m = mount(fs, mountPoint, options);
-        Supplier<String> all = () -> fs.stats() + (stats == null ? "" : " " + stats.get());
+        Supplier<String> all = () -> fs.stats() + (stats == null ? "" : " " + stats.get()) + "; " + m.requestStats();
         Runnable stop = () -> {
             LOG.info("stopping: {}", all.get());
             try {

@@ -161,6 +161,50 @@ final class MountIT {
     }
 
     @Test
+    void mount_filesOfAListedFolder_areReadWithoutALookupEach() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            repo.write("many/f" + i, "file " + i);
+        }
+        ObjectId v3 = repo.commit(T2.plusSeconds(60), "many", "many");
+        FuseMount m = mount(MountOptions.defaults());
+        assertEquals(100, ok("ls", v(v3, "many")).lines().count());
+        String all = ok("sh", "-c", "cd " + v(v3, "many") + " && cat $(ls)");
+        assertEquals(100, all.split("file ").length - 1, all);
+        long lookups = count(m.requestStats(), "lookup");
+        assertTrue(lookups < 10, "the listing carried each file's node and attributes: " + m.requestStats());
+        assertEquals(100, count(m.requestStats(), "read"), m.requestStats());
+    }
+
+    @Test
+    void mount_folderLargerThanAListingReply_isListedWholeAndInOrder() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            names.add(String.format("entry-with-a-longish-name-%05d.npy", i));
+            repo.write("big/" + names.get(i), "x" + i);
+        }
+        ObjectId v3 = repo.commit(T2.plusSeconds(60), "big", "big");
+        FuseMount m = mount(MountOptions.defaults());
+        Path listing = tmp.resolve("listing"); // more than a pipe holds
+        ok("sh", "-c", "ls -f " + v(v3, "big") + " > " + listing);
+        assertEquals(names, Files.readAllLines(listing).stream().filter(n -> !n.startsWith(".")).toList());
+        ok("sh", "-c", "ls -U " + v(v3, "big") + " > " + listing);
+        assertEquals(names, Files.readAllLines(listing), "a second listing, from the kernel's cache");
+        assertEquals("x2999", ok("cat", v(v3, "big/" + names.get(2999))));
+        assertTrue(count(m.requestStats(), "readdirplus") + count(m.requestStats(), "readdir") > 1,
+                "the listing came in more than one reply: " + m.requestStats());
+    }
+
+    /** A counter from the session's statistics line ("name=N"), 0 if absent. */
+    private static long count(String stats, String name) {
+        for (String field : stats.split(" ")) {
+            if (field.startsWith(name + "=")) {
+                return Long.parseLong(field.substring(name.length() + 1));
+            }
+        }
+        return 0;
+    }
+
+    @Test
     void mount_writes_failReadOnly() throws Exception {
         mount(MountOptions.defaults());
         Result touch = run("touch", v(v1, "data/new"));
