@@ -176,6 +176,15 @@ final class MountIT {
     }
 
     @Test
+    void mount_sequentialRead_comesInReadsOfUpTo1MiB() throws Exception {
+        FuseMount m = mount(MountOptions.defaults());
+        assertEquals(Hashing.hash(big).hex(), ok("sha256sum", v(v2, "data/big.bin")).split(" ")[0]);
+        long reads = count(m.requestStats(), "read");
+        // with the kernel's default read-ahead (128 KiB) it takes 38
+        assertTrue(reads > 0 && reads <= BIG / (512 * 1024), "reads: " + m.requestStats());
+    }
+
+    @Test
     void mount_folderLargerThanAListingReply_isListedWholeAndInOrder() throws Exception {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
