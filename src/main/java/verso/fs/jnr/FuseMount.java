@@ -30,23 +30,40 @@ public final class FuseMount implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FuseMount.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
+    /** What a node the kernel holds costs the heap, with room to spare (61-81 bytes measured). */
+    static final long BYTES_PER_NODE = 100;
     /** The kernel's read-ahead for the mount: as much as one read may carry. */
     static final int READ_AHEAD_KIB = FuseSession.MAX_READ / 1024;
 
     private final Path mountPoint;
     private final VersoFileSystem fs;
+    private final int nodeBudget;
     private volatile FuseSession session;
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private final AtomicReference<Throwable> loopError = new AtomicReference<>();
     private volatile boolean closed;
 
-    private FuseMount(Path mountPoint, VersoFileSystem fs) {
+    private FuseMount(Path mountPoint, VersoFileSystem fs, int nodeBudget) {
         this.mountPoint = mountPoint;
         this.fs = fs;
+        this.nodeBudget = nodeBudget;
     }
 
     /** Mounts and returns once the mount answers; throws with the reason otherwise. */
     public static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options) throws IOException {
+        return mount(fs, mountPoint, options, nodeBudget(Runtime.getRuntime().maxMemory()));
+    }
+
+    /**
+     * How many nodes the kernel may hold in a heap of {@code maxHeap} bytes before it is asked to drop
+     * some: a fifth of the heap at {@link #BYTES_PER_NODE} (about 240,000 in the daemon's 128 MiB).
+     */
+    static int nodeBudget(long maxHeap) {
+        return (int) Math.max(1024, Math.min(Integer.MAX_VALUE / 2, maxHeap / 5 / BYTES_PER_NODE));
+    }
+
+    /** Mounts with a given node budget (see {@link #nodeBudget}). */
+    static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options, int nodeBudget) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         FuseEnvironment.check();
         MountTable.clearStale(mp);
@@ -60,7 +77,7 @@ public final class FuseMount implements AutoCloseable {
             }
         }
         mp = mp.toRealPath();
-        FuseMount m = new FuseMount(mp, fs);
+        FuseMount m = new FuseMount(mp, fs, nodeBudget);
         m.start(options);
         return m;
     }
@@ -71,7 +88,7 @@ public final class FuseMount implements AutoCloseable {
                 FuseDevice device = FuseDevice.mount(mountPoint, options.optionString());
                 try {
                     UnixSystem user = new UnixSystem();
-                    session = new FuseSession(fs, device, user.getUid(), user.getGid());
+                    session = new FuseSession(fs, device, user.getUid(), user.getGid(), nodeBudget);
                     session.serve();
                 } finally {
                     device.unmount(); // only once no worker can touch the device

@@ -6,7 +6,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
@@ -82,6 +85,8 @@ final class FuseSession {
 
     /** Offsets: fuse_in_header is 40 bytes, fuse_out_header 16. */
     static final int IN = 40, OUT = 16;
+    /** The notification that drops a name from the kernel's cache, and its largest message. */
+    private static final int NOTIFY_INVAL_ENTRY = 3, NOTIFY_BYTES = OUT + 16 + VersoFileSystem.NAME_MAX + 1;
     static final int ATTR_BYTES = 88, ENTRY_BYTES = 40 + ATTR_BYTES, DIRENT_NAME = 24;
 
     private final VersoFileSystem fs;
@@ -89,6 +94,10 @@ final class FuseSession {
     private final int uid;
     private final int gid;
     private final NodeTable nodes = new NodeTable();
+    /** Nodes the kernel may hold before it is asked to drop the least recently used. */
+    private final int nodeBudget;
+    private final AtomicBoolean trimming = new AtomicBoolean();
+    private final ExecutorService trimmer = Executors.newSingleThreadExecutor(DaemonThreads.named("verso-fuse-trim"));
     private volatile boolean noOpen;
     private volatile boolean exited;
     private final ThreadFactory threads = DaemonThreads.numbered("verso-fuse");
@@ -98,9 +107,10 @@ final class FuseSession {
     /** Requests taken, by opcode. */
     private final AtomicLongArray requests = new AtomicLongArray(64);
 
-    FuseSession(VersoFileSystem fs, FuseDevice device, long uid, long gid) {
+    FuseSession(VersoFileSystem fs, FuseDevice device, long uid, long gid, int nodeBudget) {
         this.fs = fs;
         this.device = device;
+        this.nodeBudget = nodeBudget;
         this.uid = (int) uid;
         this.gid = (int) gid;
     }
@@ -108,15 +118,19 @@ final class FuseSession {
     /** Serves until the file system is unmounted and every worker has stopped. */
     void serve() throws InterruptedException {
         start();
-        for (int joined = 0; ; joined++) {
-            Thread next;
-            synchronized (started) {
-                if (joined == started.size()) {
-                    return;
+        try {
+            for (int joined = 0; ; joined++) {
+                Thread next;
+                synchronized (started) {
+                    if (joined == started.size()) {
+                        return;
+                    }
+                    next = started.get(joined);
                 }
-                next = started.get(joined);
+                next.join();
             }
-            next.join();
+        } finally {
+            trimmer.shutdownNow();
         }
     }
 
@@ -231,6 +245,37 @@ final class FuseSession {
         int written = device.write(w.outAddress, size);
         if (written < 0 && -written != FuseDevice.ENOENT) { // ENOENT: the request was interrupted meanwhile
             LOG.warn("replying to {} failed (errno {})", name(opcode), -written);
+        }
+        if ((opcode == LOOKUP || opcode == READDIRPLUS) && nodes.kept() > nodeBudget
+                && trimming.compareAndSet(false, true)) {
+            trimmer.execute(this::trim);
+        }
+    }
+
+    /**
+     * Asks the kernel to drop the names it has used least recently, down to seven eighths of the
+     * budget (FUSE_NOTIFY_INVAL_ENTRY), so that the node table stays bounded however many files
+     * are read: the kernel then forgets their nodes, as it would under memory pressure, and looks a
+     * name up again if it is used again. Runs on its own thread: the kernel takes the folder's lock
+     * for it, which a request being answered in that folder may hold.
+     */
+    private void trim() {
+        long address = NATIVE.allocateMemory(NOTIFY_BYTES, false);
+        ByteBuffer b = NATIVE.newDirectByteBuffer(address, NOTIFY_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (NodeTable.Entry e : nodes.leastRecentlyUsed(nodes.kept() - nodeBudget / 8 * 7)) {
+                int size = OUT + 16 + e.name().length + 1;
+                b.putInt(0, size).putInt(4, NOTIFY_INVAL_ENTRY).putLong(8, 0)
+                        .putLong(OUT, e.parent()).putInt(OUT + 8, e.name().length).putInt(OUT + 12, 0)
+                        .put(OUT + 16, e.name()).put(size - 1, (byte) 0);
+                int written = device.write(address, size);
+                if (written < 0 && -written != FuseDevice.ENOENT) { // ENOENT: the kernel had dropped it already
+                    LOG.debug("asking the kernel to drop a name failed (errno {})", -written);
+                }
+            }
+        } finally {
+            NATIVE.freeMemory(address);
+            trimming.set(false);
         }
     }
 

@@ -1,7 +1,9 @@
 package verso.fs.jnr;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The node ids the kernel knows: each is a name in a parent node, and lives from the first lookup
@@ -24,12 +26,18 @@ final class NodeTable {
     private byte[][] name = new byte[1024][];
     private long[] lookups = new long[1024];
     private int[] children = new int[1024];
+    /** Per slot: used since the clock hand last passed ({@link #USED}), or already given up ({@link #GIVEN_UP}). */
+    private byte[] marks = new byte[1024];
+    private static final byte USED = 1, GIVEN_UP = 2;
+    private int hand = 1;
     /** Slot + 1 of each node but the root, by hash of (parent, name); 0 is empty. */
     private int[] index = new int[2048];
     /** Slots ever used; those below it that are free are chained through {@link #parent}. */
     private int used = 1;
     private int freeHead = NONE;
     private int live = 1;
+    /** Nodes given up to the kernel and not yet forgotten by it. */
+    private int givenUp;
 
     NodeTable() {
         parent[0] = NONE;
@@ -39,6 +47,11 @@ final class NodeTable {
     /** Nodes held, the root included. */
     synchronized int size() {
         return live;
+    }
+
+    /** Nodes held that have not been given up (see {@link #leastRecentlyUsed}). */
+    synchronized int kept() {
+        return live - givenUp;
     }
 
     /**
@@ -52,6 +65,7 @@ final class NodeTable {
         for (int s; (s = index[i] - 1) != NONE; i = (i + 1) & mask) {
             if (parent[s] == p && Arrays.equals(name[s], childName)) {
                 lookups[s]++;
+                mark(s, USED);
                 return s + 1L;
             }
         }
@@ -60,6 +74,7 @@ final class NodeTable {
         name[s] = childName;
         lookups[s] = 1;
         children[s] = 0;
+        marks[s] = USED;
         children[p]++;
         index[i] = s + 1;
         live++;
@@ -77,6 +92,33 @@ final class NodeTable {
         int s = (int) id - 1;
         lookups[s] = Math.max(0, lookups[s] - count);
         release(s);
+    }
+
+    /** A name the kernel is asked to drop: {@code name} in the folder with node id {@code parent}. */
+    record Entry(long parent, byte[] name) {
+    }
+
+    /**
+     * Up to {@code count} nodes for the kernel to drop, least recently used first (a clock: a node
+     * looked up since the hand last passed it is passed over once): files and empty folders the
+     * kernel holds, each given only once. The kernel forgets them once it has dropped them.
+     */
+    synchronized List<Entry> leastRecentlyUsed(int count) {
+        List<Entry> out = new ArrayList<>();
+        for (int steps = 0; out.size() < count && steps < 2 * used; steps++) {
+            int s = hand;
+            hand = hand + 1 < used ? hand + 1 : 1;
+            if (name[s] == null || children[s] > 0 || marks[s] == GIVEN_UP) {
+                continue;
+            }
+            if (marks[s] == USED) {
+                marks[s] = 0;
+            } else {
+                mark(s, GIVEN_UP);
+                out.add(new Entry(parent[s] + 1L, name[s]));
+            }
+        }
+        return out;
     }
 
     /** The path of a node, "/" for the root; throws {@link IllegalArgumentException} for an unknown id. */
@@ -111,6 +153,7 @@ final class NodeTable {
     private void release(int s) {
         while (s != 0 && lookups[s] == 0 && children[s] == 0) {
             int p = parent[s];
+            mark(s, (byte) 0);
             unindex(s);
             name[s] = null;
             parent[s] = freeHead;
@@ -119,6 +162,11 @@ final class NodeTable {
             children[p]--;
             s = p;
         }
+    }
+
+    private void mark(int s, byte mark) {
+        givenUp += (mark == GIVEN_UP ? 1 : 0) - (marks[s] == GIVEN_UP ? 1 : 0);
+        marks[s] = mark;
     }
 
     private int allocate() {
@@ -133,6 +181,7 @@ final class NodeTable {
             name = Arrays.copyOf(name, n);
             lookups = Arrays.copyOf(lookups, n);
             children = Arrays.copyOf(children, n);
+            marks = Arrays.copyOf(marks, n);
         }
         return used++;
     }

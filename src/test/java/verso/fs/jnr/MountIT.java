@@ -185,6 +185,28 @@ final class MountIT {
     }
 
     @Test
+    void mount_readingMoreFilesThanTheNodeBudget_keepsTheNodeTableNearIt() throws Exception {
+        for (int i = 0; i < 400; i++) {
+            repo.write("many/f" + i, "file " + i);
+        }
+        ObjectId v3 = repo.commit(T2.plusSeconds(60), "many", "many");
+        DirCatalog catalog = new DirCatalog(repo.meta());
+        fs = fileSystem(catalog);
+        FuseMount m = FuseMount.mount(fs, mnt, MountOptions.defaults(), 64);
+        cleanup.add(m);
+        for (int pass = 0; pass < 2; pass++) {
+            String all = ok("sh", "-c", "cd " + v(v3, "many") + " && for i in $(seq 0 399); do cat f$i; echo; done");
+            assertEquals(400, all.lines().filter(l -> l.startsWith("file ")).distinct().count(), all);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (count(m.requestStats(), "nodes") > 100 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the kernel forgets the names it dropped as it gets to them
+        }
+        assertTrue(count(m.requestStats(), "nodes") <= 100, m.requestStats());
+        assertTrue(count(m.requestStats(), "lookup") > 400, "names dropped were looked up again: " + m.requestStats());
+    }
+
+    @Test
     void mount_folderLargerThanAListingReply_isListedWholeAndInOrder() throws Exception {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {

@@ -52,6 +52,31 @@ final class NodeTableTest {
     }
 
     @Test
+    void leastRecentlyUsed_givesUpFilesNotUsedSinceTheLastSweep_eachOnce() {
+        NodeTable t = new NodeTable();
+        long dir = t.lookup(NodeTable.ROOT, b("d"));
+        long a = t.lookup(dir, b("a"));
+        t.lookup(dir, b("b"));
+        t.lookup(dir, b("c"));
+        assertEquals(List.of("a"), names(t.leastRecentlyUsed(1)), "every node was just used: one sweep spares them");
+        t.lookup(dir, b("b"));
+        assertEquals(List.of("c", "b"), names(t.leastRecentlyUsed(5)), "b was used again, so it comes last");
+        assertEquals(List.of(), names(t.leastRecentlyUsed(5)), "each is given up once; the folder has children");
+        assertEquals(5, t.size());
+        assertEquals(2, t.kept());
+        t.forget(a, 1);
+        assertEquals(4, t.size());
+        assertEquals(2, t.kept());
+        t.lookup(dir, b("c")); // looked up again before the kernel forgot it: kept again
+        assertEquals(3, t.kept());
+        assertEquals(List.of("c"), names(t.leastRecentlyUsed(5)), "and may be given up again");
+    }
+
+    private static List<String> names(List<NodeTable.Entry> entries) {
+        return entries.stream().map(e -> new String(e.name(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
     void manyLookupsAndForgets_agreeWithAMap() {
         NodeTable t = new NodeTable();
         Random random = new Random(7);
