@@ -2,8 +2,8 @@
 # The floor of FUSE's own cost for the small-file read of bench-mount.sh (case 7), on this machine:
 # an in-memory file system in C (scripts/lib/memfs.c, libfuse 3's low-level API) serving the same
 # shape (200 folders of 100 files of 1-8 KiB) with no network, no hashing and no JVM, read the same
-# way (find | xargs cat, the page cache dropped first, a fresh mount each run), with the two FUSE
-# requests a file verso's mount costs (lookup, read) and with readdirplus (the read only).
+# way (find | xargs cat, the page cache dropped first, a fresh mount each run), with two FUSE
+# requests a file (lookup, read) and with readdirplus (the read only, as verso's mount does).
 #
 #   sudo scripts/bench-fuse-floor.sh [--runs N]
 #
@@ -67,7 +67,7 @@ table_row "memfs (C, libfuse 3, in memory)" "1 reader (s)" "8 readers (s)" "its 
 table_row "---" "---:" "---:" "---:" "---"
 for mode in noplus plus; do
   # shellcheck disable=SC2086
-  table_row "$([ $mode = plus ] && echo "readdirplus: read only" || echo "lookup and read (as verso's mount)")" \
+  table_row "$([ $mode = plus ] && echo "readdirplus: read only (as verso's mount)" || echo "lookup and read")" \
     "$(median ${T1[$mode]}) [$(echo ${T1[$mode]} | tr ' ' /)]" "$(median ${T8[$mode]}) [$(echo ${T8[$mode]} | tr ' ' /)]" \
     "$(median ${CPU[$mode]})" "$(cat "$WORK/requests-$mode" 2>/dev/null || true)"
 done
