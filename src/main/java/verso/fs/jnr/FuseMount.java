@@ -63,7 +63,8 @@ public final class FuseMount implements AutoCloseable {
     }
 
     /** Mounts with a given node budget (see {@link #nodeBudget}). */
-    static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options, int nodeBudget) throws IOException {
+    static FuseMount mount(VersoFileSystem fs, Path mountPoint, MountOptions options, int nodeBudget)
+            throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         FuseEnvironment.check();
         MountTable.clearStale(mp);

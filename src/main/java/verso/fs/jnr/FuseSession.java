@@ -27,19 +27,22 @@ import verso.store.DaemonThreads;
  * place, and each reply is written back in one call, a file's bytes copied once, from the block into
  * the reply.
  *
- * <p>Why not libfuse's loop: libfuse 2 (the version jnr-fuse binds) cannot answer READDIRPLUS or
- * take reads larger than 128 KiB, and its high-level API turns every request into a path, a callback
- * through jnr and a {@code struct stat} built from Java objects. Here:
+ * <p>Why not libfuse's loop: libfuse 2 cannot answer READDIRPLUS or take reads larger than 128 KiB,
+ * and its high-level API turns every request into a callback through native code and a
+ * {@code struct stat} built from Java objects. Here:
  * <ul>
- *   <li>a listing carries every entry's attributes (READDIRPLUS, in the kernel's adaptive mode), so
- *       reading the files of a listed folder costs one request a file (the read), not two;</li>
+ *   <li>a listing carries its entries' nodes and attributes (READDIRPLUS, in the kernel's adaptive
+ *       mode), so reading the files of a listed folder costs one request a file (the read), not
+ *       two;</li>
  *   <li>reads come in up to {@link #MAX_READ} bytes (FUSE_MAX_PAGES);</li>
  *   <li>opens and releases of files are declined (ENOSYS, protocol 7.23 on), so the kernel sends
  *       none and keeps the page cache across opens; directories inside a version are opened with the
  *       kernel's directory cache, since they never change, and the top-level ones without it, so new
  *       versions appear at once;</li>
  *   <li>names are cached by the kernel for {@link #CACHE_SECONDS}, failed lookups not at all, and
- *       symlink targets are asked for afresh every time ({@code latest} and tags move).</li>
+ *       symlink targets are asked for afresh every time ({@code latest} and tags move);</li>
+ *   <li>the nodes the kernel holds stay within a budget: past it, the kernel is asked to drop the
+ *       names used least recently (see {@link #trim}).</li>
  * </ul>
  *
  * <p>Threads are started as requests need them, up to {@link #THREADS}: a worker that takes a request
@@ -52,42 +55,42 @@ final class FuseSession {
     private static final MemoryIO NATIVE = MemoryIO.getInstance();
 
     /** The most threads serving requests at once. */
-    static final int THREADS = 16;
+    private static final int THREADS = 16;
     /** Seconds the kernel may keep a name and its attributes: nothing a lookup returns changes. */
-    static final long CACHE_SECONDS = 3600;
+    private static final long CACHE_SECONDS = 3600;
     /** Pages of 4 KiB in the largest read the kernel is asked to send. */
-    static final int MAX_PAGES = 256;
+    private static final int MAX_PAGES = 256;
     static final int MAX_READ = MAX_PAGES * 4096;
     /** The protocol version spoken (the kernel's, if older, is used instead). */
-    static final int MAJOR = 7, MINOR = 38;
+    private static final int MAJOR = 7, MINOR = 38;
     /** From this minor version on, a file system may decline opens and releases of files (Linux 3.14). */
-    static final int NO_OPEN_MINOR = 23;
+    private static final int NO_OPEN_MINOR = 23;
     private static final int MAX_WRITE = 4096;
     /** Larger than any request of a read-only mount: the kernel wants 8 KiB and header + MAX_WRITE. */
     private static final int REQUEST_BYTES = 16 * 1024;
 
     // opcodes
-    static final int LOOKUP = 1, FORGET = 2, GETATTR = 3, SETATTR = 4, READLINK = 5, SYMLINK = 6,
+    private static final int LOOKUP = 1, FORGET = 2, GETATTR = 3, SETATTR = 4, READLINK = 5, SYMLINK = 6,
             MKNOD = 8, MKDIR = 9, UNLINK = 10, RMDIR = 11, RENAME = 12, LINK = 13, OPEN = 14, READ = 15,
             WRITE = 16, STATFS = 17, RELEASE = 18, SETXATTR = 21, REMOVEXATTR = 24, FLUSH = 25, INIT = 26,
             OPENDIR = 27, READDIR = 28, RELEASEDIR = 29, CREATE = 35, INTERRUPT = 36, DESTROY = 38,
             NOTIFY_REPLY = 41, BATCH_FORGET = 42, FALLOCATE = 43, READDIRPLUS = 44, RENAME2 = 45,
             COPY_FILE_RANGE = 47, TMPFILE = 51;
     // INIT flags
-    static final int ASYNC_READ = 1, DO_READDIRPLUS = 1 << 13, READDIRPLUS_AUTO = 1 << 14,
+    private static final int ASYNC_READ = 1, DO_READDIRPLUS = 1 << 13, READDIRPLUS_AUTO = 1 << 14,
             PARALLEL_DIROPS = 1 << 18, MAX_PAGES_FLAG = 1 << 22;
     // open flags in replies
-    static final int FOPEN_KEEP_CACHE = 1 << 1, FOPEN_CACHE_DIR = 1 << 3;
+    private static final int FOPEN_KEEP_CACHE = 1 << 1, FOPEN_CACHE_DIR = 1 << 3;
     private static final int ENOSYS = 38, EPROTO = 71;
     private static final int S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000;
     /** The inode number of an entry in a plain listing, as libfuse gives it: the kernel assigns its own. */
     private static final long UNKNOWN_INO = 0xffffffffL;
 
     /** Offsets: fuse_in_header is 40 bytes, fuse_out_header 16. */
-    static final int IN = 40, OUT = 16;
+    private static final int IN = 40, OUT = 16;
     /** The notification that drops a name from the kernel's cache, and its largest message. */
     private static final int NOTIFY_INVAL_ENTRY = 3, NOTIFY_BYTES = OUT + 16 + VersoFileSystem.NAME_MAX + 1;
-    static final int ATTR_BYTES = 88, ENTRY_BYTES = 40 + ATTR_BYTES, DIRENT_NAME = 24;
+    private static final int ATTR_BYTES = 88, ENTRY_BYTES = 40 + ATTR_BYTES, DIRENT_NAME = 24;
 
     private final VersoFileSystem fs;
     private final FuseDevice device;
@@ -340,7 +343,8 @@ final class FuseSession {
             case OPENDIR -> {
                 // a version never changes, so the kernel may keep its listings; the top level changes
                 boolean immutable = nodes.path(node).startsWith("/versions/");
-                out.putLong(OUT, 0).putInt(OUT + 8, immutable ? FOPEN_CACHE_DIR | FOPEN_KEEP_CACHE : 0).putInt(OUT + 12, 0);
+                int flags = immutable ? FOPEN_CACHE_DIR | FOPEN_KEEP_CACHE : 0;
+                out.putLong(OUT, 0).putInt(OUT + 8, flags).putInt(OUT + 12, 0);
                 yield 16;
             }
             case READDIR, READDIRPLUS -> readdir(in, out, node, opcode == READDIRPLUS);
@@ -368,7 +372,8 @@ final class FuseSession {
         out.putInt(OUT, MAJOR).putInt(OUT + 4, spoken).putInt(OUT + 8, maxReadahead).putInt(OUT + 12, flags)
                 .putShort(OUT + 16, (short) 0).putShort(OUT + 18, (short) 0) // background: the kernel's default
                 .putInt(OUT + 20, MAX_WRITE).putInt(OUT + 24, 1) // time granularity: 1 ns
-                .putShort(OUT + 28, (short) ((flags & MAX_PAGES_FLAG) != 0 ? MAX_PAGES : 0)).putShort(OUT + 30, (short) 0);
+                .putShort(OUT + 28, (short) ((flags & MAX_PAGES_FLAG) != 0 ? MAX_PAGES : 0))
+                .putShort(OUT + 30, (short) 0);
         for (int at = OUT + 32; at < OUT + 64; at += 4) {
             out.putInt(at, 0);
         }
@@ -404,7 +409,8 @@ final class FuseSession {
         if (position[0] == 1 && !putDirent(out, at, limit, ++position[0], "..", null, node, plus)) {
             return at[0] - OUT;
         }
-        fs.readdir(path, position[0] - 2, e -> putDirent(out, at, limit, ++position[0], e.name(), e.attributes(), node, plus));
+        fs.readdir(path, position[0] - 2,
+                e -> putDirent(out, at, limit, ++position[0], e.name(), e.attributes(), node, plus));
         return at[0] - OUT;
     }
 

@@ -14,21 +14,22 @@ import java.util.List;
  * <p>Held compactly, since the kernel may keep a node for every file a listing or a reader has
  * touched (a million after a {@code find} over a million files): parallel arrays by slot (node id
  * = slot + 1, the root's slot is 0), each name as its UTF-8 bytes, and an open-addressing index from
- * (parent, name) to slot, so a name looked up again gets the id it has. About 60 bytes a node. A
- * node with children is kept until they are gone, so a child's path never runs through a reused
- * slot. Synchronized: every operation is a few array accesses.
+ * (parent, name) to slot, so a name looked up again gets the id it has. 61-81 bytes a node at a
+ * million. A node with children is kept until they are gone, so a child's path never runs through a
+ * reused slot. To keep the table within a budget, {@link #leastRecentlyUsed} picks the nodes for the
+ * kernel to drop. Synchronized: every operation is a few array accesses.
  */
 final class NodeTable {
     static final long ROOT = 1;
     private static final int NONE = -1;
+    private static final byte USED = 1, GIVEN_UP = 2;
 
     private int[] parent = new int[1024];
     private byte[][] name = new byte[1024][];
     private long[] lookups = new long[1024];
     private int[] children = new int[1024];
-    /** Per slot: used since the clock hand last passed ({@link #USED}), or already given up ({@link #GIVEN_UP}). */
+    /** Per slot: looked up since the clock hand last passed ({@link #USED}), or given up ({@link #GIVEN_UP}). */
     private byte[] marks = new byte[1024];
-    private static final byte USED = 1, GIVEN_UP = 2;
     private int hand = 1;
     /** Slot + 1 of each node but the root, by hash of (parent, name); 0 is empty. */
     private int[] index = new int[2048];

@@ -89,7 +89,8 @@ final class NodeTableTest {
         for (int op = 0; op < 60_000; op++) {
             if (live.isEmpty() || random.nextInt(3) > 0) {
                 // a child of the root or of a live node, from few names so that many collide
-                long parent = live.isEmpty() || random.nextBoolean() ? NodeTable.ROOT : live.get(random.nextInt(live.size()));
+                long parent = live.isEmpty() || random.nextBoolean()
+                        ? NodeTable.ROOT : live.get(random.nextInt(live.size()));
                 String name = "n" + random.nextInt(300);
                 String path = (parent == NodeTable.ROOT ? "" : paths.get(parent)) + "/" + name;
                 long id = t.lookup(parent, b(name));
