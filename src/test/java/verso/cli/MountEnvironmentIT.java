@@ -32,6 +32,12 @@ final class MountEnvironmentIT {
     /** Every libfuse.so.2 the loader knows, replaced by an empty file. */
     private static final String NO_LIBRARY = "for f in $(ldconfig -p | sed -n 's/.*libfuse\\.so\\.2 .*=> //p'); do "
             + "mount --bind \"$EMPTY\" \"$(readlink -f \"$f\")\" || exit 9; done";
+    /** A /dev/fuse that only root may open, as some hosts have it (its usual mode is 666). */
+    private static final String ROOT_ONLY_DEVICE = "mknod -m 600 \"$EMPTY.fuse\" c 10 229 "
+            + "&& mount --bind \"$EMPTY.fuse\" /dev/fuse";
+    /** nobody, who may still read the class path under /root (read access only). */
+    private static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "--inh-caps", "+dac_read_search", "--ambient-caps", "+dac_read_search", "--");
     /** fusermount, wherever libfuse 2 would look for it, replaced by an empty (not executable) file. */
     private static final String NO_FUSERMOUNT = "for f in /bin/fusermount /usr/bin/fusermount; do "
             + "if [ -e \"$f\" ]; then mount --bind \"$EMPTY\" \"$(readlink -f \"$f\")\" || exit 9; fi; done";
@@ -109,9 +115,12 @@ final class MountEnvironmentIT {
 
     @Test
     void noFusermount_forAUserOtherThanRoot_namesThePackage() throws Exception {
-        // nobody, who may still read the class path under /root (read access only)
-        List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "--inh-caps", "+dac_read_search", "--ambient-caps", "+dac_read_search", "--");
-        assertOneLine(mountIn(NO_FUSERMOUNT, nobody), false, "apt-get install fuse3", "daemon log:");
+        assertOneLine(mountIn(NO_FUSERMOUNT, NOBODY), false, "apt-get install fuse3", "daemon log:");
+    }
+
+    @Test
+    void deviceOnlyRootMayOpen_forAUserOtherThanRoot_saysHowToLetThem() throws Exception {
+        assertOneLine(mountIn(ROOT_ONLY_DEVICE, NOBODY), false, "only root may open /dev/fuse",
+                "chmod 666 /dev/fuse", "daemon log:");
     }
 }

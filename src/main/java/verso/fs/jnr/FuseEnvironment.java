@@ -18,7 +18,8 @@ import java.util.Optional;
  * <p>The checks follow libfuse 2's mount: load {@code libfuse.so.2}; open {@code /dev/fuse}; call
  * {@code mount(2)}, which needs {@code CAP_SYS_ADMIN}; failing that (a user other than root), run
  * the set-uid {@code fusermount}, which can only gain the capability if the bounding set still has
- * it. A container started without {@code --cap-add SYS_ADMIN} has it in neither.
+ * it, and which needs the user to be able to open {@code /dev/fuse}. A container started without
+ * {@code --cap-add SYS_ADMIN} has the capability in neither.
  */
 final class FuseEnvironment {
     static final Path DEVICE = Path.of("/dev/fuse");
@@ -48,9 +49,14 @@ final class FuseEnvironment {
                     + "the container with --cap-add SYS_ADMIN (Kubernetes: securityContext.capabilities.add: "
                     + "[SYS_ADMIN], or privileged: true)");
         }
-        if (new UnixSystem().getUid() != 0 && fusermount().isEmpty()) {
+        boolean root = new UnixSystem().getUid() == 0;
+        if (!root && fusermount().isEmpty()) {
             throw new IOException("fusermount is not installed (a user other than root mounts with it); "
                     + "install it with: apt-get install fuse3");
+        }
+        if (!root && !(Files.isReadable(DEVICE) && Files.isWritable(DEVICE))) {
+            throw new IOException("only root may open " + DEVICE + " here: let every user read and write it "
+                    + "(chmod 666 " + DEVICE + ", its usual mode), or mount as root");
         }
     }
 
