@@ -133,6 +133,21 @@ final class VersoFileSystemTest {
     }
 
     @Test
+    void readdir_fromAnIndex_givesTheEntriesFromThere() throws FsException {
+        String datasets = "/versions/" + v1.hex() + "/datasets";
+        List<String> tail = new ArrayList<>();
+        fs.readdir(datasets, 1, e -> tail.add(e.name()));
+        assertEquals(List.of("tools", "train.csv"), tail);
+        List<String> top = new ArrayList<>();
+        fs.readdir("/", 2, e -> top.add(e.name()));
+        assertEquals(List.of("tags", "versions"), top);
+        List<String> past = new ArrayList<>();
+        fs.readdir(datasets, 3, e -> past.add(e.name()));
+        assertEquals(List.of(), past);
+        assertErrno(Errno.EINVAL, () -> fs.readdir(datasets, -1, e -> true));
+    }
+
+    @Test
     void readlink_layoutLinks_pointAtVersions() throws FsException {
         assertEquals("versions/" + v2.hex(), fs.readlink("/latest"));
         assertEquals("../versions/" + v1.hex(), fs.readlink("/tags/v1.0"));

@@ -218,8 +218,11 @@ final class MountIT {
         Path listing = tmp.resolve("listing"); // more than a pipe holds
         ok("sh", "-c", "ls -f " + v(v3, "big") + " > " + listing);
         assertEquals(names, Files.readAllLines(listing).stream().filter(n -> !n.startsWith(".")).toList());
+        long listings = count(m.requestStats(), "readdirplus") + count(m.requestStats(), "readdir");
         ok("sh", "-c", "ls -U " + v(v3, "big") + " > " + listing);
         assertEquals(names, Files.readAllLines(listing), "a second listing, from the kernel's cache");
+        assertEquals(listings, count(m.requestStats(), "readdirplus") + count(m.requestStats(), "readdir"),
+                "the second listing reached verso: " + m.requestStats());
         assertEquals("x2999", ok("cat", v(v3, "big/" + names.get(2999))));
         assertTrue(count(m.requestStats(), "readdirplus") + count(m.requestStats(), "readdir") > 1,
                 "the listing came in more than one reply: " + m.requestStats());
