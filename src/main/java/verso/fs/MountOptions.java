@@ -38,7 +38,8 @@ public record MountOptions(boolean allowOther, Duration readyTimeout, List<Strin
 
     /** The {@code -o} value passed to libfuse's mount. */
     public String optionString() {
-        List<String> o = new ArrayList<>(List.of("ro", "default_permissions", "fsname=" + FS_NAME, "subtype=" + FS_NAME));
+        List<String> o = new ArrayList<>(List.of("ro", "default_permissions", "fsname=" + FS_NAME,
+                "subtype=" + FS_NAME));
         if (allowOther) {
             o.add("allow_other");
         }

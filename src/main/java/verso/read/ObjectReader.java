@@ -200,8 +200,9 @@ public final class ObjectReader {
             disk.verified(id);
             return decoded;
         };
-        return loadFrom(id, (ch, size) -> Hashing.decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy"),
-                fromDisk, () -> decodeRemote(id, decoder, fromDisk));
+        SourceRead<T> fromStore = (ch, size) ->
+                Hashing.decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy");
+        return loadFrom(id, fromStore, fromDisk, () -> decodeRemote(id, decoder, fromDisk));
     }
 
     /**
