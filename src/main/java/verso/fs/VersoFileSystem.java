@@ -42,8 +42,8 @@ import verso.store.TreeEntry;
  * top-level directories carry the newest version's time. Directories inside trees report one link
  * (their subdirectory count is not known without loading them; one link tells tools such as find
  * not to infer it). Open files live in a table from handle number to the open content. Reads may
- * also come by path, without a handle (the FUSE binding declines the kernel's opens): those resolve
- * their path each time, and a chunked file's open content is kept between them in {@link PathFiles}.
+ * also come without a handle (the FUSE binding declines the kernel's opens), by path or by the file
+ * entry a lookup gave: a chunked file's open content is kept between them in {@link SharedFiles}.
  */
 public final class VersoFileSystem {
     private static final Logger LOG = LoggerFactory.getLogger(VersoFileSystem.class);
@@ -57,7 +57,7 @@ public final class VersoFileSystem {
     public static final int MIN_PREFIX = 4;
     private static final int O_ACCMODE = 3;
     /** The most chunked files read without a handle kept open between reads. */
-    static final int PATH_FILES = 32;
+    static final int SHARED_FILES = 32;
 
     private final Catalog catalog;
     private final ContentSource content;
@@ -66,7 +66,7 @@ public final class VersoFileSystem {
     private final Cache<ObjectId, VersionLayout> layouts = Caffeine.newBuilder().maximumSize(1024).build();
     private final Map<Long, ContentSource.OpenFile> handles = new ConcurrentHashMap<>();
     /** Chunked files read without a handle: their state between reads, one per path. */
-    private final PathFiles pathFiles = new PathFiles(PATH_FILES);
+    private final SharedFiles sharedFiles = new SharedFiles(SHARED_FILES);
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final AtomicLong opens = new AtomicLong();
     private final AtomicLong handlesTaken = new AtomicLong();
@@ -203,7 +203,7 @@ public final class VersoFileSystem {
         if ((flags & O_ACCMODE) != 0) {
             throw new FsException(Errno.EROFS, "open for writing: " + path);
         }
-        ContentSource.OpenFile file = openContent(path, file(path));
+        ContentSource.OpenFile file = openContent(file(path));
         long handle = nextHandle.getAndIncrement();
         handles.put(handle, file);
         handlesTaken.incrementAndGet();
@@ -222,46 +222,51 @@ public final class VersoFileSystem {
         return en.entry();
     }
 
-    private ContentSource.OpenFile openContent(String path, TreeEntry entry) throws FsException {
+    private ContentSource.OpenFile openContent(TreeEntry entry) throws FsException {
         try {
             ContentSource.OpenFile file = content.open(entry);
             opens.incrementAndGet();
             return file;
         } catch (IOException | RuntimeException e) {
-            throw io("open " + path, e);
+            throw io("open " + entry.name(), e);
         }
     }
 
     /**
      * Reads {@code path} without a handle, for a kernel that sends no open and no release (see
      * {@code FuseSession}): into {@code dst} from its position, the count read, short only at the end
-     * of the file. A file of one object keeps no state between reads, so each read opens it, reads
-     * and closes (which costs nothing: no fetch, no allocation beyond the call). A chunked file is
-     * read through one open file per path, shared by its readers and kept between reads in
-     * {@link PathFiles}, so its read-ahead follows the reads as with an open handle; a read that
-     * reaches the end of the file lets it go.
+     * of the file. As {@link #read(TreeEntry, long, ByteBuffer)} once the path is resolved.
      */
     public int read(String path, long offset, ByteBuffer dst) throws FsException {
+        return read(file(path), offset, dst);
+    }
+
+    /**
+     * Reads the file whose entry a lookup gave ({@link Attributes#file}) without a handle: into
+     * {@code dst} from its position, the count read, short only at the end of the file. A file of one
+     * object keeps no state between reads, so each read opens it, reads and closes (which costs
+     * nothing: no fetch, no allocation beyond the call). A chunked file is read through one open file
+     * per content, shared by its readers and kept between reads in {@link SharedFiles}, so its
+     * read-ahead follows the reads as with an open handle; a read that reaches the end of the file
+     * lets it go.
+     */
+    public int read(TreeEntry file, long offset, ByteBuffer dst) throws FsException {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
-        // a path under versions/ names the same file for ever: an open one needs no resolving
-        PathFiles.Held held = pathFiles.find(path);
-        if (held == null) {
-            TreeEntry entry = file(path);
-            if (!entry.chunked()) {
-                ContentSource.OpenFile file = openContent(path, entry);
-                try {
-                    return read(file, offset, dst);
-                } finally {
-                    close(file);
-                }
-            }
+        if (!file.chunked()) {
+            ContentSource.OpenFile open = openContent(file);
             try {
-                held = pathFiles.acquire(path, entry.size(), () -> openContent(path, entry));
-            } catch (IOException e) {
-                throw io("open " + path, e);
+                return read(open, offset, dst);
+            } finally {
+                close(open);
             }
+        }
+        SharedFiles.Held held;
+        try {
+            held = sharedFiles.acquire(file.id(), file.size(), () -> openContent(file));
+        } catch (IOException e) {
+            throw io("open " + file.name(), e);
         }
         boolean end = false;
         try {
@@ -269,7 +274,7 @@ public final class VersoFileSystem {
             end = offset + n >= held.size();
             return n;
         } finally {
-            pathFiles.release(held, end);
+            sharedFiles.release(held, end);
         }
     }
 
@@ -335,7 +340,7 @@ public final class VersoFileSystem {
 
     /** One line of counters for the daemon log. */
     public String stats() {
-        return "opens=" + opens.get() + " open=" + (handles.size() + pathFiles.size()) + " reads=" + reads.get()
+        return "opens=" + opens.get() + " open=" + (handles.size() + sharedFiles.size()) + " reads=" + reads.get()
                 + " bytesRead=" + bytesRead.get() + " ioErrors=" + ioErrors.get()
                 + " cachedTrees=" + trees.estimatedSize() + " versions=" + catalog.snapshot().versions().size();
     }
@@ -499,7 +504,7 @@ public final class VersoFileSystem {
         Instant time = en.version().version().time();
         return switch (e.type()) {
             case FILE -> new Attributes(EntryType.FILE, e.size(),
-                    e.executable() ? Attributes.READ_EXECUTE : Attributes.READ_ONLY, 1, time);
+                    e.executable() ? Attributes.READ_EXECUTE : Attributes.READ_ONLY, 1, time, e);
             case DIR -> Attributes.dir(1, time);
             case SYMLINK -> Attributes.symlink(e.target(), time);
         };

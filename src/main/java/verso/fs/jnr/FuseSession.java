@@ -11,7 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verso.fs.Attributes;
@@ -20,6 +22,7 @@ import verso.fs.FsException;
 import verso.fs.FsUsage;
 import verso.fs.VersoFileSystem;
 import verso.store.DaemonThreads;
+import verso.store.TreeEntry;
 
 /**
  * Serves a {@link VersoFileSystem} over a mounted FUSE connection, speaking the kernel's protocol
@@ -39,6 +42,8 @@ import verso.store.DaemonThreads;
  *       none and keeps the page cache across opens; directories inside a version are opened with the
  *       kernel's directory cache, since they never change, and the top-level ones without it, so new
  *       versions appear at once;</li>
+ *   <li>a read finds its file by its node: the entries of the files looked up last are kept by node
+ *       (see {@link #known}), so reading a listed folder's files resolves no path;</li>
  *   <li>names are cached by the kernel for {@link #CACHE_SECONDS}, failed lookups not at all, and
  *       symlink targets are asked for afresh every time ({@code latest} and tags move);</li>
  *   <li>the nodes the kernel holds stay within a budget: past it, the kernel is asked to drop the
@@ -86,6 +91,9 @@ final class FuseSession {
     /** The inode number of an entry in a plain listing, as libfuse gives it: the kernel assigns its own. */
     private static final long UNKNOWN_INO = 0xffffffffL;
 
+    /** Slots of {@link #known}: enough for the listed folders of many readers at once. */
+    private static final int KNOWN = 4096;
+
     /** Offsets: fuse_in_header is 40 bytes, fuse_out_header 16. */
     private static final int IN = 40, OUT = 16;
     /** The notification that drops a name from the kernel's cache, and its largest message. */
@@ -97,6 +105,14 @@ final class FuseSession {
     private final int uid;
     private final int gid;
     private final NodeTable nodes = new NodeTable();
+    /**
+     * The file entries of nodes looked up lately, at {@code node % KNOWN} (a newer node in the same
+     * slot replaces an older one). A read of a node found here needs no path: a file of a version
+     * never changes. Written at each lookup before its reply, so a node id the kernel was given
+     * again, for another name, never finds the entry of the name it had before. Bounded, so the
+     * entries kept cost no more heap however many nodes the kernel holds.
+     */
+    private final AtomicReferenceArray<Known> known = new AtomicReferenceArray<>(KNOWN);
     /** Nodes the kernel may hold before it is asked to drop the least recently used. */
     private final int nodeBudget;
     private final AtomicBoolean trimming = new AtomicBoolean();
@@ -109,6 +125,8 @@ final class FuseSession {
     private final AtomicInteger waiting = new AtomicInteger();
     /** Requests taken, by opcode. */
     private final AtomicLongArray requests = new AtomicLongArray(64);
+    /** Reads of a node whose file entry was not known, so its path was resolved. */
+    private final AtomicLong readsByPath = new AtomicLong();
 
     FuseSession(VersoFileSystem fs, FuseDevice device, long uid, long gid, int nodeBudget) {
         this.fs = fs;
@@ -137,7 +155,10 @@ final class FuseSession {
         }
     }
 
-    /** One line for the daemon log: requests taken by kind, and the nodes the kernel holds. */
+    /**
+     * One line for the daemon log: requests taken by kind, the reads that resolved a path, and the
+     * nodes the kernel holds.
+     */
     String stats() {
         StringBuilder b = new StringBuilder("fuse requests:");
         for (int op = 0; op < requests.length(); op++) {
@@ -146,7 +167,7 @@ final class FuseSession {
                 b.append(' ').append(name(op)).append('=').append(n);
             }
         }
-        return b.append(" nodes=").append(nodes.size()).toString();
+        return b.append(" readByPath=").append(readsByPath.get()).append(" nodes=").append(nodes.size()).toString();
     }
 
     /** Starts a worker unless {@link #THREADS} have been started. */
@@ -282,6 +303,27 @@ final class FuseSession {
         }
     }
 
+    /** A node and the entry of the file it names (null if it names no file of a version). */
+    private record Known(long node, TreeEntry file) {
+    }
+
+    /** The node that names {@code name} in {@code parent} (counted as a lookup), its file entry remembered. */
+    private long lookup(long parent, byte[] name, Attributes a) {
+        long id = nodes.lookup(parent, name);
+        int slot = (int) (id % KNOWN);
+        Known k = known.get(slot);
+        if (k == null || k.node != id || k.file != a.file()) {
+            known.set(slot, new Known(id, a.file()));
+        }
+        return id;
+    }
+
+    /** The file entry of {@code node} if it is known, else null. */
+    private TreeEntry file(long node) {
+        Known k = known.get((int) (node % KNOWN));
+        return k != null && k.node == node ? k.file : null;
+    }
+
     /** An error the protocol itself answers with (no operation behind it). */
     private static final class NotSupported extends RuntimeException {
         final int errno;
@@ -303,7 +345,7 @@ final class FuseSession {
                 in.get(IN, name);
                 String parent = nodes.path(node);
                 Attributes a = fs.getattr(child(parent, new String(name, StandardCharsets.UTF_8)));
-                long id = nodes.lookup(node, name);
+                long id = lookup(node, name, a);
                 putEntry(out, OUT, id, a);
                 yield ENTRY_BYTES;
             }
@@ -333,7 +375,15 @@ final class FuseSession {
                 long fh = in.getLong(IN);
                 long offset = in.getLong(IN + 8);
                 ByteBuffer dst = w.data.clear().limit(Math.min(in.getInt(IN + 16), MAX_READ));
-                yield fh == 0 ? fs.read(nodes.path(node), offset, dst) : fs.read(fh, offset, dst);
+                if (fh != 0) {
+                    yield fs.read(fh, offset, dst);
+                }
+                TreeEntry file = file(node);
+                if (file != null) {
+                    yield fs.read(file, offset, dst);
+                }
+                readsByPath.incrementAndGet();
+                yield fs.read(nodes.path(node), offset, dst);
             }
             case RELEASE -> {
                 fs.release(in.getLong(IN));
@@ -441,7 +491,7 @@ final class FuseSession {
                     out.putLong(start + i, 0); // no node: the kernel links nothing for it
                 }
             } else {
-                ino = nodes.lookup(dir, utf8);
+                ino = lookup(dir, utf8, attributes);
                 putEntry(out, start, ino, attributes);
             }
         }

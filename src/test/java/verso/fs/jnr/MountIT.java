@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,7 +163,7 @@ final class MountIT {
     }
 
     @Test
-    void mount_filesOfAListedFolder_areReadWithoutALookupEach() throws Exception {
+    void mount_filesOfAListedFolder_areReadWithoutALookupOrAPathEach() throws Exception {
         for (int i = 0; i < 100; i++) {
             repo.write("many/f" + i, "file " + i);
         }
@@ -173,6 +175,7 @@ final class MountIT {
         long lookups = count(m.requestStats(), "lookup");
         assertTrue(lookups < 10, "the listing carried each file's node and attributes: " + m.requestStats());
         assertEquals(100, count(m.requestStats(), "read"), m.requestStats());
+        assertEquals(0, count(m.requestStats(), "readByPath"), "each read found its file by its node: " + m.requestStats());
     }
 
     @Test
@@ -194,9 +197,10 @@ final class MountIT {
         fs = fileSystem(catalog);
         FuseMount m = FuseMount.mount(fs, mnt, MountOptions.defaults(), 64);
         cleanup.add(m);
+        // node ids are given again to other names as the kernel drops them: each still reads its own file
+        String expected = IntStream.range(0, 400).mapToObj(i -> "file " + i + "\n").collect(Collectors.joining());
         for (int pass = 0; pass < 2; pass++) {
-            String all = ok("sh", "-c", "cd " + v(v3, "many") + " && for i in $(seq 0 399); do cat f$i; echo; done");
-            assertEquals(400, all.lines().filter(l -> l.startsWith("file ")).distinct().count(), all);
+            assertEquals(expected, ok("sh", "-c", "cd " + v(v3, "many") + " && for i in $(seq 0 399); do cat f$i; echo; done"));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (count(m.requestStats(), "nodes") > 100 && System.nanoTime() < deadline) {

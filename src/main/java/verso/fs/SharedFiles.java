@@ -8,13 +8,13 @@ import verso.read.ContentSource;
 
 /**
  * Open files for reads that arrive without an open: when the kernel sends no open and no release
- * (see {@link VersoFileSystem#read(String, long, java.nio.ByteBuffer)}), a large file's state that
- * lives between reads (its read-ahead window, the blocks it holds) is kept here, one open file per
- * path, shared by every reader of that path.
+ * (see {@link VersoFileSystem#read(verso.store.TreeEntry, long, java.nio.ByteBuffer)}), a large
+ * file's state that lives between reads (its read-ahead window, the blocks it holds) is kept here,
+ * one open file per key (the file's content id), shared by every reader of that content.
  *
- * <p>Design: a map in access order, bounded by a count of files. A read takes a hold on its path's
+ * <p>Design: a map in access order, bounded by a count of files. A read takes a hold on its key's
  * file, opening it if absent (outside the lock, since opening may fetch a block index; of two
- * readers that open the same path at once, the second closes its own and uses the first's), and lets
+ * readers that open the same file at once, the second closes its own and uses the first's), and lets
  * go after. Past the bound, the least recently read files leave the map; each is closed once its
  * last hold is let go, so a file is never closed under a read. A file that leaves is simply opened
  * again by its next read, with a new read-ahead window. A read that reaches the end of its file
@@ -22,8 +22,8 @@ import verso.read.ContentSource;
  * file whose reader stopped halfway stays until newer ones push it out, and the blocks it holds are
  * the read path's to take back under memory pressure, as from any open file.
  */
-final class PathFiles {
-    /** Opens the file a path names; called without the table's lock. */
+final class SharedFiles {
+    /** Opens the file a key names; called without the table's lock. */
     @FunctionalInterface
     interface Opener {
         ContentSource.OpenFile open() throws IOException, FsException;
@@ -31,14 +31,14 @@ final class PathFiles {
 
     /** One open file and the reads that hold it. */
     static final class Held {
-        private final String path;
+        private final Object key;
         private final long size;
         private final ContentSource.OpenFile file;
         private int holds;
         private boolean removed;
 
-        Held(String path, long size, ContentSource.OpenFile file) {
-            this.path = path;
+        Held(Object key, long size, ContentSource.OpenFile file) {
+            this.key = key;
             this.size = size;
             this.file = file;
         }
@@ -54,10 +54,10 @@ final class PathFiles {
     }
 
     private final int maxFiles;
-    private final Map<String, Held> files;
+    private final Map<Object, Held> files;
     private long opened;
 
-    PathFiles(int maxFiles) {
+    SharedFiles(int maxFiles) {
         if (maxFiles < 1) {
             throw new IllegalArgumentException("at least one file");
         }
@@ -65,9 +65,9 @@ final class PathFiles {
         this.files = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    /** The open file of {@code path} held for the caller until {@link #release}, or null if none is open. */
-    synchronized Held find(String path) {
-        Held h = files.get(path);
+    /** The open file of {@code key} held for the caller until {@link #release}, or null if none is open. */
+    synchronized Held find(Object key) {
+        Held h = files.get(key);
         if (h != null) {
             h.holds++;
         }
@@ -75,24 +75,24 @@ final class PathFiles {
     }
 
     /**
-     * The open file of {@code path} (a file of {@code size} bytes), held for the caller until
+     * The open file of {@code key} (a file of {@code size} bytes), held for the caller until
      * {@link #release}; opened if need be.
      */
-    Held acquire(String path, long size, Opener opener) throws IOException, FsException {
-        Held h = find(path);
+    Held acquire(Object key, long size, Opener opener) throws IOException, FsException {
+        Held h = find(key);
         if (h != null) {
             return h;
         }
         ContentSource.OpenFile fresh = opener.open();
-        Held mine = new Held(path, size, fresh);
+        Held mine = new Held(key, size, fresh);
         Held existing;
         synchronized (this) {
-            existing = files.get(path);
+            existing = files.get(key);
             if (existing != null) {
                 existing.holds++;
             } else {
                 mine.holds = 1;
-                files.put(path, mine);
+                files.put(key, mine);
                 opened++;
                 evictPastBound();
             }
@@ -118,8 +118,8 @@ final class PathFiles {
         boolean close;
         synchronized (this) {
             h.holds--;
-            if (done && !h.removed && files.get(h.path) == h) {
-                files.remove(h.path);
+            if (done && !h.removed && files.get(h.key) == h) {
+                files.remove(h.key);
                 h.removed = true;
             }
             close = h.removed && h.holds == 0;

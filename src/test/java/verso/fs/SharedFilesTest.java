@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import verso.read.ContentSource;
 
-final class PathFilesTest {
+final class SharedFilesTest {
     private final AtomicInteger opened = new AtomicInteger();
 
     private final class Counted implements ContentSource.OpenFile {
@@ -37,9 +37,9 @@ final class PathFilesTest {
 
     @Test
     void acquire_samePath_sharesOneOpenFile() throws Exception {
-        PathFiles files = new PathFiles(4);
-        PathFiles.Held a = files.acquire("/a", 10, Counted::new);
-        PathFiles.Held b = files.acquire("/a", 10, Counted::new);
+        SharedFiles files = new SharedFiles(4);
+        SharedFiles.Held a = files.acquire("/a", 10, Counted::new);
+        SharedFiles.Held b = files.acquire("/a", 10, Counted::new);
         assertSame(a, b);
         files.release(a);
         files.release(b);
@@ -50,10 +50,10 @@ final class PathFilesTest {
 
     @Test
     void acquire_pastBound_closesTheLeastRecentlyReadFile() throws Exception {
-        PathFiles files = new PathFiles(2);
-        PathFiles.Held a = files.acquire("/a", 10, Counted::new);
+        SharedFiles files = new SharedFiles(2);
+        SharedFiles.Held a = files.acquire("/a", 10, Counted::new);
         files.release(a);
-        PathFiles.Held b = files.acquire("/b", 10, Counted::new);
+        SharedFiles.Held b = files.acquire("/b", 10, Counted::new);
         files.release(b);
         files.release(files.acquire("/a", 10, Counted::new)); // /a read again: /b is now the oldest
         files.release(files.acquire("/c", 10, Counted::new));
@@ -65,22 +65,22 @@ final class PathFilesTest {
 
     @Test
     void release_fileThatLeftWhileHeld_closesItThen() throws Exception {
-        PathFiles files = new PathFiles(1);
-        PathFiles.Held a = files.acquire("/a", 10, Counted::new);
+        SharedFiles files = new SharedFiles(1);
+        SharedFiles.Held a = files.acquire("/a", 10, Counted::new);
         files.release(files.acquire("/b", 10, Counted::new));
         assertFalse(((Counted) a.file()).closed, "never closed under a read");
         files.release(a);
         assertTrue(((Counted) a.file()).closed);
-        PathFiles.Held again = files.acquire("/a", 10, Counted::new);
+        SharedFiles.Held again = files.acquire("/a", 10, Counted::new);
         assertNotSame(a, again, "a file that left is opened anew");
         assertFalse(((Counted) again.file()).closed);
     }
 
     @Test
     void release_done_takesTheFileOutAndClosesItAfterItsLastHold() throws Exception {
-        PathFiles files = new PathFiles(4);
-        PathFiles.Held a = files.acquire("/a", 10, Counted::new);
-        PathFiles.Held b = files.acquire("/a", 10, Counted::new);
+        SharedFiles files = new SharedFiles(4);
+        SharedFiles.Held a = files.acquire("/a", 10, Counted::new);
+        SharedFiles.Held b = files.acquire("/a", 10, Counted::new);
         files.release(a, true);
         assertEquals(0, files.size());
         assertFalse(((Counted) a.file()).closed, "another read still holds it");
@@ -91,11 +91,11 @@ final class PathFilesTest {
 
     @Test
     void acquire_twoReadersOpenOnePath_theSecondClosesItsOwn() throws Exception {
-        PathFiles files = new PathFiles(4);
+        SharedFiles files = new SharedFiles(4);
         Counted[] inner = new Counted[1];
-        PathFiles.Held[] first = new PathFiles.Held[1];
+        SharedFiles.Held[] first = new SharedFiles.Held[1];
         // the outer open runs while another reader opens the same path and enters it first
-        PathFiles.Held outer = files.acquire("/a", 10, () -> {
+        SharedFiles.Held outer = files.acquire("/a", 10, () -> {
             Counted mine = new Counted();
             first[0] = files.acquire("/a", 10, () -> inner[0] = new Counted());
             return mine;
@@ -111,7 +111,7 @@ final class PathFilesTest {
 
     @Test
     void acquire_openFails_leavesNothingBehind() throws Exception {
-        PathFiles files = new PathFiles(4);
+        SharedFiles files = new SharedFiles(4);
         assertThrows(IOException.class, () -> files.acquire("/a", 10, () -> {
             throw new IOException("gone");
         }));
