@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 final class CodecTest {
@@ -94,6 +96,10 @@ final class CodecTest {
             // a key twice, anything after the object, format or kind out of place or mistyped
             "{\"format\":1,\"kind\":\"tree\",\"entries\":[],\"entries\":[" + e2 + "]}",
             "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"name\":\"b\",\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[{\"name\":\"a\",\"type\":\"symlink\",\"size\":1,\"target\":\"x\","
+                    + manyKeys(20) + ",\"k17\":0}]}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[]," + manyKeys(20) + ",\"k3\":0}",
+            "{\"format\":1,\"kind\":\"tree\",\"entries\":[],\"kind\":\"tree\"}",
             "{\"format\":1,\"kind\":\"tree\",\"entries\":[]} {}",
             "{\"kind\":\"tree\",\"format\":1,\"entries\":[]}",
             "{\"format\":\"1\",\"kind\":\"tree\",\"entries\":[]}",
@@ -110,12 +116,21 @@ final class CodecTest {
         }
     }
 
+    /** {@code "k0":0,...} with {@code n} keys. */
+    private static String manyKeys(int n) {
+        return IntStream.range(0, n).mapToObj(i -> "\"k" + i + "\":0").collect(Collectors.joining(","));
+    }
+
     @Test
     void decode_passesOverFieldsItDoesNotKnow() throws Exception {
         String json = "{\"format\":1,\"kind\":\"tree\",\"note\":{\"entries\":[1]},\"entries\":[{\"name\":\"a\","
                 + "\"extra\":[{\"name\":\"b\"}],\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}],\"more\":null}";
         assertEquals(Tree.of(List.of(TreeEntry.symlink("a", "x"))),
                 Tree.decode(null, json.getBytes(StandardCharsets.UTF_8)));
+        String wide = "{\"format\":1,\"kind\":\"tree\"," + manyKeys(20) + ",\"entries\":[{\"name\":\"a\","
+                + manyKeys(20) + ",\"type\":\"symlink\",\"size\":1,\"target\":\"x\"}]}";
+        assertEquals(Tree.of(List.of(TreeEntry.symlink("a", "x"))),
+                Tree.decode(null, wide.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
