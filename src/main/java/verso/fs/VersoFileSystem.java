@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -234,30 +233,31 @@ public final class VersoFileSystem {
 
     /**
      * Reads {@code path} without a handle, for a kernel that sends no open and no release (see
-     * {@code FuseSession}): into {@code dst} from its position, the count read, short only at the end
-     * of the file. As {@link #read(TreeEntry, long, ByteBuffer)} once the path is resolved.
+     * {@code FuseSession}). As {@link #read(TreeEntry, long, int, ContentSource.Ranges)} once the
+     * path is resolved.
      */
-    public int read(String path, long offset, ByteBuffer dst) throws FsException {
-        return read(file(path), offset, dst);
+    public int read(String path, long offset, int length, ContentSource.Ranges out) throws FsException {
+        return read(file(path), offset, length, out);
     }
 
     /**
-     * Reads the file whose entry a lookup gave ({@link Attributes#file}) without a handle: into
-     * {@code dst} from its position, the count read, short only at the end of the file. A file of one
-     * object keeps no state between reads, so each read opens it, reads and closes (which costs
-     * nothing: no fetch, no allocation beyond the call). A chunked file is read through one open file
-     * per content, shared by its readers and kept between reads in {@link SharedFiles}, so its
-     * read-ahead follows the reads as with an open handle; a read that reaches the end of the file
-     * lets it go.
+     * Reads the file whose entry a lookup gave ({@link Attributes#file}) without a handle: hands
+     * {@code out} up to {@code length} bytes at {@code offset} as ranges of held blocks (see
+     * {@link ContentSource.OpenFile#read(long, int, ContentSource.Ranges)}); returns the count, short
+     * only at the end of the file. A file of one object keeps no state between reads, so each read
+     * opens it, reads and closes (which costs nothing: no fetch, no allocation beyond the call). A
+     * chunked file is read through one open file per content, shared by its readers and kept between
+     * reads in {@link SharedFiles}, so its read-ahead follows the reads as with an open handle; a read
+     * that reaches the end of the file lets it go.
      */
-    public int read(TreeEntry file, long offset, ByteBuffer dst) throws FsException {
+    public int read(TreeEntry file, long offset, int length, ContentSource.Ranges out) throws FsException {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
         if (!file.chunked()) {
             ContentSource.OpenFile open = openContent(file);
             try {
-                return read(open, offset, dst);
+                return read(open, offset, length, out);
             } finally {
                 close(open);
             }
@@ -270,7 +270,7 @@ public final class VersoFileSystem {
         }
         boolean end = false;
         try {
-            int n = read(held.file(), offset, dst);
+            int n = read(held.file(), offset, length, out);
             end = offset + n >= held.size();
             return n;
         } finally {
@@ -278,8 +278,8 @@ public final class VersoFileSystem {
         }
     }
 
-    /** Reads into {@code dst} from its position; returns the count read, short only at the end of the file. */
-    public int read(long handle, long offset, ByteBuffer dst) throws FsException {
+    /** Reads an open file, as {@link #read(TreeEntry, long, int, ContentSource.Ranges)}. */
+    public int read(long handle, long offset, int length, ContentSource.Ranges out) throws FsException {
         ContentSource.OpenFile file = handles.get(handle);
         if (file == null) {
             throw new FsException(Errno.EBADF, "no open file with handle " + handle);
@@ -287,12 +287,13 @@ public final class VersoFileSystem {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset");
         }
-        return read(file, offset, dst);
+        return read(file, offset, length, out);
     }
 
-    private int read(ContentSource.OpenFile file, long offset, ByteBuffer dst) throws FsException {
+    private int read(ContentSource.OpenFile file, long offset, int length, ContentSource.Ranges out)
+            throws FsException {
         try {
-            int n = file.read(offset, dst);
+            int n = file.read(offset, length, out);
             reads.incrementAndGet();
             bytesRead.addAndGet(n);
             return n;

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -56,10 +55,11 @@ import verso.store.TreeEntry;
  *       being read finds no memory left (the cache has none to give back), open files let go of
  *       the blocks they hold, and the read waits for reads in progress to finish their copies: many
  *       files read at once through a small cache slow down rather than fail.</li>
- *   <li>The hit path — a 128 KiB kernel read of the block being read — is a division, a field
- *       read, a hold taken and let go (two atomic updates) and one memory copy, from the cached block
- *       into the caller's buffer (the kernel's own, for the mount): no allocation and no lock.</li>
- *   <li>Blocks are {@link Block}s: every reader holds the block it copies from, so the memory of a
+ *   <li>The hit path — a kernel read of the block being read — is a division, a field read and a
+ *       hold taken for the caller, who is handed the range of the cached block itself (the mount
+ *       writes it to the kernel from there, with no copy of its own) and lets go of the hold when
+ *       done: no allocation and no lock.</li>
+ *   <li>Blocks are {@link Block}s: every reader holds the block it reads from, so the memory of a
  *       block the cache evicted is reused for the next block only once nobody reads it.</li>
  *   <li>Decoded trees and block indexes are kept in small caches of their own, weighed by entry
  *       count; their raw bytes bypass the block cache.</li>
@@ -283,12 +283,12 @@ public final class BlockReader implements ContentSource, Closeable {
         return (int) Math.min(maxWindowBlocks, cacheBlocks / 4);
     }
 
-    /** Bytes to copy for a read into {@code dst} at {@code offset} of a file of {@code size}. */
-    private static int clamp(long offset, ByteBuffer dst, long size) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("negative offset " + offset);
+    /** Bytes to give for a read of {@code length} at {@code offset} of a file of {@code size}. */
+    private static int clamp(long offset, int length, long size) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative offset or length: " + offset + ", " + length);
         }
-        return offset >= size ? 0 : (int) Math.min(dst.remaining(), size - offset);
+        return offset >= size ? 0 : (int) Math.min(length, size - offset);
     }
 
     /** A file stored as one blob (an empty file never fetches it). */
@@ -304,22 +304,18 @@ public final class BlockReader implements ContentSource, Closeable {
         }
 
         @Override
-        public int read(long offset, ByteBuffer dst) throws IOException {
-            int n = clamp(offset, dst, size);
+        public int read(long offset, int length, Ranges out) throws IOException {
+            int n = clamp(offset, length, size);
             if (n == 0) {
                 return 0;
             }
             Block blob = objects.read(id, size);
-            try {
-                ByteBuffer bytes = blob.bytes();
-                if (bytes.limit() != size) {
-                    throw new CorruptObjectException(id, "blob of " + bytes.limit() + " bytes for a file of " + size);
-                }
-                dst.put(dst.position(), bytes, (int) offset, n);
-            } finally {
+            if (blob.bytes().limit() != size) {
+                int found = blob.bytes().limit();
                 blob.release();
+                throw new CorruptObjectException(id, "blob of " + found + " bytes for a file of " + size);
             }
-            dst.position(dst.position() + n);
+            out.add(blob, (int) offset, n);
             return n;
         }
 
@@ -336,8 +332,8 @@ public final class BlockReader implements ContentSource, Closeable {
      * A file stored as blocks: reads by division, read-ahead on sequential runs. The file holds the
      * blocks it fetched ahead (a ring of window + 2 slots, slot = block mod size, so the blocks ahead
      * never overwrite the one being read or the one before it) and the block it read last, since the
-     * block cache may decline to keep either. Each read takes a hold of its own on the block it copies
-     * from, so a block dropped from the ring or the cache meanwhile is not reused under it.
+     * block cache may decline to keep either. Each read takes a hold of its own on each block it hands
+     * on, so a block dropped from the ring or the cache meanwhile is not reused under its reader.
      */
     private static final class ChunkedFile implements OpenFile {
         private final ObjectReader objects;
@@ -373,31 +369,24 @@ public final class BlockReader implements ContentSource, Closeable {
         }
 
         @Override
-        public int read(long offset, ByteBuffer dst) throws IOException {
-            int n = clamp(offset, dst, index.size());
+        public int read(long offset, int length, Ranges out) throws IOException {
+            int n = clamp(offset, length, index.size());
             if (n == 0) {
                 return 0;
             }
             if (readAhead != null) {
                 readAhead.onRead(offset, n);
             }
-            int start = dst.position();
             int done = 0;
             while (done < n) {
                 long pos = offset + done;
                 int b = (int) (pos / blockSize);
                 int within = (int) (pos - b * blockSize);
                 Block block = block(b);
-                try {
-                    ByteBuffer bytes = block.bytes();
-                    int count = Math.min(n - done, bytes.limit() - within);
-                    dst.put(start + done, bytes, within, count);
-                    done += count;
-                } finally {
-                    block.release();
-                }
+                int count = Math.min(n - done, block.bytes().limit() - within);
+                out.add(block, within, count);
+                done += count;
             }
-            dst.position(start + n);
             return n;
         }
 

@@ -286,6 +286,40 @@ final class RemoteMountIT {
         assertTrue(logText.contains("stopped: ") && logText.contains("remote: "), logText);
     }
 
+    /**
+     * A read's reply is written from the verified blocks themselves: a file of the usual 4 MiB blocks
+     * is read with no byte copied by the daemon. A file of 4 KiB blocks, whose reads span more blocks
+     * than a reply has pieces, has the rest of each read copied into the reply, and reads the same.
+     */
+    @Test
+    void readReplies_comeFromTheBlocks_andReadsOverManySmallBlocksStillMatch() throws Exception {
+        byte[] big = random(9 * 1024 * 1024 + 77, 4);
+        byte[] fine = random(3 * 1024 * 1024 + 5, 5);
+        String first = pushedVersion(Map.of("big.bin", big));
+        Path config = proj.resolve(".verso/config");
+        Files.writeString(config, Files.readString(config).replaceFirst("\"blockSize\"\\s*:\\s*\\d+", "\"blockSize\": 4096"));
+        Files.write(proj.resolve("data/fine.bin"), fine);
+        ok(proj, "commit", "-m", "fine");
+        ok(proj, "push");
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        String[] files = {"versions/" + first + "/data/big.bin", "latest/data/fine.bin"};
+        byte[][] contents = {big, fine};
+        long[] copied = new long[2];
+        for (int i = 0; i < 2; i++) {
+            Path daemonLog = tmp.resolve("copies-" + i + ".log");
+            Process p = mounts.foreground(empty, mnt, daemonLog, "--remote-url", url, "--cache-size", "32M");
+            assertEquals(Hashing.hash(contents[i]).hex(),
+                    toolOk(empty, "sha256sum", mnt.resolve(files[i]).toString()).split(" ")[0]);
+            ok(empty, "umount", mnt.toString());
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the foreground mount exits once unmounted");
+            Matcher m = Pattern.compile("stopped: .* copied=(\\d+)").matcher(Files.readString(daemonLog));
+            assertTrue(m.find(), Files.readString(daemonLog));
+            copied[i] = Long.parseLong(m.group(1));
+        }
+        assertEquals(0, copied[0], "a file of 4 MiB blocks is written to the kernel from its blocks");
+        assertTrue(copied[1] > 0 && copied[1] < fine.length, "4 KiB blocks: the tail of each read is copied: " + copied[1]);
+    }
+
     @Test
     void foregroundJvmWithLessBlockMemoryThanTheCacheSize_shrinksTheCache_andReadsEveryBlock() throws Exception {
         byte[] big = random(40 * 1024 * 1024, 9); // ten 4 MiB blocks: more than the JVM lets it hold

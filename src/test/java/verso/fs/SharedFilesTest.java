@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import verso.read.ContentSource;
@@ -24,7 +23,7 @@ final class SharedFilesTest {
         }
 
         @Override
-        public int read(long offset, ByteBuffer dst) {
+        public int read(long offset, int length, ContentSource.Ranges out) {
             return 0;
         }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicInteger;
+import verso.cache.Block;
 import verso.read.ContentSource;
 import verso.store.BlockIndex;
 import verso.store.ObjectId;
@@ -49,23 +50,22 @@ public final class StoreContentSource implements ContentSource {
         long size = file.size();
         return new OpenFile() {
             @Override
-            public int read(long offset, ByteBuffer dst) throws IOException {
-                int length = dst.remaining();
+            public int read(long offset, int length, Ranges out) throws IOException {
                 int done = 0;
                 while (done < length && offset + done < size) {
                     long pos = offset + done;
                     int b = (int) (pos / blockSize);
                     long within = pos - (long) b * blockSize;
                     int want = (int) Math.min(length - done, Math.min(blockSize - within, size - pos));
+                    ByteBuffer buf = ByteBuffer.allocate(want);
                     try (FileChannel ch = store.open(blocks[b])) {
-                        ByteBuffer buf = dst.slice(dst.position(), want);
                         while (buf.hasRemaining()) {
                             if (ch.read(buf, within + buf.position()) < 0) {
                                 throw new IOException("block " + b + " is shorter than recorded");
                             }
                         }
                     }
-                    dst.position(dst.position() + want);
+                    out.add(Block.of(buf.flip()), 0, want);
                     done += want;
                 }
                 return done;

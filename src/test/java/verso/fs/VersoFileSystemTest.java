@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import verso.read.ContentSource;
 import verso.store.EntryType;
 import verso.store.ObjectId;
 
@@ -85,14 +86,14 @@ final class VersoFileSystemTest {
     private byte[] readAll(String path) throws FsException {
         long h = fs.open(path, 0);
         try {
-            return readToEnd((off, dst) -> fs.read(h, off, dst));
+            return readToEnd((off, dst) -> read(h, off, dst));
         } finally {
             fs.release(h);
         }
     }
 
     private byte[] readAllByPath(String path) throws FsException {
-        return readToEnd((off, dst) -> fs.read(path, off, dst));
+        return readToEnd((off, dst) -> read(path, off, dst));
     }
 
     /** Reads 1000 bytes of big.bin at {@code at}: all of them, into the buffer from its position. */
@@ -105,6 +106,14 @@ final class VersoFileSystemTest {
 
     private static void assertErrno(Errno expected, Executable call) {
         assertEquals(expected, assertThrows(FsException.class, call).errno());
+    }
+
+    private int read(long handle, long offset, ByteBuffer dst) throws FsException {
+        return fs.read(handle, offset, dst.remaining(), ContentSource.copyTo(dst));
+    }
+
+    private int read(String path, long offset, ByteBuffer dst) throws FsException {
+        return fs.read(path, offset, dst.remaining(), ContentSource.copyTo(dst));
     }
 
     @Test
@@ -209,14 +218,14 @@ final class VersoFileSystemTest {
     @Test
     void read_acrossBlockBoundaryAndPastEnd_isExact() throws FsException {
         long h = fs.open("/versions/" + v2.hex() + "/data/big.bin", 0);
-        assertReadsBigAt((off, dst) -> fs.read(h, off, dst), 4 * 1024 * 1024 - 500);
+        assertReadsBigAt((off, dst) -> read(h, off, dst), 4 * 1024 * 1024 - 500);
         ByteBuffer buf = ByteBuffer.allocate(1000);
-        assertEquals(123, fs.read(h, BIG - 123, buf.clear()));
-        assertEquals(0, fs.read(h, BIG, buf.clear()));
+        assertEquals(123, read(h, BIG - 123, buf.clear()));
+        assertEquals(0, read(h, BIG, buf.clear()));
         assertEquals(1, content.open.get());
         fs.release(h);
         assertEquals(0, content.open.get());
-        assertErrno(Errno.EBADF, () -> fs.read(h, 0, buf.clear()));
+        assertErrno(Errno.EBADF, () -> read(h, 0, buf.clear()));
     }
 
     @Test
@@ -224,11 +233,11 @@ final class VersoFileSystemTest {
         assertEquals("second a", new String(readAllByPath("/versions/" + v2.hex() + "/data/a.npz")));
         assertEquals(0, content.open.get(), "a file of one object is closed after each read");
         String bigPath = "/versions/" + v2.hex() + "/data/big.bin";
-        Reader byPath = (off, dst) -> fs.read(bigPath, off, dst);
+        Reader byPath = (off, dst) -> read(bigPath, off, dst);
         assertReadsBigAt(byPath, 4 * 1024 * 1024 - 500);
         assertReadsBigAt(byPath, 0);
         assertEquals(1, content.open.get(), "one open file for every read of the chunked file");
-        assertEquals(123, fs.read(bigPath, BIG - 123, ByteBuffer.allocate(1000)));
+        assertEquals(123, read(bigPath, BIG - 123, ByteBuffer.allocate(1000)));
         assertEquals(0, content.open.get(), "a read that reaches the end lets the file go");
         assertArrayEquals(big, readAllByPath(bigPath));
         assertEquals(0, content.open.get());
@@ -239,10 +248,10 @@ final class VersoFileSystemTest {
     void readByPath_notAFile_carriesItsErrno() {
         String root = "/versions/" + v1.hex();
         ByteBuffer dst = ByteBuffer.allocate(16);
-        assertErrno(Errno.EISDIR, () -> fs.read(root + "/datasets", 0, dst));
-        assertErrno(Errno.EINVAL, () -> fs.read(root + "/datasets/current", 0, dst));
-        assertErrno(Errno.ENOENT, () -> fs.read(root + "/none", 0, dst));
-        assertErrno(Errno.EINVAL, () -> fs.read(root + "/data/a.npz", -1, dst));
+        assertErrno(Errno.EISDIR, () -> read(root + "/datasets", 0, dst));
+        assertErrno(Errno.EINVAL, () -> read(root + "/datasets/current", 0, dst));
+        assertErrno(Errno.ENOENT, () -> read(root + "/none", 0, dst));
+        assertErrno(Errno.EINVAL, () -> read(root + "/data/a.npz", -1, dst));
     }
 
     @Test

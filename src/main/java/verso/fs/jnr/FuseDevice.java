@@ -44,6 +44,9 @@ final class FuseDevice {
 
         @SaveError
         @ssize_t long write(int fd, @uintptr_t long buf, @size_t long count);
+
+        @SaveError
+        @ssize_t long writev(int fd, @uintptr_t long iov, int iovcnt);
     }
 
     /** {@code struct fuse_args} on 64-bit Linux: int argc, char **argv, int allocated. */
@@ -108,6 +111,15 @@ final class FuseDevice {
     /** Writes one reply from {@code address}: its length, or a negative errno. */
     int write(long address, int length) {
         long n = LIBC.write(fd, address, length);
+        return n < 0 ? -LastError.getLastError(LIBC_RUNTIME) : (int) n;
+    }
+
+    /**
+     * Writes one reply gathered from {@code count} pieces ({@code struct iovec}s at {@code iov}): its
+     * length, or a negative errno. The kernel takes a reply whole or not at all.
+     */
+    int writev(long iov, int count) {
+        long n = LIBC.writev(fd, iov, count);
         return n < 0 ? -LastError.getLastError(LIBC_RUNTIME) : (int) n;
     }
 

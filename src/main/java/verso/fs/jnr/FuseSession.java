@@ -16,19 +16,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import verso.cache.Block;
 import verso.fs.Attributes;
 import verso.fs.Errno;
 import verso.fs.FsException;
 import verso.fs.FsUsage;
 import verso.fs.VersoFileSystem;
+import verso.read.ContentSource;
 import verso.store.DaemonThreads;
 import verso.store.TreeEntry;
 
 /**
  * Serves a {@link VersoFileSystem} over a mounted FUSE connection, speaking the kernel's protocol
  * ({@code linux/fuse.h}) directly: requests are read from the device into native memory, decoded in
- * place, and each reply is written back in one call, a file's bytes copied once, from the block into
- * the reply.
+ * place, and each reply is written back in one call. A read's reply is gathered ({@code writev}) from
+ * its header and the verified blocks themselves, held until the kernel has taken the bytes: the
+ * daemon copies none of them.
  *
  * <p>Why not libfuse's loop: libfuse 2 cannot answer READDIRPLUS or take reads larger than 128 KiB,
  * and its high-level API turns every request into a callback through native code and a
@@ -127,6 +130,8 @@ final class FuseSession {
     private final AtomicLongArray requests = new AtomicLongArray(64);
     /** Reads of a node whose file entry was not known, so its path was resolved. */
     private final AtomicLong readsByPath = new AtomicLong();
+    /** Bytes of reads copied into a reply rather than written from their blocks. */
+    private final AtomicLong copiedBytes = new AtomicLong();
 
     FuseSession(VersoFileSystem fs, FuseDevice device, long uid, long gid, int nodeBudget) {
         this.fs = fs;
@@ -156,8 +161,8 @@ final class FuseSession {
     }
 
     /**
-     * One line for the daemon log: requests taken by kind, the reads that resolved a path, and the
-     * nodes the kernel holds.
+     * One line for the daemon log: requests taken by kind, the reads that resolved a path, the bytes
+     * read that were copied into a reply, and the nodes the kernel holds.
      */
     String stats() {
         StringBuilder b = new StringBuilder("fuse requests:");
@@ -167,7 +172,8 @@ final class FuseSession {
                 b.append(' ').append(name(op)).append('=').append(n);
             }
         }
-        return b.append(" readByPath=").append(readsByPath.get()).append(" nodes=").append(nodes.size()).toString();
+        return b.append(" readByPath=").append(readsByPath.get()).append(" copied=").append(copiedBytes.get())
+                .append(" nodes=").append(nodes.size()).toString();
     }
 
     /** Starts a worker unless {@link #THREADS} have been started. */
@@ -182,14 +188,17 @@ final class FuseSession {
         }
     }
 
-    /** One thread's buffers, in native memory: the request read, and the reply written. */
+    /**
+     * One thread's buffers, in native memory: the request read, the reply written, and the pieces of a
+     * read's reply. The reply buffer has room for a whole read, but a read's bytes are copied there
+     * only when they cannot be written from their blocks, so its pages are mostly never touched.
+     */
     private final class Worker {
         final long inAddress = NATIVE.allocateMemory(REQUEST_BYTES, false);
         final ByteBuffer in = NATIVE.newDirectByteBuffer(inAddress, REQUEST_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         final long outAddress = NATIVE.allocateMemory(OUT + MAX_READ, false);
         final ByteBuffer out = NATIVE.newDirectByteBuffer(outAddress, OUT + MAX_READ).order(ByteOrder.LITTLE_ENDIAN);
-        /** The reply past its header: where a read's bytes go. */
-        final ByteBuffer data = out.duplicate().position(OUT).slice();
+        final Gather gather = new Gather(this);
 
         void work() {
             try {
@@ -216,7 +225,80 @@ final class FuseSession {
                 waiting.decrementAndGet();
                 NATIVE.freeMemory(inAddress);
                 NATIVE.freeMemory(outAddress);
+                NATIVE.freeMemory(gather.iov);
             }
+        }
+    }
+
+    /**
+     * The pieces of a read's reply ({@code struct iovec}s): the header, then each range of a block as
+     * the file system hands it over, held until the reply is written. A range that is not in native
+     * memory, or that comes when the pieces are all used but the last, is copied into the reply
+     * buffer instead, and the last piece covers those copies.
+     */
+    private static final class Gather implements ContentSource.Ranges {
+        /** Pieces of one reply: a read of {@link #MAX_READ} over blocks of 64 KiB or more (smaller ones have the rest copied). */
+        static final int PIECES = 32;
+        final long iov = NATIVE.allocateMemory(PIECES * 16L, false);
+        private final Block[] held = new Block[PIECES];
+        private final long dataAddress;
+        private final ByteBuffer data;
+        private int count;
+        private int copied;
+        private boolean lastIsCopy;
+
+        Gather(Worker w) {
+            this.dataAddress = w.outAddress + OUT;
+            this.data = w.out.duplicate().position(OUT).slice();
+            NATIVE.putLong(iov, w.outAddress);
+            NATIVE.putLong(iov + 8, OUT);
+        }
+
+        /** Starts a reply: no pieces but the header. */
+        void reset() {
+            count = 1;
+            copied = 0;
+            lastIsCopy = false;
+        }
+
+        @Override
+        public void add(Block block, int from, int length) {
+            ByteBuffer bytes = block.bytes();
+            if (bytes.isDirect() && count < PIECES - 1) {
+                piece(NATIVE.getDirectBufferAddress(bytes) + from, length);
+                held[count++] = block;
+                lastIsCopy = false;
+                return;
+            }
+            try {
+                data.put(copied, bytes, from, length);
+            } finally {
+                block.release();
+            }
+            if (lastIsCopy) { // the copies so far end where this one starts
+                NATIVE.putLong(iov + (count - 1) * 16L + 8, NATIVE.getLong(iov + (count - 1) * 16L + 8) + length);
+            } else {
+                piece(dataAddress + copied, length);
+                count++;
+                lastIsCopy = true;
+            }
+            copied += length;
+        }
+
+        private void piece(long address, long length) {
+            NATIVE.putLong(iov + count * 16L, address);
+            NATIVE.putLong(iov + count * 16L + 8, length);
+        }
+
+        /** Lets go of the blocks of the reply. */
+        void release() {
+            for (int i = 1; i < count; i++) {
+                if (held[i] != null) {
+                    held[i].release();
+                    held[i] = null;
+                }
+            }
+            count = 1;
         }
     }
 
@@ -249,6 +331,7 @@ final class FuseSession {
         ByteBuffer out = w.out;
         int error = 0;
         int size;
+        w.gather.reset();
         try {
             size = OUT + answer(w, opcode, node, length);
         } catch (FsException e) {
@@ -266,7 +349,17 @@ final class FuseSession {
             size = OUT;
         }
         out.putInt(0, size).putInt(4, error).putLong(8, unique);
-        int written = device.write(w.outAddress, size);
+        int written;
+        try {
+            if (opcode == READ && error == 0) {
+                written = device.writev(w.gather.iov, w.gather.count);
+                copiedBytes.addAndGet(w.gather.copied);
+            } else {
+                written = device.write(w.outAddress, size);
+            }
+        } finally {
+            w.gather.release();
+        }
         if (written < 0 && -written != FuseDevice.ENOENT) { // ENOENT: the request was interrupted meanwhile
             LOG.warn("replying to {} failed (errno {})", name(opcode), -written);
         }
@@ -374,16 +467,16 @@ final class FuseSession {
             case READ -> {
                 long fh = in.getLong(IN);
                 long offset = in.getLong(IN + 8);
-                ByteBuffer dst = w.data.clear().limit(Math.min(in.getInt(IN + 16), MAX_READ));
+                int size = Math.min(in.getInt(IN + 16), MAX_READ);
                 if (fh != 0) {
-                    yield fs.read(fh, offset, dst);
+                    yield fs.read(fh, offset, size, w.gather);
                 }
                 TreeEntry file = file(node);
                 if (file != null) {
-                    yield fs.read(file, offset, dst);
+                    yield fs.read(file, offset, size, w.gather);
                 }
                 readsByPath.incrementAndGet();
-                yield fs.read(nodes.path(node), offset, dst);
+                yield fs.read(nodes.path(node), offset, size, w.gather);
             }
             case RELEASE -> {
                 fs.release(in.getLong(IN));
