@@ -9,7 +9,7 @@ import verso.store.TreeEntry;
  * files, 0555 for directories, 0777 for symlinks), link count and time (used as mtime, ctime and
  * atime). Owner and group are the mounting user's and are filled in by the binding. For a file of a
  * version, {@code file} is its entry, which names its content for ever: a binding that keeps it may
- * read the file by it ({@link VersoFileSystem#read(TreeEntry, long, java.nio.ByteBuffer)}) without
+ * read the file by it ({@link VersoFileSystem#read(TreeEntry, long, int, verso.read.ContentSource.Ranges)}) without
  * resolving a path again; null for anything else.
  */
 public record Attributes(EntryType type, long size, int permissions, long links, Instant time, TreeEntry file) {

@@ -8,7 +8,7 @@ import verso.read.ContentSource;
 
 /**
  * Open files for reads that arrive without an open: when the kernel sends no open and no release
- * (see {@link VersoFileSystem#read(verso.store.TreeEntry, long, java.nio.ByteBuffer)}), a large
+ * (see {@link VersoFileSystem#read(verso.store.TreeEntry, long, int, verso.read.ContentSource.Ranges)}), a large
  * file's state that lives between reads (its read-ahead window, the blocks it holds) is kept here,
  * one open file per key (the file's content id), shared by every reader of that content.
  *
@@ -66,7 +66,7 @@ final class SharedFiles {
     }
 
     /** The open file of {@code key} held for the caller until {@link #release}, or null if none is open. */
-    synchronized Held find(Object key) {
+    private synchronized Held find(Object key) {
         Held h = files.get(key);
         if (h != null) {
             h.holds++;
