@@ -372,6 +372,20 @@ case1_limit() {
 # CPU seconds (user + system, all threads) a process has used so far; empty if it is gone.
 proc_cpu() { [ -n "${1:-}" ] && awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null; }
 cpu_per_gib() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2f", (b - a) / (n / 1073741824) }'; }
+# thread_ticks TASKDIR — user + system clock ticks of one thread (the fields after its name)
+thread_ticks() { sed 's/.*) //' "$1/stat" | awk '{ print $12 + $13 }'; }
+# jit_cpu PID — CPU seconds of a JVM's JIT compiler threads (user + system), 0 for other processes
+jit_cpu() {
+  local t=0 f name
+  [ -n "${1:-}" ] || return 0
+  for f in /proc/"$1"/task/*; do
+    name=$(cat "$f/comm" 2>/dev/null) || continue
+    if [[ "$name" == "C1 CompilerThre"* || "$name" == "C2 CompilerThre"* ]]; then
+      t=$((t + $(thread_ticks "$f")))
+    fi
+  done
+  awk -v t="$t" -v k="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / k }'
+}
 
 # Cold read of big.bin: RUNS times a fresh mount + dropped caches, with the CPU the serving process
 # and the S3 server spent per GiB. On the last run, for verso, a second GiB (par/p1..p4, never read
@@ -379,19 +393,21 @@ cpu_per_gib() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (a == "" || b == "
 # of a fresh daemon. For verso, bindfs and local, the warm re-reads of case 2 follow on the same
 # mount; then a sha256 check.
 case1_tool() {
-  local tool=$1 mnt=$MNTS/$1 r s t=() w=() sum c0 c1 s0 s1 cpu=() srv=()
+  local tool=$1 mnt=$MNTS/$1 r s t=() w=() sum c0 c1 s0 s1 j0 j1 cpu=() srv=() jit=()
   bench_log "case 1: $tool cold read"
   for ((r = 0; r < RUNS; r++)); do
     tool_mount "$tool" "$mnt" || { t+=(fail); break; }
-    drop_caches; c0=$(proc_cpu "$TOOL_PID"); s0=$(proc_cpu "$S3PROXY_PID")
+    drop_caches; c0=$(proc_cpu "$TOOL_PID"); s0=$(proc_cpu "$S3PROXY_PID"); j0=$(jit_cpu "$TOOL_PID")
     s=$(time_cmd read_one "$BASE/big.bin") || s=fail; t+=("$s")
-    c1=$(proc_cpu "$TOOL_PID"); s1=$(proc_cpu "$S3PROXY_PID")
+    c1=$(proc_cpu "$TOOL_PID"); s1=$(proc_cpu "$S3PROXY_PID"); j1=$(jit_cpu "$TOOL_PID")
     cpu+=("$(cpu_per_gib "$c0" "$c1" "$BIG_BYTES")"); srv+=("$(cpu_per_gib "$s0" "$s1" "$BIG_BYTES")")
+    jit+=("$(cpu_per_gib "$j0" "$j1" "$BIG_BYTES")")
     if [ "$tool" = verso ] && [ $r = $((RUNS - 1)) ]; then
-      drop_caches; c0=$(proc_cpu "$TOOL_PID")
+      drop_caches; c0=$(proc_cpu "$TOOL_PID"); j0=$(jit_cpu "$TOOL_PID")
       s=$(time_cmd cat_files "$BASE"/par/p{1,2,3,4}.bin) || s=fail
-      c1=$(proc_cpu "$TOOL_PID")
+      c1=$(proc_cpu "$TOOL_PID"); j1=$(jit_cpu "$TOOL_PID")
       RES[c1.verso.steady]=$(cpu_per_gib "$c0" "$c1" "$((4 * PAR_BYTES))")
+      RES[c1.verso.steadyjit]=$(cpu_per_gib "$j0" "$j1" "$((4 * PAR_BYTES))")
       record_mbps c1.verso.steadyrate "$((4 * PAR_BYTES))" "$s"
     fi
     [ "$tool" = verso ] && hwm_max c5.read
@@ -407,7 +423,7 @@ case1_tool() {
     tool_umount "$tool" "$mnt"
   done
   record_mbps "c1.$tool" "$BIG_BYTES" "${t[@]}"
-  record_secs "c1.$tool.cpu" "${cpu[@]}"; record_secs "c1.$tool.srv" "${srv[@]}"
+  record_secs "c1.$tool.cpu" "${cpu[@]}"; record_secs "c1.$tool.srv" "${srv[@]}"; record_secs "c1.$tool.jit" "${jit[@]}"
 }
 
 # ls -R and find | wc -l of the tree: each first on a fresh mount with dropped caches, then three
@@ -504,16 +520,17 @@ verso_requests() { daemon_stats | sed -n 's/.*: \([0-9]*\) requests, .*/\1/p'; }
 # (find | xargs cat) and by eight at once (xargs -P 8); for verso, the requests its daemon made.
 read_tree() { (cd "$1" && find . -type f -print0 | timeout "$T" xargs -0 -n 250 -P "$2" cat > /dev/null); }
 case7_tool() {
-  local tool=$1 mnt=$MNTS/$1 r s c0 c1 one=() eight=() req=() cpu=()
+  local tool=$1 mnt=$MNTS/$1 r s c0 c1 j0 j1 one=() eight=() req=() cpu=() jit=()
   bench_log "case 7: $tool reads every small file"
   for ((r = 0; r < RUNS; r++)); do
     tool_mount "$tool" "$mnt" || { one+=(fail); break; }
-    drop_caches; c0=$(proc_cpu "$TOOL_PID")
+    drop_caches; c0=$(proc_cpu "$TOOL_PID"); j0=$(jit_cpu "$TOOL_PID")
     [ "$r" = 0 ] && [ "$tool" != local ] && fuse_trace_start "$mnt"
     s=$(time_cmd read_tree "$BASE/tree" 1) || s=fail; one+=("$s")
-    c1=$(proc_cpu "$TOOL_PID")
+    c1=$(proc_cpu "$TOOL_PID"); j1=$(jit_cpu "$TOOL_PID")
     [ "$r" = 0 ] && [ "$tool" != local ] && RES[c7.$tool.fuse]=$(fuse_trace_stop)
     cpu+=("$(awk -v a="$c0" -v b="$c1" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2f", b - a }')")
+    jit+=("$(awk -v a="$j0" -v b="$j1" 'BEGIN { printf "%.2f", b - a }')")
     [ "$tool" = verso ] && req+=("$(verso_requests)")
     tool_umount "$tool" "$mnt"
     tool_mount "$tool" "$mnt" || { eight+=(fail); break; }
@@ -521,7 +538,7 @@ case7_tool() {
     tool_umount "$tool" "$mnt"
   done
   record_secs "c7.$tool.one" "${one[@]}"; record_secs "c7.$tool.eight" "${eight[@]:-fail}"
-  record_secs "c7.$tool.cpu" "${cpu[@]:-n/a}"
+  record_secs "c7.$tool.cpu" "${cpu[@]:-n/a}"; record_secs "c7.$tool.jit" "${jit[@]:-n/a}"
   [ "$tool" = verso ] && record_secs c7.verso.requests "${req[@]:-n/a}"
 }
 
@@ -679,6 +696,7 @@ report() {
   vv=$(v c1.verso)
   echo "- \"reader CPU\": user + system seconds of the process serving the mount (every thread) across the"
   echo "  read, per GiB; for verso a fresh daemon, its first GiB. S3 server: the same for S3Proxy."
+  echo "- of verso's CPU per GiB, its JIT compiler threads: $(v c1.verso.jit) s fresh [$(v c1.verso.jit.runs)], $(v c1.verso.steadyjit) s steady"
   echo "- goal verso steady CPU ≤ s3fs's + the SHA-256 floor: $(verdict "$(v c1.verso.steady)" \
     "$(awk -v a="$(v c1.s3fs.cpu)" -v b="$(v c1.floor)" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) print a + b; else print "n/a" }')" "<=")"
   echo "- goal verso fresh CPU ≤ 1.25 × steady: $(verdict "$(ratio "$(v c1.verso.cpu)" "$(v c1.verso.steady)")" 1.25 "<=")"
@@ -779,6 +797,8 @@ report() {
     table_row "$(tool_label "$t")" "$(v "c7.$t.one") [$(v "c7.$t.one.runs")]" "$(v "c7.$t.eight") [$(v "c7.$t.eight.runs")]" \
       "$(v "c7.$t.cpu")" "$( [ "$t" = verso ] && v c7.verso.requests)" "$(ratio "$(v "c7.$t.one")" "$(v c7.verso.one)")"
   done
+  echo
+  echo "Of verso's CPU in the one-reader read, its JIT compiler threads: $(v c7.verso.jit) s [$(v c7.verso.jit.runs)]."
   echo
   echo "bindfs serves the same files from local disk through FUSE: its time is what FUSE's requests alone"
   echo "cost on this machine (a lookup, open, read and release per file), with no network and no hashing."
