@@ -94,8 +94,8 @@ final class FuseSession {
     /** The inode number of an entry in a plain listing, as libfuse gives it: the kernel assigns its own. */
     private static final long UNKNOWN_INO = 0xffffffffL;
 
-    /** Slots of {@link #known}: enough for the listed folders of many readers at once. */
-    private static final int KNOWN = 4096;
+    /** About what a known file costs on the heap: its slot, its entry, the entry's name and id. */
+    private static final int BYTES_PER_KNOWN = 256;
 
     /** Offsets: fuse_in_header is 40 bytes, fuse_out_header 16. */
     private static final int IN = 40, OUT = 16;
@@ -109,13 +109,15 @@ final class FuseSession {
     private final int gid;
     private final NodeTable nodes = new NodeTable();
     /**
-     * The file entries of nodes looked up lately, at {@code node % KNOWN} (a newer node in the same
+     * The file entries of nodes looked up lately, at {@code node % slots} (a newer node in the same
      * slot replaces an older one). A read of a node found here needs no path: a file of a version
      * never changes. Written at each lookup before its reply, so a node id the kernel was given
-     * again, for another name, never finds the entry of the name it had before. Bounded, so the
-     * entries kept cost no more heap however many nodes the kernel holds.
+     * again, for another name, never finds the entry of the name it had before. Bounded (see
+     * {@link #knownSlots}), so the entries kept cost no more heap however many nodes the kernel
+     * holds; node ids are handed out densely, so a tree listed whole before it is read (as
+     * {@code find | xargs cat} does) finds its files here if it has no more files than slots.
      */
-    private final AtomicReferenceArray<Known> known = new AtomicReferenceArray<>(KNOWN);
+    private final AtomicReferenceArray<Known> known = new AtomicReferenceArray<>(knownSlots(Runtime.getRuntime().maxMemory()));
     /** Nodes the kernel may hold before it is asked to drop the least recently used. */
     private final int nodeBudget;
     private final AtomicBoolean trimming = new AtomicBoolean();
@@ -396,6 +398,11 @@ final class FuseSession {
         }
     }
 
+    /** Slots of {@link #known} in a heap of {@code maxHeap} bytes: a twentieth of it (about 26,000 in the daemon's 128 MiB). */
+    static int knownSlots(long maxHeap) {
+        return (int) Math.max(4096, Math.min(1 << 20, maxHeap / 20 / BYTES_PER_KNOWN));
+    }
+
     /** A node and the entry of the file it names (null if it names no file of a version). */
     private record Known(long node, TreeEntry file) {
     }
@@ -403,7 +410,7 @@ final class FuseSession {
     /** The node that names {@code name} in {@code parent} (counted as a lookup), its file entry remembered. */
     private long lookup(long parent, byte[] name, Attributes a) {
         long id = nodes.lookup(parent, name);
-        int slot = (int) (id % KNOWN);
+        int slot = (int) (id % known.length());
         Known k = known.get(slot);
         if (k == null || k.node != id || k.file != a.file()) {
             known.set(slot, new Known(id, a.file()));
@@ -413,7 +420,7 @@ final class FuseSession {
 
     /** The file entry of {@code node} if it is known, else null. */
     private TreeEntry file(long node) {
-        Known k = known.get((int) (node % KNOWN));
+        Known k = known.get((int) (node % known.length()));
         return k != null && k.node == node ? k.file : null;
     }
 

@@ -179,6 +179,25 @@ final class MountIT {
     }
 
     @Test
+    void mount_treeListedWholeThenRead_findsEveryFileByItsNode() throws Exception {
+        long bytes = 0;
+        for (int d = 0; d < 60; d++) {
+            for (int f = 0; f < 100; f++) {
+                repo.write("tree/d" + d + "/f" + f, "d" + d + "f" + f);
+                bytes += ("d" + d + "f" + f).length();
+            }
+        }
+        ObjectId v3 = repo.commit(T2.plusSeconds(60), "tree", "tree");
+        FuseMount m = mount(MountOptions.defaults());
+        // as find | xargs cat reads a dataset: every folder listed before the first file is read
+        Path list = tmp.resolve("files");
+        String n = ok("sh", "-c", "cd " + v(v3, "tree") + " && find . -type f > " + list + " && xargs cat < " + list + " | wc -c");
+        assertEquals(bytes, Long.parseLong(n.trim()));
+        assertEquals(6000, count(m.requestStats(), "read"), m.requestStats());
+        assertEquals(0, count(m.requestStats(), "readByPath"), "each read found its file by its node: " + m.requestStats());
+    }
+
+    @Test
     void mount_sequentialRead_comesInReadsOfUpTo1MiB() throws Exception {
         FuseMount m = mount(MountOptions.defaults());
         assertEquals(Hashing.hash(big).hex(), ok("sha256sum", v(v2, "data/big.bin")).split(" ")[0]);
