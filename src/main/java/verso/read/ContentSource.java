@@ -53,7 +53,10 @@ public interface ContentSource {
         };
     }
 
-    /** Receives the bytes of a read a range at a time: {@code length} bytes of {@code block} from {@code from}, held once for the receiver. */
+    /**
+     * Receives the bytes of a read a range at a time: {@code length} bytes of {@code block} from
+     * {@code from}, the block held once for the receiver.
+     */
     @FunctionalInterface
     interface Ranges {
         void add(Block block, int from, int length);

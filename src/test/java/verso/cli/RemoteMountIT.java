@@ -297,7 +297,8 @@ final class RemoteMountIT {
         byte[] fine = random(3 * 1024 * 1024 + 5, 5);
         String first = pushedVersion(Map.of("big.bin", big));
         Path config = proj.resolve(".verso/config");
-        Files.writeString(config, Files.readString(config).replaceFirst("\"blockSize\"\\s*:\\s*\\d+", "\"blockSize\": 4096"));
+        Files.writeString(config,
+                Files.readString(config).replaceFirst("\"blockSize\"\\s*:\\s*\\d+", "\"blockSize\": 4096"));
         Files.write(proj.resolve("data/fine.bin"), fine);
         ok(proj, "commit", "-m", "fine");
         ok(proj, "push");
@@ -317,7 +318,8 @@ final class RemoteMountIT {
             copied[i] = Long.parseLong(m.group(1));
         }
         assertEquals(0, copied[0], "a file of 4 MiB blocks is written to the kernel from its blocks");
-        assertTrue(copied[1] > 0 && copied[1] < fine.length, "4 KiB blocks: the tail of each read is copied: " + copied[1]);
+        assertTrue(copied[1] > 0 && copied[1] < fine.length,
+                "4 KiB blocks: the tail of each read is copied: " + copied[1]);
     }
 
     @Test

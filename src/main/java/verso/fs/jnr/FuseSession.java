@@ -117,7 +117,8 @@ final class FuseSession {
      * holds; node ids are handed out densely, so a tree listed whole before it is read (as
      * {@code find | xargs cat} does) finds its files here if it has no more files than slots.
      */
-    private final AtomicReferenceArray<Known> known = new AtomicReferenceArray<>(knownSlots(Runtime.getRuntime().maxMemory()));
+    private final AtomicReferenceArray<Known> known =
+            new AtomicReferenceArray<>(knownSlots(Runtime.getRuntime().maxMemory()));
     /** Nodes the kernel may hold before it is asked to drop the least recently used. */
     private final int nodeBudget;
     private final AtomicBoolean trimming = new AtomicBoolean();
@@ -239,7 +240,7 @@ final class FuseSession {
      * buffer instead, and the last piece covers those copies.
      */
     private static final class Gather implements ContentSource.Ranges {
-        /** Pieces of one reply: a read of {@link #MAX_READ} over blocks of 64 KiB or more (smaller ones have the rest copied). */
+        /** Pieces of one reply: enough for a read of {@link #MAX_READ} over blocks of 64 KiB or more. */
         static final int PIECES = 32;
         final long iov = NATIVE.allocateMemory(PIECES * 16L, false);
         private final Block[] held = new Block[PIECES];
@@ -247,7 +248,6 @@ final class FuseSession {
         private final ByteBuffer data;
         private int count;
         private int copied;
-        private boolean lastIsCopy;
 
         Gather(Worker w) {
             this.dataAddress = w.outAddress + OUT;
@@ -260,7 +260,6 @@ final class FuseSession {
         void reset() {
             count = 1;
             copied = 0;
-            lastIsCopy = false;
         }
 
         @Override
@@ -269,7 +268,6 @@ final class FuseSession {
             if (bytes.isDirect() && count < PIECES - 1) {
                 piece(NATIVE.getDirectBufferAddress(bytes) + from, length);
                 held[count++] = block;
-                lastIsCopy = false;
                 return;
             }
             try {
@@ -277,12 +275,12 @@ final class FuseSession {
             } finally {
                 block.release();
             }
-            if (lastIsCopy) { // the copies so far end where this one starts
-                NATIVE.putLong(iov + (count - 1) * 16L + 8, NATIVE.getLong(iov + (count - 1) * 16L + 8) + length);
+            if (count > 1 && held[count - 1] == null) { // the last piece is the copies, which end where this starts
+                long lastLength = iov + (count - 1) * 16L + 8;
+                NATIVE.putLong(lastLength, NATIVE.getLong(lastLength) + length);
             } else {
                 piece(dataAddress + copied, length);
                 count++;
-                lastIsCopy = true;
             }
             copied += length;
         }
@@ -300,7 +298,6 @@ final class FuseSession {
                     held[i] = null;
                 }
             }
-            count = 1;
         }
     }
 
@@ -398,7 +395,7 @@ final class FuseSession {
         }
     }
 
-    /** Slots of {@link #known} in a heap of {@code maxHeap} bytes: a twentieth of it (about 26,000 in the daemon's 128 MiB). */
+    /** Slots of {@link #known} in a heap of {@code maxHeap} bytes: a twentieth of it (about 26,000 in 128 MiB). */
     static int knownSlots(long maxHeap) {
         return (int) Math.max(4096, Math.min(1 << 20, maxHeap / 20 / BYTES_PER_KNOWN));
     }
@@ -410,11 +407,7 @@ final class FuseSession {
     /** The node that names {@code name} in {@code parent} (counted as a lookup), its file entry remembered. */
     private long lookup(long parent, byte[] name, Attributes a) {
         long id = nodes.lookup(parent, name);
-        int slot = (int) (id % known.length());
-        Known k = known.get(slot);
-        if (k == null || k.node != id || k.file != a.file()) {
-            known.set(slot, new Known(id, a.file()));
-        }
+        known.set((int) (id % known.length()), new Known(id, a.file()));
         return id;
     }
 

@@ -175,7 +175,8 @@ final class MountIT {
         long lookups = count(m.requestStats(), "lookup");
         assertTrue(lookups < 10, "the listing carried each file's node and attributes: " + m.requestStats());
         assertEquals(100, count(m.requestStats(), "read"), m.requestStats());
-        assertEquals(0, count(m.requestStats(), "readByPath"), "each read found its file by its node: " + m.requestStats());
+        assertEquals(0, count(m.requestStats(), "readByPath"),
+                "each read found its file by its node: " + m.requestStats());
     }
 
     @Test
@@ -191,10 +192,12 @@ final class MountIT {
         FuseMount m = mount(MountOptions.defaults());
         // as find | xargs cat reads a dataset: every folder listed before the first file is read
         Path list = tmp.resolve("files");
-        String n = ok("sh", "-c", "cd " + v(v3, "tree") + " && find . -type f > " + list + " && xargs cat < " + list + " | wc -c");
+        String n = ok("sh", "-c",
+                "cd " + v(v3, "tree") + " && find . -type f > " + list + " && xargs cat < " + list + " | wc -c");
         assertEquals(bytes, Long.parseLong(n.trim()));
         assertEquals(6000, count(m.requestStats(), "read"), m.requestStats());
-        assertEquals(0, count(m.requestStats(), "readByPath"), "each read found its file by its node: " + m.requestStats());
+        assertEquals(0, count(m.requestStats(), "readByPath"),
+                "each read found its file by its node: " + m.requestStats());
     }
 
     @Test
@@ -219,7 +222,8 @@ final class MountIT {
         // node ids are given again to other names as the kernel drops them: each still reads its own file
         String expected = IntStream.range(0, 400).mapToObj(i -> "file " + i + "\n").collect(Collectors.joining());
         for (int pass = 0; pass < 2; pass++) {
-            assertEquals(expected, ok("sh", "-c", "cd " + v(v3, "many") + " && for i in $(seq 0 399); do cat f$i; echo; done"));
+            assertEquals(expected,
+                    ok("sh", "-c", "cd " + v(v3, "many") + " && for i in $(seq 0 399); do cat f$i; echo; done"));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (count(m.requestStats(), "nodes") > 100 && System.nanoTime() < deadline) {
