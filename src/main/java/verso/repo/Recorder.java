@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -216,9 +215,8 @@ public final class Recorder {
         }
         int slash = sub.indexOf('/');
         String name = slash < 0 ? sub : sub.substring(0, slash);
-        List<TreeEntry> entries = new ArrayList<>(new TreeSource(repo.store(), null).tree(dir.id()).entries());
-        int pos = Collections.binarySearch(entries, null, (a, b) -> Names.compare(a.name(), name));
-        TreeEntry old = pos >= 0 ? entries.get(pos) : null;
+        Tree tree = new TreeSource(repo.store(), null).tree(dir.id());
+        TreeEntry old = tree.find(name);
         TreeEntry replaced;
         if (slash < 0) {
             replaced = leaf == null ? null : leaf.withName(name);
@@ -228,14 +226,8 @@ public final class Recorder {
             TreeEntry below = old != null && old.type() == EntryType.DIR ? old : emptyDir(name);
             replaced = splice(below, sub.substring(slash + 1), leaf);
         }
-        if (pos >= 0 && replaced == null) {
-            entries.remove(pos);
-        } else if (pos >= 0) {
-            entries.set(pos, replaced);
-        } else if (replaced != null) {
-            entries.add(-pos - 1, replaced);
-        }
-        return TreeEntry.dir(dir.name(), repo.store().insert(new Tree(entries).encode()), entries);
+        Tree changed = tree.with(name, replaced);
+        return TreeEntry.dir(dir.name(), repo.store().insert(changed::encode), changed.entries());
     }
 
     private TreeEntry emptyDir(String name) throws IOException {
@@ -256,7 +248,7 @@ public final class Recorder {
             return false;
         }
         List<TreeEntry> sb = new ArrayList<>(b);
-        sb.sort((x, y) -> verso.store.Names.compare(x.name(), y.name()));
+        sb.sort((x, y) -> Names.compare(x.name(), y.name()));
         for (int i = 0; i < a.size(); i++) {
             if (!a.get(i).name().equals(sb.get(i).name()) || !a.get(i).sameContent(sb.get(i))) {
                 return false;

@@ -27,7 +27,7 @@ public final class TreeSource {
 
     private final ObjectStore store;
     private final ObjectFetcher fetcher;
-    private final Map<ObjectId, byte[]> overlay = new HashMap<>();
+    private final Map<ObjectId, Tree> overlay = new HashMap<>();
     private final Map<ObjectId, Tree> memo = new LinkedHashMap<>(256, 0.75f, true);
     private long memoEntries;
 
@@ -42,21 +42,20 @@ public final class TreeSource {
         return this;
     }
 
-    public byte[] read(ObjectId id) throws IOException {
-        byte[] b = overlay.get(id);
-        if (b != null) {
-            return b;
-        }
+    private void fetchIfMissing(ObjectId id) throws IOException {
         if (fetcher != null && !store.contains(id)) {
             fetcher.fetch(List.of(id));
         }
-        return store.read(id);
     }
 
     public Tree tree(ObjectId id) throws IOException {
-        Tree t = memo.get(id);
+        Tree t = overlay.get(id);
         if (t == null) {
-            t = Tree.decode(id, read(id));
+            t = memo.get(id);
+        }
+        if (t == null) {
+            fetchIfMissing(id);
+            t = Tree.read(store, id);
             remember(id, t);
         }
         return t;
@@ -78,7 +77,8 @@ public final class TreeSource {
     }
 
     public BlockIndex blocks(ObjectId id) throws IOException {
-        return BlockIndex.decode(id, read(id));
+        fetchIfMissing(id);
+        return BlockIndex.decode(id, store.read(id));
     }
 
     /**

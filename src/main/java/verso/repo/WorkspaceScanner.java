@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -27,15 +28,15 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import verso.store.BlockIndex;
 import verso.store.FileInserter;
 import verso.store.FileInserter.FileContent;
-import verso.store.Hashing;
-import verso.store.Names;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
 import verso.store.Tree;
 import verso.store.TreeEntry;
+import verso.store.TreeSlots;
 
 /**
  * Turns a tracked path of the workspace into a {@link Snapshot}.
@@ -72,16 +73,46 @@ final class WorkspaceScanner {
     /** Entries of a directory lstat()ed together, half of them forked for an idle walker to steal. */
     private static final int STAT_BATCH = 1024;
 
-    /** A file being read: its future content, and what its entry and index record need. */
-    private record Pending(String name, String rel, PosixFileAttributes attrs, CompletableFuture<FileContent> content) {
-    }
-
     /** A directory's entry, and whether it is the tree the index held (every child unchanged). */
     private record Built(TreeEntry entry, boolean reused) {
     }
 
-    /** A directory being walked on a walker thread. */
-    private record Forked(ForkJoinTask<Built> built) {
+    /** A subdirectory being walked on a walker thread, and its position in its parent's tree. */
+    private record Forked(int position, ForkJoinTask<Built> built) {
+    }
+
+    /**
+     * Reads started and not yet waited for. Those done are let go of as more start, so a folder of a
+     * million new files holds only the reads in flight (which the hashing window and the inserter bound).
+     */
+    private static final class Reads {
+        private static final int PRUNE_AT = 2 * HASH_WINDOW;
+        private final List<CompletableFuture<?>> started = new ArrayList<>();
+
+        void add(CompletableFuture<?> read) {
+            if (started.size() >= PRUNE_AT) {
+                started.removeIf(r -> r.isDone() && !r.isCompletedExceptionally()); // a failure is kept to be thrown
+            }
+            started.add(read);
+        }
+
+        /** Waits for every read; the first that failed throws, as {@link CompletableFuture#join} does. */
+        void await() {
+            for (CompletableFuture<?> r : started) {
+                r.join();
+            }
+        }
+
+        /** Waits for every read to end, failed or not. */
+        void settle() {
+            for (CompletableFuture<?> r : started) {
+                try {
+                    r.join();
+                } catch (CompletionException | CancellationException e) {
+                    // reported by the scan's own failure
+                }
+            }
+        }
     }
 
     /**
@@ -130,9 +161,12 @@ final class WorkspaceScanner {
             if (attrs.isSymbolicLink()) {
                 top = TreeEntry.symlink(rel, Files.readSymbolicLink(path).toString());
             } else if (attrs.isRegularFile()) {
-                List<Object> one = new ArrayList<>(1);
-                one.add(walk.file(new Dir(root, null, null, new WorkspaceIndex.Hint()), rel, attrs));
-                top = walk.join(one, new boolean[] {true}).get(0);
+                TreeEntry[] read = new TreeEntry[1];
+                Reads reads = new Reads();
+                top = walk.file(new Dir(root, null, null, new WorkspaceIndex.Hint()), rel, attrs,
+                        e -> read[0] = e, reads);
+                reads.await();
+                top = top != null ? top : read[0];
             } else if (attrs.isDirectory()) {
                 top = walk.root(path, rel).entry();
             } else {
@@ -161,10 +195,11 @@ final class WorkspaceScanner {
         private final ContentHasher hasher;
         /** Bounds hashing tasks in flight (the inserter bounds its own). */
         private final Semaphore hashing;
-        private final Map<ObjectId, byte[]> trees = new HashMap<>();
+        private final Map<ObjectId, Tree> trees = new HashMap<>();
         private final List<String> skipped = Collections.synchronizedList(new ArrayList<>());
         private final List<String> temps = Collections.synchronizedList(new ArrayList<>());
-        private final List<Pending> inFlight = new ArrayList<>();
+        /** Every read started, for {@link #close} to wait for; guarded by itself. */
+        private final Reads inFlight = new Reads();
         /** Walks directories, each a task, and lstat()s large ones in parts; idle walkers steal work. */
         private final ForkJoinPool walkers;
         /** Set when the scan ends early: forked walks still running stop at their next directory. */
@@ -183,8 +218,12 @@ final class WorkspaceScanner {
             }, null, false);
         }
 
-        /** The entry of file {@code name} in {@code dir} if the index knows it, else a {@link Pending} read. */
-        Object file(Dir dir, String name, PosixFileAttributes attrs) throws IOException, InterruptedException {
+        /**
+         * The entry of file {@code name} in {@code dir} if the index knows it. Otherwise null: the file's
+         * read is started, added to {@code reads}, and gives its entry to {@code into} when done.
+         */
+        TreeEntry file(Dir dir, String name, PosixFileAttributes attrs, Consumer<TreeEntry> into, Reads reads)
+                throws IOException, InterruptedException {
             boolean exec = executable(attrs);
             WorkspaceIndex.Known known = index.lookup(dir.key(name), attrs, exec, dir.hint());
             if (known != null && (!storing || known.stored() || present(known.content()))) {
@@ -213,35 +252,15 @@ final class WorkspaceScanner {
                     }
                 }, pool);
             }
-            Pending p = new Pending(name, rel, attrs, c.thenApply(fc -> {
+            CompletableFuture<?> done = c.thenAccept(fc -> {
                 index.record(rel, attrs, fc, storing);
-                return fc;
-            }));
+                into.accept(entry(name, exec, fc));
+            });
+            reads.add(done);
             synchronized (inFlight) {
-                inFlight.add(p);
+                inFlight.add(done);
             }
-            return p;
-        }
-
-        /**
-         * Replaces every {@link Pending} read and every {@link Forked} walk in {@code slots} by its
-         * entry, waiting for it. Clears {@code reused[0]} if a forked directory was not reused. Forked
-         * walks are joined newest first: the newest is on top of this walker's own queue and runs here,
-         * while idle walkers steal the oldest from the other end, so no walker waits while work is queued.
-         */
-        List<TreeEntry> join(List<Object> slots, boolean[] reused) {
-            for (int i = slots.size() - 1; i >= 0; i--) {
-                if (slots.get(i) instanceof Forked f) {
-                    Built b = f.built.join();
-                    slots.set(i, b.entry);
-                    reused[0] &= b.reused;
-                }
-            }
-            List<TreeEntry> out = new ArrayList<>(slots.size());
-            for (Object o : slots) {
-                out.add(o instanceof Pending p ? entry(p.name, executable(p.attrs), p.content.join()) : (TreeEntry) o);
-            }
-            return out;
+            return null;
         }
 
         /** Walks the top directory {@code rel} on the walker threads and builds its tree. */
@@ -254,8 +273,8 @@ final class WorkspaceScanner {
         }
 
         /** A subdirectory's walk, forked: the walker thread that joins it may run it, or an idle one steals it. */
-        Forked subdir(Path path, String name, String rel) {
-            return new Forked(new DirTask(path, name, rel).fork());
+        Forked subdir(int position, Path path, String name, String rel) {
+            return new Forked(position, new DirTask(path, name, rel).fork());
         }
 
         /** The walk of one directory as a fork/join task. */
@@ -301,68 +320,78 @@ final class WorkspaceScanner {
          */
         private Built dir(Path path, String name, String rel, DirectoryStream<Path> ds)
                 throws IOException, InterruptedException {
-            List<Path> names = new ArrayList<>();
-            boolean ascii = true;
+            TreeSlots slots = new TreeSlots();
             for (Path child : ds) {
-                Path cn = child.getFileName();
-                String s = cn.toString();
+                String s = child.getFileName().toString();
                 if (s.startsWith(AtomicFile.TEMP_PREFIX)) {
                     temps.add(rel + "/" + s);
                 } else {
-                    names.add(cn);
-                    ascii &= Names.isAscii(s);
+                    slots.addName(s);
                 }
             }
-            // ASCII names sort by their paths' own order, unsigned bytes: the tree order, and cheap
-            names.sort(ascii ? null : (a, b) -> Names.compare(a.toString(), b.toString()));
+            slots.sort();
+            int n = slots.size();
             WorkspaceIndex.CachedTree cached = index.tree(rel);
             Dir here = new Dir(path, rel, rel.getBytes(StandardCharsets.UTF_8), new WorkspaceIndex.Hint());
-            List<Object> slots = new ArrayList<>(names.size());
+            List<Forked> forked = new ArrayList<>();
+            Reads reads = new Reads();
             boolean unchanged = true;
-            for (int from = 0; from < names.size(); from += STAT_BATCH) {
-                int to = Math.min(names.size(), from + STAT_BATCH);
-                PosixFileAttributes[] batch = stat(ds, path, names, from, to);
+            int dropped = 0;
+            for (int from = 0; from < n; from += STAT_BATCH) {
+                int to = Math.min(n, from + STAT_BATCH);
+                PosixFileAttributes[] batch = stat(ds, path, slots, from, to);
                 for (int k = from; k < to; k++) {
-                    Path np = names.get(k);
-                    String cn = np.toString();
+                    String cn = slots.name(k);
                     PosixFileAttributes ca = batch[k - from];
                     if (ca == null) {
-                        unchanged = false; // deleted since the listing: it is simply not there
+                        slots.drop(k); // deleted since the listing: it is simply not there
+                        dropped++;
+                        unchanged = false;
                     } else if (ca.isSymbolicLink()) {
                         // Symlinks are read on every scan and not cached, so they make a directory rebuild.
-                        slots.add(TreeEntry.symlink(cn, Files.readSymbolicLink(path.resolve(np)).toString()));
+                        slots.set(k, TreeEntry.symlink(cn, Files.readSymbolicLink(path.resolve(cn)).toString()));
                         unchanged = false;
                     } else if (ca.isRegularFile()) {
-                        Object f = file(here, cn, ca);
-                        slots.add(f);
-                        unchanged &= f instanceof TreeEntry;
+                        int at = k;
+                        TreeEntry known = file(here, cn, ca, e -> slots.set(at, e), reads);
+                        if (known != null) {
+                            slots.set(k, known);
+                        }
+                        unchanged &= known != null;
                     } else if (ca.isDirectory()) {
-                        slots.add(subdir(path.resolve(np), cn, rel + "/" + cn)); // reuse is judged when joined
+                        forked.add(subdir(k, path.resolve(cn), cn, rel + "/" + cn)); // reuse is judged when joined
                     } else {
                         skipped.add(rel + "/" + cn);
+                        slots.drop(k);
+                        dropped++;
                     }
                 }
             }
-            boolean[] reused = {true};
-            List<TreeEntry> entries = join(slots, reused);
-            unchanged &= reused[0];
-            synchronized (inFlight) {
-                inFlight.removeIf(p -> p.content.isDone());
+            // newest first: the newest is on top of this walker's own queue and runs here, while idle
+            // walkers steal the oldest from the other end, so no walker waits while work is queued
+            for (int i = forked.size() - 1; i >= 0; i--) {
+                Built b = forked.get(i).built().join();
+                slots.set(forked.get(i).position(), b.entry);
+                unchanged &= b.reused;
             }
-            if (unchanged && cached != null && cached.children() == entries.size() && store.contains(cached.id())) {
+            reads.await();
+            if (unchanged && cached != null && cached.children() == n - dropped && store.contains(cached.id())) {
                 return new Built(TreeEntry.dir(name, cached.size(), cached.files(), cached.id()), true);
             }
-            byte[] enc = new Tree(entries).encode();
-            ObjectId id = Hashing.hash(enc);
-            TreeEntry built = TreeEntry.dir(name, id, entries);
+            Tree tree = slots.build();
+            ObjectId id;
             if (storing) {
-                store.insert(enc);
-            } else if (!store.contains(id)) {
-                synchronized (trees) {
-                    trees.put(id, enc);
+                id = store.insert(tree::encode);
+            } else {
+                id = tree.hash();
+                if (!store.contains(id)) {
+                    synchronized (trees) {
+                        trees.put(id, tree);
+                    }
                 }
             }
-            index.recordTree(rel, new WorkspaceIndex.CachedTree(entries.size(), id, built.size(), built.files()));
+            TreeEntry built = TreeEntry.dir(name, id, tree.entries());
+            index.recordTree(rel, new WorkspaceIndex.CachedTree(tree.entries().size(), id, built.size(), built.files()));
             return new Built(built, false);
         }
 
@@ -372,7 +401,7 @@ final class WorkspaceScanner {
          * lstat calls are most of a scan's time, and a directory of many files would otherwise keep the
          * other walkers idle.
          */
-        private PosixFileAttributes[] stat(DirectoryStream<Path> ds, Path path, List<Path> names, int from, int to)
+        private PosixFileAttributes[] stat(DirectoryStream<Path> ds, Path path, TreeSlots names, int from, int to)
                 throws IOException {
             PosixFileAttributes[] out = new PosixFileAttributes[to - from];
             if (to - from < STAT_BATCH / 2) {
@@ -392,10 +421,10 @@ final class WorkspaceScanner {
             return out;
         }
 
-        private static void stat(DirectoryStream<Path> ds, Path path, List<Path> names, int from, int to,
+        private static void stat(DirectoryStream<Path> ds, Path path, TreeSlots names, int from, int to,
                                  PosixFileAttributes[] out, int base) throws IOException {
             for (int k = from; k < to; k++) {
-                Path np = names.get(k);
+                Path np = path.getFileSystem().getPath(names.name(k));
                 try {
                     out[k - base] = ds instanceof SecureDirectoryStream<Path> sds
                             ? sds.getFileAttributeView(np, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -444,12 +473,8 @@ final class WorkspaceScanner {
                     break;
                 }
             }
-            for (Pending p : inFlight) {
-                try {
-                    p.content.join();
-                } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                    // Already reported by the scan's own failure.
-                }
+            synchronized (inFlight) {
+                inFlight.settle();
             }
         }
     }

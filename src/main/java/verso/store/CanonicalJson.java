@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -40,16 +41,24 @@ final class CanonicalJson {
 
     static byte[] encode(String kind, Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try {
+            encode(kind, body, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes the object to {@code out}, as it is encoded; leaves {@code out} open. */
+    static void encode(String kind, Body body, OutputStream out) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.writeStartObject();
             g.writeNumberField("format", FORMAT);
             g.writeStringField("kind", kind);
             body.write(g);
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
     }
 
     /** Receives each field of an object after format and kind, with the parser at the field's value. */

@@ -110,7 +110,7 @@ public final class ObjectId implements Comparable<ObjectId> {
     }
 
     /** The id held at {@code off} in {@code table} (ids laid end to end), copied out. */
-    static ObjectId fromTable(byte[] table, int off) {
+    public static ObjectId fromTable(byte[] table, int off) {
         return new ObjectId(Arrays.copyOfRange(table, off, off + LENGTH));
     }
 
@@ -133,7 +133,7 @@ public final class ObjectId implements Comparable<ObjectId> {
     }
 
     /** Copies this id's bytes into {@code table} at {@code off}. */
-    void copyTo(byte[] table, int off) {
+    public void copyTo(byte[] table, int off) {
         System.arraycopy(bytes, 0, table, off, LENGTH);
     }
 

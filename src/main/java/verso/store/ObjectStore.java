@@ -1,9 +1,11 @@
 package verso.store;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -13,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -108,6 +111,36 @@ public final class ObjectStore {
             }
         }
         return id;
+    }
+
+    /** Writes an object's bytes as they are made. */
+    public interface Encoding {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Hashes and stores what {@code encoding} writes, streamed through a temp file: for an object too
+     * large to hold as bytes, such as the tree of a folder of a million files.
+     */
+    public ObjectId insert(Encoding encoding) throws IOException {
+        Path t = tempPath();
+        boolean published = false;
+        try {
+            MessageDigest md = Hashing.sha256();
+            try (FileChannel ch = createTemp(t);
+                 OutputStream out = new DigestOutputStream(
+                         new BufferedOutputStream(Channels.newOutputStream(ch), COPY_BUFFER), md)) {
+                encoding.write(out);
+            }
+            ObjectId id = ObjectId.fromBytes(md.digest());
+            publish(t, id);
+            published = true;
+            return id;
+        } finally {
+            if (!published) {
+                Files.deleteIfExists(t);
+            }
+        }
     }
 
     /**

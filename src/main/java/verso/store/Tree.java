@@ -1,11 +1,20 @@
 package verso.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
 
 /** A directory listing: entries sorted by name (UTF-8 byte order), names unique and valid. */
 public record Tree(List<TreeEntry> entries) {
@@ -15,10 +24,12 @@ public record Tree(List<TreeEntry> entries) {
      * paths grow) with the depth, and no real data set nests this far.
      */
     public static final int MAX_DEPTH = 1024;
+    /** Trees larger than this (in bytes) are read as a stream. */
+    private static final long STREAM_ABOVE = 1 << 20;
 
     public Tree {
         // decoded entries are validated one by one as they are parsed
-        if (!(entries instanceof CompactEntries)) {
+        if (!(entries instanceof CompactEntries || entries instanceof Spliced)) {
             entries = List.copyOf(entries);
             for (int i = 0; i < entries.size(); i++) {
                 String name = entries.get(i).name();
@@ -44,13 +55,27 @@ public record Tree(List<TreeEntry> entries) {
     }
 
     public byte[] encode() {
-        return CanonicalJson.encode(KIND, g -> {
-            g.writeArrayFieldStart("entries");
-            for (TreeEntry e : entries) {
-                CanonicalJson.writeEntry(g, "name", e);
-            }
-            g.writeEndArray();
-        });
+        return CanonicalJson.encode(KIND, this::writeEntries);
+    }
+
+    /** Writes the encoding to {@code out} as it is made, so a large tree is never held as bytes. */
+    public void encode(OutputStream out) throws IOException {
+        CanonicalJson.encode(KIND, this::writeEntries, out);
+    }
+
+    /** The id of this tree's encoding, hashed as it is made. */
+    public ObjectId hash() throws IOException {
+        MessageDigest md = Hashing.sha256();
+        encode(new DigestOutputStream(OutputStream.nullOutputStream(), md));
+        return ObjectId.fromBytes(md.digest());
+    }
+
+    private void writeEntries(JsonGenerator g) throws IOException {
+        g.writeArrayFieldStart("entries");
+        for (TreeEntry e : entries) {
+            CanonicalJson.writeEntry(g, "name", e);
+        }
+        g.writeEndArray();
     }
 
     /**
@@ -73,6 +98,21 @@ public record Tree(List<TreeEntry> entries) {
         Decoding d = new Decoding(id);
         CanonicalJson.decode(id, in, KIND, d);
         return d.tree();
+    }
+
+    /**
+     * Reads tree {@code id} from {@code store}, verified. One larger than {@link #STREAM_ABOVE} is
+     * decoded as it streams in, never held as bytes beside its entries.
+     */
+    public static Tree read(ObjectStore store, ObjectId id) throws IOException {
+        if (store.size(id) <= STREAM_ABOVE) {
+            return decode(id, store.read(id));
+        }
+        try (InputStream in = Files.newInputStream(store.pathOf(id))) {
+            return Hashing.decodeVerified(id, in, s -> decode(id, s), "content");
+        } catch (NoSuchFileException e) {
+            throw new MissingObjectException(id);
+        }
     }
 
     /** The fields of a tree as they are parsed: the entries, each validated. */
@@ -128,6 +168,12 @@ public record Tree(List<TreeEntry> entries) {
 
     /** Binary search by name; null if absent. */
     public TreeEntry find(String name) {
+        int at = search(name);
+        return at >= 0 ? entries.get(at) : null;
+    }
+
+    /** The position of {@code name}, or {@code -(where it would go) - 1}. */
+    private int search(String name) {
         int lo = 0;
         int hi = entries.size() - 1;
         while (lo <= hi) {
@@ -138,9 +184,54 @@ public record Tree(List<TreeEntry> entries) {
             } else if (c > 0) {
                 hi = mid - 1;
             } else {
-                return entries.get(mid);
+                return mid;
             }
         }
-        return null;
+        return -lo - 1;
+    }
+
+    /**
+     * This tree with {@code e} in place of its entry of the same name (added if it has none), or,
+     * if {@code e} is null, without the entry named {@code name}. The entries are a view over this
+     * tree's, not a copy: one file changed in a folder of a million costs no million entry objects.
+     */
+    public Tree with(String name, TreeEntry e) {
+        if (!Names.isValidSegment(name) || e != null && !e.name().equals(name)) {
+            throw new IllegalArgumentException("invalid name in tree: '" + name + "'");
+        }
+        int at = search(name);
+        return new Tree(new Spliced(entries, at >= 0 ? at : -at - 1, at >= 0, e));
+    }
+
+    /** The entries of a tree with one replaced, added or removed at {@code at}; read-only. */
+    private static final class Spliced extends AbstractList<TreeEntry> implements RandomAccess {
+        private final List<TreeEntry> base;
+        private final int at;
+        private final boolean found;
+        private final TreeEntry entry;
+
+        Spliced(List<TreeEntry> base, int at, boolean found, TreeEntry entry) {
+            this.base = base;
+            this.at = at;
+            this.found = found;
+            this.entry = entry;
+        }
+
+        @Override
+        public int size() {
+            return base.size() + (entry == null ? (found ? -1 : 0) : (found ? 0 : 1));
+        }
+
+        @Override
+        public TreeEntry get(int i) {
+            Objects.checkIndex(i, size());
+            if (entry == null) {
+                return base.get(found && i >= at ? i + 1 : i);
+            }
+            if (i == at) {
+                return entry;
+            }
+            return base.get(found || i < at ? i : i - 1);
+        }
     }
 }

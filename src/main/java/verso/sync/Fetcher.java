@@ -132,7 +132,7 @@ public final class Fetcher implements ObjectFetcher, Closeable {
                     List<ObjectId> trees = level.subList(from, Math.min(level.size(), from + BATCH));
                     downloadRequired(trees);
                     for (ObjectId d : trees) {
-                        for (TreeEntry c : Tree.decode(d, store.read(d)).entries()) {
+                        for (TreeEntry c : Tree.read(store, d).entries()) {
                             visit(c, depth, next, seen, batch);
                         }
                     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import verso.store.Hashing;
+import verso.store.LongList;
 import verso.store.ObjectId;
 import verso.store.ObjectIdList;
 import verso.store.ObjectStore;
@@ -36,9 +37,10 @@ final class PackWriter implements Closeable {
     /**
      * A pack is closed once it holds this many objects, whatever its size: its index lists each (about
      * 70 bytes of JSON an object), and a push holds the index it encodes, a reader the indexes it
-     * loads; a pack of a million tiny files would have an index of 70 MiB.
+     * loads; a pack of a million tiny files would have an index of 70 MiB, and one of 25,000 has
+     * one under 2 MiB, which a push holds in a small heap.
      */
-    static final int MAX_OBJECTS = 100_000;
+    static final int MAX_OBJECTS = 25_000;
     /** Bytes gathered before a write. */
     static final int BUFFER = 256 << 10;
 
@@ -53,7 +55,7 @@ final class PackWriter implements Closeable {
     private MessageDigest digest;
     private Path file;
     private final List<ObjectId> ids = new ObjectIdList();
-    private final List<Long> sizes = new ArrayList<>();
+    private final List<Long> sizes = new LongList();
     private long size;
 
     PackWriter(ObjectStore store) {

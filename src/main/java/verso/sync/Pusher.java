@@ -25,6 +25,7 @@ import verso.repo.TreeSource;
 import verso.repo.VersionLog;
 import verso.store.Hashing;
 import verso.store.Layout;
+import verso.store.LongList;
 import verso.store.ObjectId;
 import verso.store.ObjectIdList;
 import verso.store.ObjectIdSet;
@@ -100,7 +101,7 @@ public final class Pusher {
         }
         VersionOrder.sort(toPush, VersionLog.Entry::id, VersionLog.Entry::version);
         List<ObjectId> objects = new ObjectIdList();
-        List<Long> sizes = new ArrayList<>();
+        List<Long> sizes = new LongList();
         long bytes = 0;
         if (!toPush.isEmpty()) {
             try (StoredSizes stats = new StoredSizes(store)) {
@@ -194,7 +195,7 @@ public final class Pusher {
      */
     private List<SentPack> sendObjects(Plan plan, Transfers transfers) throws IOException {
         IntList smallAt = new IntList();
-        List<Long> smallSizes = new ArrayList<>();
+        List<Long> smallSizes = new LongList();
         List<Object> work = new ArrayList<>();
         Map<ObjectId, Long> looseSizes = new HashMap<>();
         for (int i = 0; i < plan.objects().size(); i++) {

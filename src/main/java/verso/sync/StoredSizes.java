@@ -3,11 +3,11 @@ package verso.sync;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import verso.store.DaemonThreads;
 import verso.store.ObjectId;
 import verso.store.ObjectStore;
@@ -19,7 +19,7 @@ import verso.store.ObjectStore;
  *
  * <p>Design: ids are gathered in batches of {@link #BATCH}; each full batch is one task of the pool.
  * {@link #sizes} waits for every batch and gives the sizes in the order the ids were added. Memory:
- * the batches not yet taken, 8 bytes a size.
+ * at most {@link #QUEUED} batches of ids, and the sizes not yet taken, 8 bytes each.
  */
 final class StoredSizes implements Closeable {
     /** Threads: a stat of a cold inode waits on the disk more than it computes. */
@@ -27,10 +27,15 @@ final class StoredSizes implements Closeable {
     /** Objects one task stats. */
     static final int BATCH = 1024;
 
+    /** Batches queued or being stated at once, at most: the walk waits rather than run far ahead. */
+    static final int QUEUED = 4 * THREADS;
+
     private final ObjectStore store;
     private final ExecutorService pool;
+    private final Semaphore queued = new Semaphore(QUEUED);
     private final List<Future<long[]>> batches = new ArrayList<>();
-    private ObjectId[] gathering = new ObjectId[BATCH];
+    /** The ids of the batch being gathered, {@link ObjectId#LENGTH} bytes each. */
+    private byte[] gathering = new byte[BATCH * ObjectId.LENGTH];
     private int gathered;
 
     StoredSizes(ObjectStore store) {
@@ -40,23 +45,28 @@ final class StoredSizes implements Closeable {
 
     /** Adds an object to stat. */
     void add(ObjectId id) {
-        gathering[gathered++] = id;
+        id.copyTo(gathering, gathered++ * ObjectId.LENGTH);
         if (gathered == BATCH) {
             submit();
         }
     }
 
     private void submit() {
-        ObjectId[] ids = gathering;
+        byte[] ids = gathering;
         int count = gathered;
+        queued.acquireUninterruptibly();
         batches.add(pool.submit(() -> {
-            long[] sizes = new long[count];
-            for (int i = 0; i < count; i++) {
-                sizes[i] = store.size(ids[i]);
+            try {
+                long[] sizes = new long[count];
+                for (int i = 0; i < count; i++) {
+                    sizes[i] = store.size(ObjectId.fromTable(ids, i * ObjectId.LENGTH));
+                }
+                return sizes;
+            } finally {
+                queued.release();
             }
-            return sizes;
         }));
-        gathering = new ObjectId[BATCH];
+        gathering = new byte[BATCH * ObjectId.LENGTH];
         gathered = 0;
     }
 
@@ -77,7 +87,6 @@ final class StoredSizes implements Closeable {
         } finally {
             batches.forEach(f -> f.cancel(true));
             batches.clear();
-            Arrays.fill(gathering, null);
             gathered = 0;
         }
     }

@@ -1,6 +1,7 @@
 package verso.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verso.cli.VersoProcess.Result;
@@ -23,6 +23,7 @@ import verso.cli.VersoProcess.Result;
  * number of files: a JVM with a 32 MiB heap adds, commits, compares, checks out, verifies and
  * collects 30,000 files, in many small folders and in one large one, and pushes, fetches and collects
  * them on a remote (at the 2 KiB of heap per file that {@code add} once took, it ran out of memory).
+ * One folder of 100,000 files goes the same way, from add to a fetched clone's checkout.
  * Checkout runs in a 22 MiB heap: one that kept its whole plan (a change and a pending write per
  * file, about 300 bytes) ran out of memory there.
  */
@@ -30,6 +31,7 @@ final class BoundedMemoryIT {
     private static final int FOLDERS = 200;
     private static final int PER_FOLDER = 100;
     private static final int BIG_FOLDER = 10_000;
+    private static final int ONE_FOLDER = 100_000;
     private static final String HEAP = "-Xmx32m";
     private static final String CHECKOUT_HEAP = "-Xmx22m";
 
@@ -47,6 +49,7 @@ final class BoundedMemoryIT {
     private static Result versoIn(Path in, String heap, String... args) throws IOException, InterruptedException {
         List<String> cmd = VersoProcess.versoCommand(args);
         cmd.add(1, heap);
+        cmd.add(1, "-XX:+UseParallelGC"); // the collector the launcher picks
         return VersoProcess.run(in, cmd, Map.of(), Duration.ofMinutes(3));
     }
 
@@ -128,24 +131,52 @@ final class BoundedMemoryIT {
     }
 
     /**
-     * A single folder of many files: the issue asks for one of 1,000,000 at a 256 MiB heap (1 KiB of
-     * heap per file here, too), and it does not fit: a scan keeps every entry of the folder it is in,
-     * and {@code add} every pending read of it, until the folder completes (a million-file folder ran
-     * out of its 256 MiB after 49 s). Bounding that needs trees that are written in pieces as a large
-     * folder is read, which the tree format does not have yet.
+     * A single folder of many files: 100,000 in the 32 MiB heap (the issue asks for a folder of
+     * 1,000,000 in 256 MiB; here the JVM's own share of the small heap leaves about 220 bytes a file).
+     * A scan holds a large folder's entries in arrays, not objects, while its files are read, and
+     * writes its tree as it encodes it; a command that reads the tree decodes it as it streams in.
      */
     @Test
-    @Disabled("issue 16: a folder of 1,000,000 files does not fit in a 256 MiB heap (nor 100,000 in 32 MiB)")
-    void add_oneFolderOfManyFiles_fitsInSmallHeap() throws IOException, InterruptedException {
-        Path one = dir.resolve("data").resolve("one");
-        Files.createDirectories(one);
-        for (int i = 0; i < 100_000; i++) {
+    void oneFolderOfManyFiles_fitsInSmallHeap() throws IOException, InterruptedException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path one = Files.createDirectories(work.resolve("data").resolve("one"));
+        for (int i = 0; i < ONE_FOLDER; i++) {
             Files.writeString(one.resolve("s" + i + ".bin"), "sample " + i, StandardCharsets.UTF_8);
         }
-        ok("init");
-        ok("add", "data");
-        ok("commit", "-m", "first");
-        assertTrue(ok("status").out().contains("unchanged"), "status after commit");
+        ok(work, "init");
+        ok(work, "add", "data");
+        ok(work, "commit", "-m", "first");
+        ok(work, "tag", "v1");
+        assertTrue(ok(work, "status").out().contains("unchanged"), "status after commit");
+
+        Files.writeString(one.resolve("s7.bin"), "changed", StandardCharsets.UTF_8);
+        Files.delete(one.resolve("s8.bin"));
+        Files.writeString(one.resolve("new.bin"), "new", StandardCharsets.UTF_8);
+        String status = ok(work, "status").out();
+        assertTrue(status.contains("M data/one/s7.bin") && status.contains("D data/one/s8.bin")
+                && status.contains("A data/one/new.bin"), status);
+        ok(work, "commit", "-m", "second");
+        ok(work, "tag", "v2");
+        String diff = ok(work, "diff", "v1", "v2").out();
+        assertTrue(diff.contains("data/one/s7.bin") && diff.contains("data/one/new.bin"), diff);
+        assertTrue(ok(work, "verify").out().contains("OK"), "verify");
+
+        String url = dir.resolve("remote").toUri().toString();
+        ok(work, "remote", "add", "r", url, "--default");
+        ok(work, "push");
+        Path clone = Files.createDirectories(dir.resolve("clone"));
+        ok(clone, "init");
+        ok(clone, "remote", "add", "r", url, "--default");
+        ok(clone, "fetch", "v2");
+        ok(clone, "checkout", "v2");
+        Path cloned = clone.resolve("data").resolve("one");
+        assertEquals("changed", Files.readString(cloned.resolve("s7.bin"), StandardCharsets.UTF_8));
+        assertEquals("sample 99999", Files.readString(cloned.resolve("s99999.bin"), StandardCharsets.UTF_8));
+        assertFalse(Files.exists(cloned.resolve("s8.bin")));
+        try (Stream<Path> s = Files.list(cloned)) {
+            assertEquals(ONE_FOLDER, s.count());
+        }
+        assertTrue(ok(clone, "status").out().contains("unchanged"), "status after checkout");
     }
 
     /**

@@ -180,7 +180,7 @@ final class CodecTest {
     @Test
     void tree_decodeOfManyEntries_givesBackEveryKindAndFindsEachByName() throws Exception {
         List<TreeEntry> entries = new ArrayList<>();
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 9000; i++) { // over two chunks of the compact entries
             String name = String.format("e%05d%s", i, i % 7 == 0 ? "é" : "");
             entries.add(switch (i % 4) {
                 case 0 -> TreeEntry.file(name, i, i % 3 == 0, Hashing.hash(name.getBytes(StandardCharsets.UTF_8)), i % 5 == 0);
@@ -198,5 +198,30 @@ final class CodecTest {
         }
         assertNull(back.find("e99999"));
         assertArrayEquals(t.encode(), back.encode());
+    }
+
+    /** A tree with one entry replaced, added or removed is the tree of the changed list, at either end too. */
+    @Test
+    void tree_with_replacesAddsOrRemovesOneEntry() {
+        ObjectId id = Hashing.hash(new byte[] {1});
+        List<TreeEntry> base = new ArrayList<>();
+        for (String n : List.of("b", "d", "f")) {
+            base.add(TreeEntry.file(n, 1, false, id, false));
+        }
+        Tree tree = new Tree(base);
+        for (String name : List.of("a", "b", "c", "d", "e", "f", "g")) {
+            TreeEntry e = TreeEntry.file(name, 2, true, id, false);
+            List<TreeEntry> put = new ArrayList<>(base);
+            put.removeIf(x -> x.name().equals(name));
+            put.add(e);
+            assertEquals(Tree.of(put).entries(), tree.with(name, e).entries(), "put " + name);
+            assertArrayEquals(Tree.of(put).encode(), tree.with(name, e).encode(), "put " + name);
+            List<TreeEntry> removed = new ArrayList<>(base);
+            removed.removeIf(x -> x.name().equals(name));
+            assertEquals(removed, tree.with(name, null).entries(), "remove " + name);
+            assertEquals(e, tree.with(name, e).find(name));
+        }
+        assertThrows(IllegalArgumentException.class, () -> tree.with("..", null));
+        assertThrows(IllegalArgumentException.class, () -> tree.with("a", TreeEntry.file("z", 1, false, id, false)));
     }
 }
