@@ -339,9 +339,13 @@ final class WorkspaceScanner {
             int dropped = 0;
             for (int from = 0; from < n; from += STAT_BATCH) {
                 int to = Math.min(n, from + STAT_BATCH);
-                PosixFileAttributes[] batch = stat(ds, path, slots, from, to);
+                String[] names = new String[to - from];
                 for (int k = from; k < to; k++) {
-                    String cn = slots.name(k);
+                    names[k - from] = slots.name(k);
+                }
+                PosixFileAttributes[] batch = stat(ds, path, names);
+                for (int k = from; k < to; k++) {
+                    String cn = names[k - from];
                     PosixFileAttributes ca = batch[k - from];
                     if (ca == null) {
                         slots.drop(k); // deleted since the listing: it is simply not there
@@ -396,42 +400,41 @@ final class WorkspaceScanner {
         }
 
         /**
-         * The lstat() results of {@code names[from, to)} in the directory open as {@code ds} (null for a
-         * name gone since the listing). Half of a large batch is forked for an idle walker to steal: the
-         * lstat calls are most of a scan's time, and a directory of many files would otherwise keep the
-         * other walkers idle.
+         * The lstat() results of {@code names} in the directory open as {@code ds} (null for a name gone
+         * since the listing). Half of a large batch is forked for an idle walker to steal: the lstat
+         * calls are most of a scan's time, and a directory of many files would otherwise keep the other
+         * walkers idle.
          */
-        private PosixFileAttributes[] stat(DirectoryStream<Path> ds, Path path, TreeSlots names, int from, int to)
-                throws IOException {
-            PosixFileAttributes[] out = new PosixFileAttributes[to - from];
-            if (to - from < STAT_BATCH / 2) {
-                stat(ds, path, names, from, to, out, from);
+        private PosixFileAttributes[] stat(DirectoryStream<Path> ds, Path path, String[] names) throws IOException {
+            PosixFileAttributes[] out = new PosixFileAttributes[names.length];
+            if (names.length < STAT_BATCH / 2) {
+                stat(ds, path, names, 0, names.length, out);
                 return out;
             }
-            int mid = (from + to) >>> 1;
+            int mid = names.length >>> 1;
             ForkJoinTask<?> other = ForkJoinTask.adapt(() -> {
                 try {
-                    stat(ds, path, names, mid, to, out, from);
+                    stat(ds, path, names, mid, names.length, out);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }).fork();
-            stat(ds, path, names, from, mid, out, from);
+            stat(ds, path, names, 0, mid, out);
             other.join();
             return out;
         }
 
-        private static void stat(DirectoryStream<Path> ds, Path path, TreeSlots names, int from, int to,
-                                 PosixFileAttributes[] out, int base) throws IOException {
+        private static void stat(DirectoryStream<Path> ds, Path path, String[] names, int from, int to,
+                                 PosixFileAttributes[] out) throws IOException {
             for (int k = from; k < to; k++) {
-                Path np = path.getFileSystem().getPath(names.name(k));
+                Path np = path.getFileSystem().getPath(names[k]);
                 try {
-                    out[k - base] = ds instanceof SecureDirectoryStream<Path> sds
+                    out[k] = ds instanceof SecureDirectoryStream<Path> sds
                             ? sds.getFileAttributeView(np, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                                     .readAttributes()
                             : Files.readAttributes(path.resolve(np), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 } catch (NoSuchFileException e) {
-                    out[k - base] = null;
+                    out[k] = null;
                 }
             }
         }

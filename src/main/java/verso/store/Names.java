@@ -55,16 +55,6 @@ public final class Names {
         return a.length() - b.length(); // equal, or the shorter is a prefix of the longer
     }
 
-    /** True if {@code name} is ASCII only: then its bytes are the same in every encoding a file system uses. */
-    public static boolean isAscii(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static int compareEncoded(String a, String b) {
         return java.util.Arrays.compareUnsigned(
                 a.getBytes(java.nio.charset.StandardCharsets.UTF_8),

@@ -93,10 +93,7 @@ final class BoundedMemoryIT {
         ok(work, "remote", "add", "r", url, "--default");
         ok(work, "push");
 
-        Path clone = Files.createDirectories(dir.resolve("clone"));
-        ok(clone, "init");
-        ok(clone, "remote", "add", "r", url, "--default");
-        ok(clone, "fetch", "v1");
+        Path clone = fetchedClone(url, "v1");
         ok(clone, "checkout", "v1");
         assertEquals("7/42", Files.readString(clone.resolve("data/f07/x42.txt"), StandardCharsets.UTF_8));
         for (int i = 0; i < 40; i++) {
@@ -164,10 +161,7 @@ final class BoundedMemoryIT {
         String url = dir.resolve("remote").toUri().toString();
         ok(work, "remote", "add", "r", url, "--default");
         ok(work, "push");
-        Path clone = Files.createDirectories(dir.resolve("clone"));
-        ok(clone, "init");
-        ok(clone, "remote", "add", "r", url, "--default");
-        ok(clone, "fetch", "v2");
+        Path clone = fetchedClone(url, "v2");
         ok(clone, "checkout", "v2");
         Path cloned = clone.resolve("data").resolve("one");
         assertEquals("changed", Files.readString(cloned.resolve("s7.bin"), StandardCharsets.UTF_8));
@@ -201,10 +195,7 @@ final class BoundedMemoryIT {
         ok(work, "remote", "add", "r", url, "--default");
         ok(work, "push");
 
-        Path clone = Files.createDirectories(dir.resolve("clone"));
-        ok(clone, "init");
-        ok(clone, "remote", "add", "r", url, "--default");
-        ok(clone, "fetch", "v2");
+        Path clone = fetchedClone(url, "v2");
         assertTrue(ok(clone, "verify").out().contains("OK"), "verify in the clone");
         String diff = ok(work, "diff", "v1", "v2").out();
         assertTrue(diff.contains("data/big/sample-7.bin") && diff.contains("data/f0003/x5.txt"), diff);
@@ -212,6 +203,15 @@ final class BoundedMemoryIT {
         ok(clone, "checkout", "v2");
         assertEquals("changed", Files.readString(clone.resolve("data/big/sample-7.bin"), StandardCharsets.UTF_8));
         assertEquals("12/34", Files.readString(clone.resolve("data/f0012/x34.txt"), StandardCharsets.UTF_8));
+    }
+
+    /** A new project in {@code clone} with the remote at {@code url}, {@code version} fetched into it. */
+    private Path fetchedClone(String url, String version) throws IOException, InterruptedException {
+        Path clone = Files.createDirectories(dir.resolve("clone"));
+        ok(clone, "init");
+        ok(clone, "remote", "add", "r", url, "--default");
+        ok(clone, "fetch", version);
+        return clone;
     }
 
     /** The 30,000 files: FOLDERS folders of PER_FOLDER, and BIG_FOLDER in {@code data/big} (returned). */

@@ -1,8 +1,6 @@
 package verso.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -36,14 +34,6 @@ final class NamesTest {
             String b = random(random, alphabet);
             assertEquals(Integer.signum(byUtf8(a, b)), Integer.signum(Names.compare(a, b)), a + " vs " + b);
         }
-    }
-
-    @Test
-    void isAscii_onlyBelowU0080() {
-        assertTrue(Names.isAscii("f00001.bin~"));
-        assertTrue(Names.isAscii("\u007f"));
-        assertFalse(Names.isAscii("\u0080"));
-        assertFalse(Names.isAscii("caf\u00e9"));
     }
 
     private static String random(Random random, char[] alphabet) {
