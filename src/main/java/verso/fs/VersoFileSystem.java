@@ -62,6 +62,16 @@ public final class VersoFileSystem {
     private final ContentSource content;
     private final Instant started = Instant.now();
     private final Cache<ObjectId, Tree> trees;
+    private final long treeCacheEntries;
+    /**
+     * The last tree too large for the cache (a folder of more entries than the cache holds), kept
+     * beside it: else every lookup and every piece of a listing in that folder would decode it again,
+     * and listing a folder of a million files would decode a million entries a piece. One at a time.
+     */
+    private volatile Pinned oversized;
+
+    private record Pinned(ObjectId id, Tree tree) {
+    }
     private final Cache<ObjectId, VersionLayout> layouts = Caffeine.newBuilder().maximumSize(1024).build();
     private final Map<Long, ContentSource.OpenFile> handles = new ConcurrentHashMap<>();
     /** Chunked files read without a handle: their state between reads, one per path. */
@@ -94,7 +104,9 @@ public final class VersoFileSystem {
         }
         this.catalog = catalog;
         this.content = content;
+        this.treeCacheEntries = treeCacheEntries;
         this.trees = Caffeine.newBuilder()
+                .executor(Runnable::run) // a tree over the bound goes at once, not on another thread later
                 .maximumWeight(treeCacheEntries)
                 .weigher((ObjectId id, Tree t) -> t.entries().size() + 1)
                 .build();
@@ -468,8 +480,13 @@ public final class VersoFileSystem {
     }
 
     private Tree tree(ObjectId id) throws FsException {
+        Pinned pinned = oversized;
+        if (pinned != null && pinned.id().equals(id)) {
+            return pinned.tree();
+        }
+        Tree t;
         try {
-            return trees.get(id, k -> {
+            t = trees.get(id, k -> {
                 try {
                     return content.tree(k);
                 } catch (IOException e) {
@@ -479,6 +496,10 @@ public final class VersoFileSystem {
         } catch (UncheckedIOException | IllegalStateException e) {
             throw io("tree " + id.shortHex(), e);
         }
+        if (t.entries().size() + 1 > treeCacheEntries) {
+            oversized = new Pinned(id, t);
+        }
+        return t;
     }
 
     private Attributes attributes(CatalogSnapshot s, Node node) {

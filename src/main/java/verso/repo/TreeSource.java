@@ -22,7 +22,7 @@ import verso.store.TreeEntry;
  * (a count of trees would not bound memory: one tree may list a million files).
  */
 public final class TreeSource {
-    /** Entries the memo may hold in all (about 25 MiB), whatever the number of trees they fill. */
+    /** Entries the memo may hold in all (about 6 MiB), whatever the number of trees they fill. */
     private static final int MEMO_ENTRIES = 100_000;
 
     private final ObjectStore store;

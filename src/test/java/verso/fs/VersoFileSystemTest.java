@@ -317,6 +317,29 @@ final class VersoFileSystemTest {
         assertEquals(255, u.nameMax());
     }
 
+    /**
+     * A folder of more entries than the tree cache holds is decoded once, not once per lookup or
+     * listing: a million-file folder in the daemon's cache of about 335,000 entries was decoded again
+     * for every file a listing gave.
+     */
+    @Test
+    void aFolderLargerThanTheTreeCache_isDecodedOnce() throws IOException, FsException {
+        for (int i = 0; i < 50; i++) {
+            repo.write("wide/f" + i, "file " + i);
+        }
+        ObjectId v = repo.commit(T2.plusSeconds(60), "wide", "wide");
+        catalog.refresh();
+        VersoFileSystem small = new VersoFileSystem(catalog, content, 10);
+        String dir = "/versions/" + v.hex() + "/wide";
+        assertEquals(50, small.readdir(dir).size());
+        int loads = content.treeLoads.get();
+        for (int i = 0; i < 50; i++) {
+            assertEquals(("file " + i).length(), small.getattr(dir + "/f" + i).size());
+        }
+        assertEquals(50, small.readdir(dir).size());
+        assertEquals(loads, content.treeLoads.get());
+    }
+
     @Test
     void trees_areCachedAcrossCalls() throws FsException {
         String p = "/versions/" + v1.hex() + "/datasets/tools/run.sh";
