@@ -152,19 +152,9 @@ final class RemoteReachability {
     private void expand(Item it, int depth, Predicate<ObjectId> present, List<Item> next, List<Item> data)
             throws IOException {
         TreeEntry e = it.entry();
-        byte[] bytes;
-        try {
-            bytes = read(e.id());
-        } catch (RemoteNotFoundException nf) {
-            problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
-            return;
-        } catch (CorruptObjectException c) {
-            problems.add(c.getMessage() + " (" + it.where() + ")");
-            return;
-        }
         try {
             if (e.type() == EntryType.DIR) {
-                for (TreeEntry c : Tree.decode(e.id(), bytes).entries()) {
+                for (TreeEntry c : tree(e.id()).entries()) {
                     Item child = new Item(c, it, null);
                     if (c.type() == EntryType.DIR || c.chunked()) {
                         next.add(child);
@@ -173,7 +163,7 @@ final class RemoteReachability {
                     }
                 }
             } else {
-                for (ObjectId b : BlockIndex.decode(e.id(), bytes).blocks()) {
+                for (ObjectId b : BlockIndex.decode(e.id(), read(e.id())).blocks()) {
                     if (leaves != null) {
                         leaves.accept(b);
                     }
@@ -187,12 +177,27 @@ final class RemoteReachability {
                     }
                 }
             }
+        } catch (RemoteNotFoundException nf) {
+            problems.add("missing object " + e.id().hex() + " (" + it.where() + ")");
         } catch (CorruptObjectException c) {
             problems.add(c.getMessage() + " (" + it.where() + ")");
         }
     }
 
-    /** A structured object's bytes, checked against its id: from the cache if it has it, else the remote. */
+    /**
+     * A tree, checked against its id: from the cache if it has it, else the remote; decoded as it
+     * streams in, so that the tree of a folder of a million files is never held as bytes beside it.
+     */
+    private Tree tree(ObjectId id) throws IOException {
+        if (local != null && local.contains(id)) {
+            return Tree.read(local, id);
+        }
+        try (InputStream in = packs.open(id)) {
+            return Hashing.decodeVerified(id, in, s -> Tree.decode(id, s), "on remote " + remote.name() + ", content");
+        }
+    }
+
+    /** A block index's bytes, checked against its id: from the cache if it has it, else the remote. */
     private byte[] read(ObjectId id) throws IOException {
         if (local != null && local.contains(id)) {
             return local.read(id);
