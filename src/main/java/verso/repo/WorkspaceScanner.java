@@ -395,7 +395,8 @@ final class WorkspaceScanner {
                 }
             }
             TreeEntry built = TreeEntry.dir(name, id, tree.entries());
-            index.recordTree(rel, new WorkspaceIndex.CachedTree(tree.entries().size(), id, built.size(), built.files()));
+            int children = tree.entries().size();
+            index.recordTree(rel, new WorkspaceIndex.CachedTree(children, id, built.size(), built.files()));
             return new Built(built, false);
         }
 
