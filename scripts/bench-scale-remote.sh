@@ -159,7 +159,8 @@ if want mount; then
   umount_fresh
   mount_fresh
   measure "mount: ls of the $BIG-file folder (fresh mount)" "$WORK" sh -c "ls '$MNT/versions/$ID1/data/big' | wc -l > '$LOGS/lsbig.count'"
-  measure "mount: cat of 1,000 files in one folder" "$WORK" sh -c "cat '$MNT/versions/$ID1/data/many/d00001/'* > /dev/null"
+  measure "mount: cat of the $((FILES / FOLDERS)) files of one folder" "$WORK" \
+    sh -c "cat '$MNT/versions/$ID1/data/many/d00000/'* > /dev/null"
   umount_fresh
   bench_log "ls -R printed $(cat "$LOGS/lsR.count") lines, ls of the big folder $(cat "$LOGS/lsbig.count")"
 fi
@@ -191,7 +192,8 @@ if want remote; then
   umount_fresh
   mount_fresh "s3://bench/scale"
   measure "mount of the remote: ls of the $BIG-file folder (fresh mount)" "$WORK" sh -c "ls '$MNT/versions/$ID1/data/big' > /dev/null"
-  measure "mount of the remote: cat of 1,000 files in one folder" "$WORK" sh -c "cat '$MNT/versions/$ID1/data/many/d00001/'* > /dev/null"
+  measure "mount of the remote: cat of the $((FILES / FOLDERS)) files of one folder" "$WORK" \
+    sh -c "cat '$MNT/versions/$ID1/data/many/d00000/'* > /dev/null"
   umount_fresh
   measure "verify (clone)" "$C" "$V" verify
   measure "diff of the two versions" "$P" "$V" diff "$ID1" "$ID2"
