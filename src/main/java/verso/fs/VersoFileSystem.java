@@ -69,9 +69,6 @@ public final class VersoFileSystem {
      * and listing a folder of a million files would decode a million entries a piece. One at a time.
      */
     private volatile Pinned oversized;
-
-    private record Pinned(ObjectId id, Tree tree) {
-    }
     private final Cache<ObjectId, VersionLayout> layouts = Caffeine.newBuilder().maximumSize(1024).build();
     private final Map<Long, ContentSource.OpenFile> handles = new ConcurrentHashMap<>();
     /** Chunked files read without a handle: their state between reads, one per path. */
@@ -477,6 +474,10 @@ public final class VersoFileSystem {
 
     private VersionLayout layout(CatalogVersion v) {
         return layouts.get(v.id(), k -> new VersionLayout(v.version()));
+    }
+
+    /** A tree kept beside the cache, and its id. */
+    private record Pinned(ObjectId id, Tree tree) {
     }
 
     private Tree tree(ObjectId id) throws FsException {

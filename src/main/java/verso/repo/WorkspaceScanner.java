@@ -336,7 +336,6 @@ final class WorkspaceScanner {
             List<Forked> forked = new ArrayList<>();
             Reads reads = new Reads();
             boolean unchanged = true;
-            int dropped = 0;
             for (int from = 0; from < n; from += STAT_BATCH) {
                 int to = Math.min(n, from + STAT_BATCH);
                 String[] names = new String[to - from];
@@ -349,7 +348,6 @@ final class WorkspaceScanner {
                     PosixFileAttributes ca = batch[k - from];
                     if (ca == null) {
                         slots.drop(k); // deleted since the listing: it is simply not there
-                        dropped++;
                         unchanged = false;
                     } else if (ca.isSymbolicLink()) {
                         // Symlinks are read on every scan and not cached, so they make a directory rebuild.
@@ -367,7 +365,6 @@ final class WorkspaceScanner {
                     } else {
                         skipped.add(rel + "/" + cn);
                         slots.drop(k);
-                        dropped++;
                     }
                 }
             }
@@ -379,7 +376,7 @@ final class WorkspaceScanner {
                 unchanged &= b.reused;
             }
             reads.await();
-            if (unchanged && cached != null && cached.children() == n - dropped && store.contains(cached.id())) {
+            if (unchanged && cached != null && cached.children() == slots.kept() && store.contains(cached.id())) {
                 return new Built(TreeEntry.dir(name, cached.size(), cached.files(), cached.id()), true);
             }
             Tree tree = slots.build();

@@ -123,24 +123,14 @@ public final class ObjectStore {
      * large to hold as bytes, such as the tree of a folder of a million files.
      */
     public ObjectId insert(Encoding encoding) throws IOException {
-        Path t = tempPath();
-        boolean published = false;
-        try {
+        return write(null, ch -> {
             MessageDigest md = Hashing.sha256();
-            try (FileChannel ch = createTemp(t);
-                 OutputStream out = new DigestOutputStream(
-                         new BufferedOutputStream(Channels.newOutputStream(ch), COPY_BUFFER), md)) {
+            try (OutputStream out = new DigestOutputStream(
+                    new BufferedOutputStream(Channels.newOutputStream(ch), COPY_BUFFER), md)) {
                 encoding.write(out);
             }
-            ObjectId id = ObjectId.fromBytes(md.digest());
-            publish(t, id);
-            published = true;
-            return id;
-        } finally {
-            if (!published) {
-                Files.deleteIfExists(t);
-            }
-        }
+            return ObjectId.fromBytes(md.digest());
+        });
     }
 
     /**
@@ -172,8 +162,11 @@ public final class ObjectStore {
         ObjectId write(FileChannel out) throws IOException;
     }
 
-    /** Writes a temp file, checks its id, and publishes it; the temp file never outlives a failure. */
-    private void write(ObjectId expected, Writer writer) throws IOException {
+    /**
+     * Writes a temp file, checks its id against {@code expected} (unless null), publishes it and
+     * returns its id; the temp file never outlives a failure.
+     */
+    private ObjectId write(ObjectId expected, Writer writer) throws IOException {
         Path t = tempPath();
         boolean published = false;
         try {
@@ -181,11 +174,12 @@ public final class ObjectStore {
             try (FileChannel out = createTemp(t)) {
                 actual = writer.write(out);
             }
-            if (!actual.equals(expected)) {
+            if (expected != null && !actual.equals(expected)) {
                 throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
             }
-            publish(t, expected);
+            publish(t, actual);
             published = true;
+            return actual;
         } finally {
             if (!published) {
                 Files.deleteIfExists(t);

@@ -24,6 +24,7 @@ public final class TreeSlots {
     private int listedLength;
     private int[] listedEnds = new int[64];
     private int size;
+    private int dropped;
     /** The entries in tree order, once sorted. */
     private List<CompactEntries.Chunk> chunks;
     private final Map<Integer, String> targets = new HashMap<>();
@@ -47,6 +48,11 @@ public final class TreeSlots {
 
     public int size() {
         return size;
+    }
+
+    /** The positions not dropped: the entries the tree will have. */
+    public int kept() {
+        return size - dropped;
     }
 
     /** Puts the names in tree order (their UTF-8 bytes, unsigned) and makes room for the entries. */
@@ -124,9 +130,13 @@ public final class TreeSlots {
         chunk(i).set(in(i), e);
     }
 
-    /** Leaves position {@code i} out of the tree (a name gone since the listing, or one verso cannot track). */
+    /**
+     * Leaves position {@code i} out of the tree (a name gone since the listing, or one verso cannot
+     * track); only on the thread that builds the tree.
+     */
     public void drop(int i) {
         chunk(i).flag(in(i), DROPPED);
+        dropped++;
     }
 
     /**
@@ -135,7 +145,6 @@ public final class TreeSlots {
      */
     public Tree build() {
         synchronized (targets) {
-            int kept = 0;
             String last = null;
             for (int i = 0; i < size; i++) {
                 byte f = chunk(i).flag(in(i));
@@ -151,10 +160,9 @@ public final class TreeSlots {
                         throw new IllegalArgumentException("tree entries not sorted or not unique at '" + name + "'");
                     }
                     last = name;
-                    kept++;
                 }
             }
-            if (kept == size) {
+            if (dropped == 0) {
                 return new Tree(new CompactEntries(chunks, targets, size));
             }
             CompactEntries.Builder b = new CompactEntries.Builder();

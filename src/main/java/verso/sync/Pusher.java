@@ -195,7 +195,6 @@ public final class Pusher {
      */
     private List<SentPack> sendObjects(Plan plan, Transfers transfers) throws IOException {
         IntList smallAt = new IntList();
-        List<Long> smallSizes = new LongList();
         List<Object> work = new ArrayList<>();
         Map<ObjectId, Long> looseSizes = new HashMap<>();
         for (int i = 0; i < plan.objects().size(); i++) {
@@ -203,15 +202,15 @@ public final class Pusher {
             long size = plan.sizes().get(i);
             if (packs && PackWriter.packs(size)) {
                 smallAt.add(i);
-                smallSizes.add(size);
             } else {
                 work.add(id);
                 looseSizes.put(id, size);
             }
         }
         List<SentPack> written = new ArrayList<>();
-        // the small objects, as positions in the plan's list rather than a second list of the ids
+        // the small objects and their sizes, as positions in the plan's lists rather than second lists
         List<ObjectId> small = smallAt.view(plan.objects());
+        List<Long> smallSizes = smallAt.view(plan.sizes());
         if (!small.isEmpty()) {
             work.add(0, small);
         }
