@@ -161,6 +161,7 @@ final class BoundedMemoryIT {
         String url = dir.resolve("remote").toUri().toString();
         ok(work, "remote", "add", "r", url, "--default");
         ok(work, "push");
+        ok(work, "gc", "--cloud", "--grace", "0");
         Path clone = fetchedClone(url, "v2");
         ok(clone, "checkout", "v2");
         Path cloned = clone.resolve("data").resolve("one");
