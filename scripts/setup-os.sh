@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the OS packages verso's mount and tests need (Debian/Ubuntu), or says how to.
-#   fuse3 (fusermount), libfuse2 (verso mounts with it), python3 with numpy (tests and demo).
+#   fuse3 (fusermount), libfuse2 (verso mounts with it), libssl3 (the mount verifies blocks with its
+#   libcrypto), python3 with numpy (tests and demo).
 set -euo pipefail
 
 missing=()
 command -v fusermount >/dev/null 2>&1 || command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
 ldconfig -p 2>/dev/null | grep -q 'libfuse\.so\.2' || missing+=(libfuse2)
+ldconfig -p 2>/dev/null | grep -q 'libcrypto\.so\.[13]' || missing+=(libssl3)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import numpy' >/dev/null 2>&1; then
   missing+=(python3-numpy)

@@ -15,8 +15,9 @@ import java.util.function.LongPredicate;
  * it, the kernel faults in and zeroes each of its pages, and its memory comes back only after a full
  * garbage collection, which the JVM starts when its direct-memory limit is reached. Blocks of the
  * common size instead take a buffer a released {@link Block} gave back. At most {@code maxIdle}
- * buffers wait here; more are dropped for the collector to free. Buffers of other sizes (a file's
- * last block, small files) are allocated as usual and never kept.
+ * buffers wait here; more are dropped, and given back to the {@link Allocator} the common size comes
+ * from (the JVM's direct buffers unless told otherwise: the mount's are native memory in huge pages).
+ * Buffers of other sizes (a file's last block, small files) are allocated as usual and never kept.
  *
  * <p>Budget: the pool counts the bytes of the buffers it handed out and has not dropped. A new
  * buffer that would exceed {@code budget} first asks {@code reclaim} (the block cache) to let go of
@@ -28,11 +29,34 @@ import java.util.function.LongPredicate;
  * buffer is allocated anyway, and the JVM's own limit decides.
  */
 public final class BufferPool {
+    /** Where the buffers of the pool's own size come from, and go when the pool drops one. */
+    public interface Allocator {
+        /** The JVM's direct buffers, freed by the collector once dropped. */
+        Allocator JVM = new Allocator() {
+            @Override
+            public ByteBuffer allocate(int size) {
+                return ByteBuffer.allocateDirect(size);
+            }
+
+            @Override
+            public void free(ByteBuffer buffer) {
+            }
+        };
+
+        /** A direct buffer of {@code size} bytes, whose content is not defined. */
+        ByteBuffer allocate(int size);
+
+        /** Gives back a buffer {@link #allocate} made and nothing uses any more. */
+        void free(ByteBuffer buffer);
+    }
+
+
     /** Reclaim rounds for one buffer before waiting for a release. */
     private static final int MAX_RECLAIMS = 8;
     private static final long WAIT_ROUND_NANOS = 10_000_000;
 
     private final int size;
+    private final Allocator allocator;
     private final int maxIdle;
     private final long budget;
     private final LongPredicate reclaim;
@@ -55,10 +79,17 @@ public final class BufferPool {
      * @param maxWait how long a taker waits for a release when nothing can be reclaimed
      */
     public BufferPool(int size, int maxIdle, long budget, LongPredicate reclaim, Duration maxWait) {
+        this(size, Allocator.JVM, maxIdle, budget, reclaim, maxWait);
+    }
+
+    /** As above, with the buffers of size {@code size} from {@code allocator}. */
+    public BufferPool(int size, Allocator allocator, int maxIdle, long budget, LongPredicate reclaim,
+                      Duration maxWait) {
         if (size <= 0 || maxIdle < 0 || budget <= 0 || maxWait.isNegative()) {
             throw new IllegalArgumentException("buffer size and budget must be positive, the idle bound and wait not negative");
         }
         this.size = size;
+        this.allocator = allocator;
         this.maxIdle = maxIdle;
         this.budget = budget;
         this.reclaim = reclaim;
@@ -127,7 +158,7 @@ public final class BufferPool {
         ByteBuffer dropped;
         while ((dropped = idle.poll()) != null) {
             idleCount.decrementAndGet();
-            outstanding.addAndGet(-dropped.capacity());
+            drop(dropped);
             if (reserve(length)) {
                 return true;
             }
@@ -150,7 +181,7 @@ public final class BufferPool {
     /** A new buffer whose bytes are already counted in {@code outstanding}. */
     private ByteBuffer allocate(int length) {
         try {
-            return ByteBuffer.allocateDirect(length);
+            return newBuffer(length);
         } catch (OutOfMemoryError e) {
             if (idle.isEmpty()) {
                 outstanding.addAndGet(-length);
@@ -159,14 +190,26 @@ public final class BufferPool {
             ByteBuffer dropped;
             while ((dropped = idle.poll()) != null) {
                 idleCount.decrementAndGet();
-                outstanding.addAndGet(-dropped.capacity());
+                drop(dropped);
             }
             try {
-                return ByteBuffer.allocateDirect(length); // the JVM collects the dropped buffers first
+                return newBuffer(length); // the JVM collects the dropped buffers first
             } catch (OutOfMemoryError again) {
                 outstanding.addAndGet(-length);
                 throw again;
             }
+        }
+    }
+
+    private ByteBuffer newBuffer(int length) {
+        return length == size ? allocator.allocate(length) : ByteBuffer.allocateDirect(length);
+    }
+
+    /** Lets go of a buffer taken here: no longer counted, and given back to its allocator. */
+    private void drop(ByteBuffer buffer) {
+        outstanding.addAndGet(-buffer.capacity());
+        if (buffer.capacity() == size) {
+            allocator.free(buffer);
         }
     }
 
@@ -219,7 +262,7 @@ public final class BufferPool {
             if (memory.capacity() == size) {
                 idleCount.decrementAndGet();
             }
-            outstanding.addAndGet(-memory.capacity());
+            drop(memory);
         }
         signal();
     }

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import verso.fs.MountTable;
 import verso.fs.RemoteCatalog;
 import verso.fs.VersoFileSystem;
 import verso.fs.jnr.FuseMount;
+import verso.fs.jnr.HugePageMemory;
+import verso.fs.jnr.NativeSha256;
 import verso.mount.DaemonFiles;
 import verso.mount.DaemonLauncher;
 import verso.read.BlockReader;
@@ -40,6 +43,7 @@ import verso.remote.RemoteStats;
 import verso.remote.Remotes;
 import verso.repo.RepoException;
 import verso.repo.Repository;
+import verso.store.Hashing;
 import verso.store.ObjectStore;
 import verso.store.PackLocator;
 
@@ -73,6 +77,12 @@ final class MountCommand implements Callable<Integer> {
     static final long MIN_CACHE = 16L << 20;
     /** The Java heap: decoded trees and indexes, the S3 client. Blocks live outside it. */
     static final long HEAP_MIB = 128;
+    /**
+     * The daemon's code is compiled by the JVM's quick compiler alone: its CPU goes to native work, and
+     * in a new daemon the optimising compiler cost more than its code saved. Only with libcrypto's
+     * SHA-256, as the JDK's is fast only in optimised code ({@link NativeSha256}).
+     */
+    static final String QUICK_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
     static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
 
     @ParentCommand
@@ -155,10 +165,13 @@ final class MountCommand implements Callable<Integer> {
         // Blocks are direct buffers, so the heap stays small. Their memory is reused once a block is let
         // go of; a buffer not reused returns when the collector frees it, and reaching the direct limit
         // makes the JVM collect before it allocates.
-        List<String> jvm = List.of("-XX:+UseParallelGC", "-Xmx" + HEAP_MIB + "m",
+        List<String> jvm = new ArrayList<>(List.of("-XX:+UseParallelGC", "-Xmx" + HEAP_MIB + "m",
                 "-XX:MaxDirectMemorySize=" + (cacheSize >> 20) + "m",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX"));
+        if (NativeSha256.create() != null) {
+            jvm.add(QUICK_COMPILER_ONLY);
+        }
         Files.createDirectories(files.log().getParent());
         if (Files.exists(files.log())) {
             // one log per run, so the tail shown on failure is this run's; the previous one is kept
@@ -210,6 +223,13 @@ final class MountCommand implements Callable<Integer> {
         if (!daemon) {
             fitBlockMemory();
         }
+        MessageDigest sha = NativeSha256.create();
+        if (sha != null) {
+            Hashing.use(sha);
+        } else {
+            LOG.info("libcrypto (OpenSSL) was not found: blocks are verified by the JDK's SHA-256, which costs "
+                    + "more CPU in a new daemon; install libssl3 (Debian, Ubuntu) or openssl-libs to use it");
+        }
         RemoteStats remoteStats = new RemoteStats();
         Remote remote = null;
         ObjectStore local = null;
@@ -250,7 +270,7 @@ final class MountCommand implements Callable<Integer> {
             }
             // --cache-size is all the memory for blocks, and the JVM's direct memory (set above, or fitted
             // for a foreground mount).
-            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, disk, cacheSize);
+            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, disk, cacheSize, new HugePageMemory());
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
                 MountOptions options = MountOptions.defaults().withAllowOther(allowOther);
@@ -303,7 +323,7 @@ final class MountCommand implements Callable<Integer> {
             // advice, not a fault: the default works, and a container's first start should not warn
             LOG.info("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
-                    + "-XX:MaxDirectMemorySize={}m\"", HEAP_MIB, cacheSize >> 20);
+                    + "-XX:MaxDirectMemorySize={}m {}\"", HEAP_MIB, cacheSize >> 20, QUICK_COMPILER_ONLY);
         }
         if (limit < cacheSize) {
             long fitted = Math.max(MIN_CACHE, limit);

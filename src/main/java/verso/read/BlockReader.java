@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import verso.cache.Block;
 import verso.cache.BlockCache;
+import verso.cache.BufferPool;
 import verso.cache.DiskCache;
 import verso.remote.Remote;
 import verso.store.BlockIndex;
@@ -116,10 +117,16 @@ public final class BlockReader implements ContentSource, Closeable {
     /** As above, with a disk cache ({@code disk} may be null) between the block cache and the remote. */
     public static BlockReader withMemory(ObjectStore local, Remote remote, PackLocator packs, DiskCache disk,
                                          long memory) {
+        return withMemory(local, remote, packs, disk, memory, BufferPool.Allocator.JVM);
+    }
+
+    /** As above, with the memory of whole blocks from {@code allocator}. */
+    public static BlockReader withMemory(ObjectStore local, Remote remote, PackLocator packs, DiskCache disk,
+                                         long memory, BufferPool.Allocator allocator) {
         int readAhead = (int) Math.min(DEFAULT_READ_AHEAD_BYTES, memory / 4);
         long slack = Math.min(BLOCK_SLACK, memory / 4);
         ObjectReader objects = new ObjectReader(local, remote, packs, disk, new BlockCache(memory - readAhead - slack),
-                memory - OTHER_DIRECT_MEMORY);
+                memory - OTHER_DIRECT_MEMORY, allocator);
         return new BlockReader(objects, DEFAULT_PREFETCH_THREADS, DEFAULT_MAX_WINDOW_BLOCKS, readAhead);
     }
 

@@ -98,6 +98,12 @@ public final class ObjectReader {
     /** With packs and a disk cache ({@code disk} may be null) between the block cache and the remote. */
     public ObjectReader(ObjectStore local, Remote remote, PackLocator packs, DiskCache disk, BlockCache cache,
                         long memoryBudget) {
+        this(local, remote, packs, disk, cache, memoryBudget, BufferPool.Allocator.JVM);
+    }
+
+    /** As above, with the memory of whole blocks from {@code allocator}. */
+    public ObjectReader(ObjectStore local, Remote remote, PackLocator packs, DiskCache disk, BlockCache cache,
+                        long memoryBudget, BufferPool.Allocator allocator) {
         this.local = local;
         this.remote = remote;
         this.remoteCopy = remote == null ? null : "the copy on " + remote.describe();
@@ -105,7 +111,7 @@ public final class ObjectReader {
         this.windows = new PackWindows(remote);
         this.disk = disk;
         this.cache = Objects.requireNonNull(cache, "cache");
-        this.memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, IDLE_BUFFERS, memoryBudget,
+        this.memory = new BufferPool(BlockIndex.DEFAULT_BLOCK_SIZE, allocator, IDLE_BUFFERS, memoryBudget,
                 bytes -> cache.evictColdest(bytes) || letGoOfHeldBlocks(), MEMORY_WAIT);
         checkSources();
     }

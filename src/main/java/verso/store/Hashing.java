@@ -14,7 +14,7 @@ public final class Hashing {
      * {@code MessageDigest.getInstance} looks the algorithm up among the security providers on every
      * call (once per object read, hashed or verified).
      */
-    private static final MessageDigest PROTOTYPE = newDigest();
+    private static volatile MessageDigest prototype = newDigest();
 
     private Hashing() {
     }
@@ -22,10 +22,22 @@ public final class Hashing {
     /** A new SHA-256 digest. */
     public static MessageDigest sha256() {
         try {
-            return (MessageDigest) PROTOTYPE.clone();
+            return (MessageDigest) prototype.clone();
         } catch (CloneNotSupportedException e) {
             return newDigest();
         }
+    }
+
+    /**
+     * Makes {@link #sha256()} return clones of {@code digest} from now on, in this process: another
+     * implementation of SHA-256 (the mount daemon's, in native code), which must support {@code clone}.
+     */
+    public static void use(MessageDigest digest) {
+        if (!"SHA-256".equals(digest.getAlgorithm())) {
+            throw new IllegalArgumentException("not a SHA-256 digest: " + digest.getAlgorithm());
+        }
+        digest.reset();
+        prototype = digest;
     }
 
     private static MessageDigest newDigest() {

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,38 @@ final class BufferPoolTest {
         ByteBuffer second = pool.take(1024);
         assertEquals(1024, second.capacity());
         assertEquals(2048, pool.outstanding(), "the JVM's own limit decides");
+    }
+
+    @Test
+    void buffersOfThePoolsSize_comeFromItsAllocator_andGoBackWhenDropped() {
+        int n = 1024;
+        List<ByteBuffer> made = new ArrayList<>();
+        List<ByteBuffer> freed = new ArrayList<>();
+        BufferPool.Allocator allocator = new BufferPool.Allocator() {
+            @Override
+            public ByteBuffer allocate(int size) {
+                made.add(ByteBuffer.allocateDirect(size));
+                return made.get(made.size() - 1);
+            }
+
+            @Override
+            public void free(ByteBuffer buffer) {
+                freed.add(buffer);
+            }
+        };
+        BufferPool pool = new BufferPool(n, allocator, 1, 3L * n, bytes -> false, Duration.ZERO);
+        Block first = Block.pooled(pool.take(n), pool);
+        Block second = Block.pooled(pool.take(n), pool);
+        ByteBuffer other = pool.take(100);
+        assertEquals(2, made.size(), "blocks of the pool's size only");
+        first.release();
+        second.release();
+        assertEquals(List.of(made.get(1)), freed, "one kept idle, the other dropped and freed");
+        pool.recycle(other);
+        assertEquals(1, freed.size(), "a buffer of another size is the JVM's to free");
+        pool.take(3 * n - 50);
+        assertEquals(List.of(made.get(1), made.get(0)), freed, "an idle buffer dropped for room is freed too");
+        assertEquals(3L * n - 50, pool.outstanding());
     }
 
     @Test
