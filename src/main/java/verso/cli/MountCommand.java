@@ -162,9 +162,10 @@ final class MountCommand implements Callable<Integer> {
         if (main.verbose) {
             args.add("--verbose");
         }
-        // Blocks are direct buffers, so the heap stays small. Their memory is reused once a block is let
-        // go of; a buffer not reused returns when the collector frees it, and reaching the direct limit
-        // makes the JVM collect before it allocates.
+        // Blocks live off the heap, so the heap stays small. Their memory is reused once a block is let
+        // go of. Whole blocks are native memory the pool frees itself; the others (a file's last block,
+        // small files) are direct buffers, which return when the collector frees them, and reaching the
+        // direct limit makes the JVM collect before it allocates.
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseParallelGC", "-Xmx" + HEAP_MIB + "m",
                 "-XX:MaxDirectMemorySize=" + (cacheSize >> 20) + "m",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
@@ -227,8 +228,9 @@ final class MountCommand implements Callable<Integer> {
         if (sha != null) {
             Hashing.use(sha);
         } else {
-            LOG.info("libcrypto (OpenSSL) was not found: blocks are verified by the JDK's SHA-256, which costs "
-                    + "more CPU in a new daemon; install libssl3 (Debian, Ubuntu) or openssl-libs to use it");
+            LOG.info("libcrypto (OpenSSL) was not found: blocks are verified by the JDK's SHA-256, which is fast "
+                    + "only with the JVM's optimising compiler (not with {}); install libssl3 (Debian, Ubuntu) "
+                    + "or openssl-libs (Fedora)", QUICK_COMPILER_ONLY);
         }
         RemoteStats remoteStats = new RemoteStats();
         Remote remote = null;
@@ -270,7 +272,8 @@ final class MountCommand implements Callable<Integer> {
             }
             // --cache-size is all the memory for blocks, and the JVM's direct memory (set above, or fitted
             // for a foreground mount).
-            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, disk, cacheSize, new HugePageMemory());
+            try (BlockReader blocks = BlockReader.withMemory(local, remote, packs, disk, cacheSize,
+                    new HugePageMemory());
                  CatalogRefresher refresher = new CatalogRefresher(catalog, CatalogRefresher.DEFAULT_PERIOD)) {
                 VersoFileSystem fs = new VersoFileSystem(catalog, blocks);
                 MountOptions options = MountOptions.defaults().withAllowOther(allowOther);
