@@ -50,7 +50,6 @@ public final class BufferPool {
         void free(ByteBuffer buffer);
     }
 
-
     /** Reclaim rounds for one buffer before waiting for a release. */
     private static final int MAX_RECLAIMS = 8;
     private static final long WAIT_ROUND_NANOS = 10_000_000;
