@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The container cases of docs/containers.md, run for real with podman (not part of scripts/test.sh
 # or CI). It builds a Debian base image locally (debootstrap from the mirror this machine's apt
-# uses, with a JDK, libfuse2, fuse3 and python3-numpy), builds the project's Dockerfile on it (its
+# uses, with a JDK, libfuse2, fuse3, libssl3 and python3-numpy), builds the project's Dockerfile on it (its
 # base images given as build arguments, Maven offline from a warm cache), starts a local S3 server with
 # two versions of a numpy dataset, and runs the page's commands as written, with podman for docker:
 # the mount and a reader in one container, the mount shared through the host's /mnt/verso with a
@@ -79,7 +79,7 @@ if ! podman image exists "$base"; then
     echo "building $base with debootstrap from $mirror (a few minutes)" >&2
     rm -rf "$work/rootfs"
     debootstrap --variant=minbase \
-        --include=openjdk-17-jdk-headless,libfuse2,fuse3,ca-certificates,python3-numpy \
+        --include=openjdk-17-jdk-headless,libfuse2,fuse3,libssl3,ca-certificates,python3-numpy \
         "$VERSION_CODENAME" "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 \
         || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
     rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
