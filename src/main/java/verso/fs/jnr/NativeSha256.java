@@ -70,6 +70,10 @@ public final class NativeSha256 extends MessageDigest implements Cloneable {
 
     @Override
     protected void engineUpdate(ByteBuffer input) {
+        if (!input.isDirect() && !input.hasArray()) {
+            super.engineUpdate(input); // a read-only heap buffer: copied, in pieces, to the method above
+            return;
+        }
         int n = input.remaining();
         if (n > 0) {
             CRYPTO.SHA256_Update(context, input, n);

@@ -47,6 +47,9 @@ class NativeSha256Test {
             md.update(b.duplicate().position(1000).limit(900_000));
             assertArrayEquals(jdk(1000, 899_000), md.digest(), b.isDirect() ? "direct" : "heap");
         }
+        MessageDigest readOnly = sha();
+        readOnly.update(ByteBuffer.wrap(DATA).asReadOnlyBuffer().position(5));
+        assertArrayEquals(jdk(5, DATA.length - 5), readOnly.digest(), "a read-only heap buffer");
         ByteBuffer slice = direct.duplicate().position(77).slice();
         MessageDigest md = sha();
         md.update(slice);
