@@ -34,9 +34,9 @@ RUN if ! dpkg -s fuse3 libfuse2 libssl3 >/dev/null 2>&1; then \
  && echo user_allow_other >> /etc/fuse.conf
 COPY --from=build /src/target/verso.jar /opt/verso/verso.jar
 # File names through FUSE are UTF-8 whatever the (unset) locale; the heap follows the memory limit; a
-# mount runs with the JVM's quick compiler alone, as scripts/verso starts it.
+# mount runs with the JVM's quick compiler alone, compiling early, as scripts/verso starts it.
 RUN printf '%s\n' '#!/bin/sh' \
-      'quick=""; [ "$1" = mount ] && quick=-XX:TieredStopAtLevel=1' \
+      'quick=""; [ "$1" = mount ] && quick="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.1"' \
       'exec java -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75 $quick $JAVA_OPTS -jar /opt/verso/verso.jar "$@"' \
       > /usr/local/bin/verso \
  && chmod 755 /usr/local/bin/verso

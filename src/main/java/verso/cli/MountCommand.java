@@ -80,9 +80,11 @@ final class MountCommand implements Callable<Integer> {
     /**
      * The daemon's code is compiled by the JVM's quick compiler alone: its CPU goes to native work, and
      * in a new daemon the optimising compiler cost more than its code saved. Only with libcrypto's
-     * SHA-256, as the JDK's is fast only in optimised code ({@link NativeSha256}).
+     * SHA-256, as the JDK's is fast only in optimised code ({@link NativeSha256}). A method is compiled
+     * after a tenth of the usual calls: code run once a block was otherwise still interpreted, or
+     * being compiled, through a daemon's second GiB (0.2 CPU-second of it).
      */
-    static final String QUICK_COMPILER_ONLY = "-XX:TieredStopAtLevel=1";
+    static final List<String> QUICK_COMPILER = List.of("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.1");
     static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(60);
 
     @ParentCommand
@@ -171,7 +173,7 @@ final class MountCommand implements Callable<Integer> {
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSXXX"));
         if (NativeSha256.create() != null) {
-            jvm.add(QUICK_COMPILER_ONLY);
+            jvm.addAll(QUICK_COMPILER);
         }
         Files.createDirectories(files.log().getParent());
         if (Files.exists(files.log())) {
@@ -230,7 +232,7 @@ final class MountCommand implements Callable<Integer> {
         } else {
             LOG.info("libcrypto (OpenSSL) was not found: blocks are verified by the JDK's SHA-256, which is fast "
                     + "only with the JVM's optimising compiler (not with {}); install libssl3 (Debian, Ubuntu) "
-                    + "or openssl-libs (Fedora)", QUICK_COMPILER_ONLY);
+                    + "or openssl-libs (Fedora)", QUICK_COMPILER.get(0));
         }
         RemoteStats remoteStats = new RemoteStats();
         Remote remote = null;
@@ -326,7 +328,7 @@ final class MountCommand implements Callable<Integer> {
             // advice, not a fault: the default works, and a container's first start should not warn
             LOG.info("this JVM may hold up to its heap size in freed blocks before reclaiming them; to bound "
                     + "its memory as the background daemon does, start it with JAVA_OPTS=\"-Xmx{}m "
-                    + "-XX:MaxDirectMemorySize={}m {}\"", HEAP_MIB, cacheSize >> 20, QUICK_COMPILER_ONLY);
+                    + "-XX:MaxDirectMemorySize={}m {}\"", HEAP_MIB, cacheSize >> 20, String.join(" ", QUICK_COMPILER));
         }
         if (limit < cacheSize) {
             long fitted = Math.max(MIN_CACHE, limit);
