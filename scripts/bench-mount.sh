@@ -112,6 +112,16 @@ fi
 bench_workdir verso-bench
 MNTS=$WORK/mnt
 mkdir -p "$MNTS"
+# Each file is kept about five times: the data, its plain objects, restic's and verso's remotes, and
+# verso's local cache (case 6's data: its remote, local copy and disk cache).
+NEED_MIB=0
+want 1 4 && NEED_MIB=$((5 * 2 * SIZE_MIB))  # big.bin and the four files of a quarter
+want 1 && NEED_MIB=$((NEED_MIB + 5 * SIZE_MIB))  # second.bin
+want 3 7 && NEED_MIB=$((NEED_MIB + 5 * FILES * 5 / 1024))
+want 6 && [ "$SKIP_DC" = 0 ] && NEED_MIB=$((NEED_MIB + 3 * DC_MIB))
+FREE_MIB=$(df -Pm "$WORK" | awk 'NR == 2 { print $4 }')
+[ "$FREE_MIB" -ge "$NEED_MIB" ] || bench_die "the run needs about $NEED_MIB MiB under $WORK and $FREE_MIB MiB are free; \
+free some space or pick another --work-dir"
 
 # Loopback only, plain HTTP: no proxies, no CA bundle (rclone refuses a custom CA bundle on its
 # HTTP transport), no profile; checksums only when required (S3Proxy 2.6.0 rejects the
