@@ -399,9 +399,10 @@ jit_cpu() {
 
 # Cold read of big.bin: RUNS times a fresh mount + dropped caches, with the CPU the serving process
 # and the S3 server spent per GiB. After each run, for verso, a second, different file of the same
-# size (second.bin, never read by this daemon) is read cold the same way through the same daemon: the
-# steady figure (the median of the runs, as the fresh one), without the JIT warm-up of a fresh daemon. For verso, bindfs and local, the warm re-reads of case 2 follow on the same
-# mount; then a sha256 check.
+# size (second.bin, never read by this daemon) is read cold the same way through the same daemon:
+# the steady figure (the median of the runs, as the fresh one), without a fresh daemon's warm-up.
+# For verso, bindfs and local, the warm re-reads of case 2 follow on the last run's mount; then a
+# sha256 check.
 case1_tool() {
   local tool=$1 mnt=$MNTS/$1 r s t=() w=() sum c0 c1 s0 s1 j0 j1 cpu=() srv=() jit=() st=() stj=() str=()
   bench_log "case 1: $tool cold read"

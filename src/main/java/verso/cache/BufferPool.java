@@ -192,7 +192,7 @@ public final class BufferPool {
                 drop(dropped);
             }
             try {
-                return newBuffer(length); // the JVM collects the dropped buffers first
+                return newBuffer(length); // dropped buffers are freed first, by their allocator or the JVM
             } catch (OutOfMemoryError again) {
                 outstanding.addAndGet(-length);
                 throw again;
