@@ -38,7 +38,7 @@ final class LayeringTest {
                 .whereLayer("fs.jnr").mayOnlyBeAccessedByLayers("mount", "cli")
                 .whereLayer("fs").mayOnlyBeAccessedByLayers("fs.jnr", "mount", "cli")
                 .whereLayer("sync").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("repo").mayOnlyBeAccessedByLayers("sync", "mount", "dvc", "cli")
+                .whereLayer("repo").mayOnlyBeAccessedByLayers("sync", "fs.jnr", "mount", "dvc", "cli")
                 .whereLayer("read").mayOnlyBeAccessedByLayers("fs", "fs.jnr", "mount", "cli")
                 .whereLayer("cache").mayOnlyBeAccessedByLayers("read", "fs", "fs.jnr", "mount", "cli")
                 .check(MAIN);

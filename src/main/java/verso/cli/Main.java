@@ -13,7 +13,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import verso.fs.jnr.NativeDirectories;
 import verso.remote.RemoteException;
+import verso.repo.Directories;
 import verso.repo.RepoException;
 import verso.repo.Repository;
 import verso.store.CorruptObjectException;
@@ -38,6 +40,7 @@ public final class Main implements Runnable {
     static final String ERROR_PREFIX = "verso: ";
     /** Set by whichever thread reports running out of memory first: the others stay silent. */
     private static final AtomicBoolean OUT_OF_MEMORY_TOLD = new AtomicBoolean();
+    private static final Directories DIRECTORIES = NativeDirectories.create();
     /** Heap given back when a thread runs out of memory, so that saying so does not run out too. */
     private static volatile byte[] reserve = new byte[256 << 10];
 
@@ -142,8 +145,11 @@ public final class Main implements Runnable {
         return directory == null ? here : here.resolve(directory).normalize();
     }
 
+    /** The repository of the working directory, its workspace scanned with the native calls where they work. */
     Repository openRepository() throws IOException {
-        return Repository.open(cwd());
+        Repository repo = Repository.open(cwd());
+        repo.useDirectories(DIRECTORIES);
+        return repo;
     }
 
     private int report(Throwable e, PrintWriter err) {

@@ -324,7 +324,7 @@ public final class Checkout {
         }
         if (a.type() == EntryType.FILE) {
             PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            index.recordWritten(c.path(), attrs, new FileContent(a.id(), a.chunked(), a.size()));
+            index.recordWritten(c.path(), FileStat.of(attrs), new FileContent(a.id(), a.chunked(), a.size()));
         }
     }
 

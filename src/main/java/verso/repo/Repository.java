@@ -38,6 +38,7 @@ public final class Repository implements Closeable {
     private final RepoLock lock;
     private final int threads;
     private ExecutorService pool;
+    private Directories directories = Directories.JDK;
 
     private Repository(Path root, RepoConfig config) {
         this.root = root;
@@ -180,12 +181,17 @@ public final class Repository implements Closeable {
         return rel;
     }
 
+    /** Scans the workspace's directories through {@code d} from now on. */
+    public void useDirectories(Directories d) {
+        directories = d;
+    }
+
     WorkspaceIndex loadIndex() {
         return WorkspaceIndex.load(versoDir.resolve("index"), config.blockSize(), store.removalEpoch());
     }
 
     WorkspaceScanner scanner(WorkspaceIndex index) {
-        return new WorkspaceScanner(root, store, index, pool(), config.blockSize(), threads);
+        return new WorkspaceScanner(root, directories, store, index, pool(), config.blockSize(), threads);
     }
 
     /** Tracks paths: stores their content and writes their pointer files (no version yet). */

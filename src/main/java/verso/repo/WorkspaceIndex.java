@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -152,19 +150,6 @@ public final class WorkspaceIndex {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static int key(PosixFileAttributes a) {
-        Object k = a.fileKey();
-        return k == null ? 0 : k.hashCode();
-    }
-
-    private static long mtime(PosixFileAttributes a) {
-        return a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-    }
-
-    private static boolean executable(PosixFileAttributes a) {
-        return a.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-    }
-
     /**
      * A file's recorded content. {@code stored}: the content was in the store when recorded and the
      * store has lost no object since, so it is there still.
@@ -181,7 +166,7 @@ public final class WorkspaceIndex {
      * The content recorded for this file if its metadata (including the executable bit, which a
      * chmod changes without touching mtime) still matches and the entry is trusted.
      */
-    Known lookup(byte[] path, PosixFileAttributes attrs, boolean executable, Hint hint) {
+    Known lookup(byte[] path, FileStat attrs, Hint hint) {
         int i = files.find(path, hint.next);
         if (i < 0) {
             return null;
@@ -197,8 +182,8 @@ public final class WorkspaceIndex {
         }
         long size = b.getLong(p);
         int flags = b.get(p + FLAGS);
-        if ((flags & 2) != 0 || size != attrs.size() || b.getLong(p + MTIME) != mtime(attrs)
-                || b.getInt(p + KEY) != key(attrs) || ((flags & 4) != 0) != executable) {
+        if ((flags & 2) != 0 || size != attrs.size() || b.getLong(p + MTIME) != attrs.mtimeNanos()
+                || b.getInt(p + KEY) != attrs.key() || ((flags & 4) != 0) != attrs.executable()) {
             return null;
         }
         return new Known(new FileContent(ObjectId.fromTable(b, p + ID), (flags & 1) != 0, size),
@@ -209,7 +194,7 @@ public final class WorkspaceIndex {
      * Records what a file hashed to, given the metadata it had before it was read; {@code stored}
      * if that content is in the store.
      */
-    void record(String path, PosixFileAttributes attrs, FileContent content, boolean stored) {
+    void record(String path, FileStat attrs, FileContent content, boolean stored) {
         record(path, attrs, content, stored, false);
     }
 
@@ -217,20 +202,19 @@ public final class WorkspaceIndex {
      * Records a file checkout has just written with this content (in the store), given its metadata
      * after the write; whether the record is racy is decided when the index is saved.
      */
-    void recordWritten(String path, PosixFileAttributes attrs, FileContent content) {
+    void recordWritten(String path, FileStat attrs, FileContent content) {
         record(path, attrs, content, true, true);
-        recentWrites.add(mtime(attrs), attrs.size());
+        recentWrites.add(attrs.mtimeNanos(), attrs.size());
     }
 
-    private void record(String path, PosixFileAttributes attrs, FileContent content, boolean stored,
-                        boolean written) {
-        long m = mtime(attrs);
+    private void record(String path, FileStat attrs, FileContent content, boolean stored, boolean written) {
+        long m = attrs.mtimeNanos();
         boolean racy = !written && racy(m, nowNanos());
         ByteBuffer b = ByteBuffer.allocate(FILE_PAYLOAD);
         b.putLong(attrs.size()).putLong(m);
-        b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (executable(attrs) ? 4 : 0)
+        b.put((byte) ((content.chunked() ? 1 : 0) | (racy ? 2 : 0) | (attrs.executable() ? 4 : 0)
                 | (stored ? STORED : 0) | (written ? WRITTEN : 0)));
-        b.put(content.id().toBytes()).putInt(key(attrs));
+        b.put(content.id().toBytes()).putInt(attrs.key());
         newFiles.add(utf8(path), b.array());
     }
 

@@ -3,15 +3,11 @@ package verso.repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SecureDirectoryStream;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -60,6 +56,7 @@ import verso.store.TreeSlots;
  */
 final class WorkspaceScanner {
     private final Path root;
+    private final Directories directories;
     private final ObjectStore store;
     private final WorkspaceIndex index;
     private final ExecutorService pool;
@@ -136,9 +133,10 @@ final class WorkspaceScanner {
         }
     }
 
-    WorkspaceScanner(Path root, ObjectStore store, WorkspaceIndex index, ExecutorService pool, int blockSize,
-                     int threads) {
+    WorkspaceScanner(Path root, Directories directories, ObjectStore store, WorkspaceIndex index,
+                     ExecutorService pool, int blockSize, int threads) {
         this.root = root;
+        this.directories = directories;
         this.store = store;
         this.index = index;
         this.pool = pool;
@@ -149,25 +147,25 @@ final class WorkspaceScanner {
     /** Scans {@code rel}; stores new content when {@code storing}, else only hashes it. */
     Snapshot scan(String rel, boolean storing, ProgressListener progress) throws IOException {
         Path path = root.resolve(rel);
-        PosixFileAttributes attrs;
+        FileStat attrs;
         try {
-            attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            attrs = FileStat.of(Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (NoSuchFileException e) {
             return new Snapshot(null, Map.of(), List.of(), List.of());
         }
         progress.start(storing ? "Storing" : "Hashing", -1);
         try (Walk walk = new Walk(storing, progress)) {
             TreeEntry top;
-            if (attrs.isSymbolicLink()) {
+            if (attrs.kind() == FileStat.Kind.SYMLINK) {
                 top = TreeEntry.symlink(rel, Files.readSymbolicLink(path).toString());
-            } else if (attrs.isRegularFile()) {
+            } else if (attrs.kind() == FileStat.Kind.FILE) {
                 TreeEntry[] read = new TreeEntry[1];
                 Reads reads = new Reads();
                 top = walk.file(new Dir(root, null, null, new WorkspaceIndex.Hint()), rel, attrs,
                         e -> read[0] = e, reads);
                 reads.await();
                 top = top != null ? top : read[0];
-            } else if (attrs.isDirectory()) {
+            } else if (attrs.kind() == FileStat.Kind.DIRECTORY) {
                 top = walk.root(path, rel).entry();
             } else {
                 throw new RepoException(rel + " is neither a file, a directory nor a symlink; verso cannot track it");
@@ -222,10 +220,10 @@ final class WorkspaceScanner {
          * The entry of file {@code name} in {@code dir} if the index knows it. Otherwise null: the file's
          * read is started, added to {@code reads}, and gives its entry to {@code into} when done.
          */
-        TreeEntry file(Dir dir, String name, PosixFileAttributes attrs, Consumer<TreeEntry> into, Reads reads)
+        TreeEntry file(Dir dir, String name, FileStat attrs, Consumer<TreeEntry> into, Reads reads)
                 throws IOException, InterruptedException {
-            boolean exec = executable(attrs);
-            WorkspaceIndex.Known known = index.lookup(dir.key(name), attrs, exec, dir.hint());
+            boolean exec = attrs.executable();
+            WorkspaceIndex.Known known = index.lookup(dir.key(name), attrs, dir.hint());
             if (known != null && (!storing || known.stored() || present(known.content()))) {
                 if (storing && !known.stored()) {
                     index.record(dir.rel(name), attrs, known.content(), true);
@@ -308,27 +306,26 @@ final class WorkspaceScanner {
             if (stopping) {
                 throw new IOException("the scan was stopped");
             }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(path)) {
+            try (Directories.Open ds = directories.open(path)) {
                 return dir(path, name, rel, ds);
             }
         }
 
         /**
          * Walks the directory open as {@code ds}. Children are lstat()ed through it (fstatat on the
-         * directory's descriptor where the platform offers it) rather than by whole path, which
-         * saves the kernel resolving every parent again for each file.
+         * directory's descriptor) rather than by whole path, which saves the kernel resolving every
+         * parent again for each file.
          */
-        private Built dir(Path path, String name, String rel, DirectoryStream<Path> ds)
+        private Built dir(Path path, String name, String rel, Directories.Open ds)
                 throws IOException, InterruptedException {
             TreeSlots slots = new TreeSlots();
-            for (Path child : ds) {
-                String s = child.getFileName().toString();
+            ds.names(s -> {
                 if (s.startsWith(AtomicFile.TEMP_PREFIX)) {
                     temps.add(rel + "/" + s);
                 } else {
                     slots.addName(s);
                 }
-            }
+            });
             slots.sort();
             int n = slots.size();
             WorkspaceIndex.CachedTree cached = index.tree(rel);
@@ -342,25 +339,25 @@ final class WorkspaceScanner {
                 for (int k = from; k < to; k++) {
                     names[k - from] = slots.name(k);
                 }
-                PosixFileAttributes[] batch = stat(ds, path, names);
+                FileStat[] batch = stat(ds, names);
                 for (int k = from; k < to; k++) {
                     String cn = names[k - from];
-                    PosixFileAttributes ca = batch[k - from];
+                    FileStat ca = batch[k - from];
                     if (ca == null) {
                         slots.drop(k); // deleted since the listing: it is simply not there
                         unchanged = false;
-                    } else if (ca.isSymbolicLink()) {
+                    } else if (ca.kind() == FileStat.Kind.SYMLINK) {
                         // Symlinks are read on every scan and not cached, so they make a directory rebuild.
                         slots.set(k, TreeEntry.symlink(cn, Files.readSymbolicLink(path.resolve(cn)).toString()));
                         unchanged = false;
-                    } else if (ca.isRegularFile()) {
+                    } else if (ca.kind() == FileStat.Kind.FILE) {
                         int at = k;
                         TreeEntry known = file(here, cn, ca, e -> slots.set(at, e), reads);
                         if (known != null) {
                             slots.set(k, known);
                         }
                         unchanged &= known != null;
-                    } else if (ca.isDirectory()) {
+                    } else if (ca.kind() == FileStat.Kind.DIRECTORY) {
                         forked.add(subdir(k, path.resolve(cn), cn, rel + "/" + cn)); // reuse is judged when joined
                     } else {
                         skipped.add(rel + "/" + cn);
@@ -403,46 +400,34 @@ final class WorkspaceScanner {
          * calls are most of a scan's time, and a directory of many files would otherwise keep the other
          * walkers idle.
          */
-        private PosixFileAttributes[] stat(DirectoryStream<Path> ds, Path path, String[] names) throws IOException {
-            PosixFileAttributes[] out = new PosixFileAttributes[names.length];
+        private FileStat[] stat(Directories.Open ds, String[] names) throws IOException {
+            FileStat[] out = new FileStat[names.length];
             if (names.length < STAT_BATCH / 2) {
-                stat(ds, path, names, 0, names.length, out);
+                stat(ds, names, 0, names.length, out);
                 return out;
             }
             int mid = names.length >>> 1;
             ForkJoinTask<?> other = ForkJoinTask.adapt(() -> {
                 try {
-                    stat(ds, path, names, mid, names.length, out);
+                    stat(ds, names, mid, names.length, out);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             }).fork();
-            stat(ds, path, names, 0, mid, out);
+            stat(ds, names, 0, mid, out);
             other.join();
             return out;
         }
 
-        private static void stat(DirectoryStream<Path> ds, Path path, String[] names, int from, int to,
-                                 PosixFileAttributes[] out) throws IOException {
+        private static void stat(Directories.Open ds, String[] names, int from, int to, FileStat[] out)
+                throws IOException {
             for (int k = from; k < to; k++) {
-                Path np = path.getFileSystem().getPath(names[k]);
-                try {
-                    out[k] = ds instanceof SecureDirectoryStream<Path> sds
-                            ? sds.getFileAttributeView(np, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                                    .readAttributes()
-                            : Files.readAttributes(path.resolve(np), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    out[k] = null;
-                }
+                out[k] = ds.lstat(names[k]);
             }
         }
 
         private static TreeEntry entry(String name, boolean exec, FileContent c) {
             return TreeEntry.file(name, c.size(), exec, c.id(), c.chunked());
-        }
-
-        private static boolean executable(PosixFileAttributes attrs) {
-            return attrs.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
         }
 
         private boolean present(FileContent c) throws IOException {

@@ -25,13 +25,16 @@ final class WorkspaceIndexTest {
     @TempDir
     Path dir;
 
-    private PosixFileAttributes attrs(Path p) throws IOException {
-        return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    private FileStat attrs(Path p) throws IOException {
+        return FileStat.of(Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
     }
 
+    /** The lookup of {@code f} as if its executable bit were {@code executable}. */
     private WorkspaceIndex.Known known(WorkspaceIndex idx, String path, Path f, boolean executable)
             throws IOException {
-        return idx.lookup(path.getBytes(StandardCharsets.UTF_8), attrs(f), executable, new WorkspaceIndex.Hint());
+        FileStat a = attrs(f);
+        return idx.lookup(path.getBytes(StandardCharsets.UTF_8),
+                new FileStat(a.kind(), a.size(), a.mtimeNanos(), a.key(), executable), new WorkspaceIndex.Hint());
     }
 
     private FileContent lookup(WorkspaceIndex idx, String path, Path f) throws IOException {
@@ -86,7 +89,7 @@ final class WorkspaceIndexTest {
         WorkspaceIndex.Hint hint = new WorkspaceIndex.Hint(); // one hint for lookups out of order
         for (String n : List.of("f/g", "d/b", "e", "d/a", "d/c", "d/c", "x")) {
             Path f = dir.resolve(n.equals("x") ? "e" : n.replace('/', '-'));
-            WorkspaceIndex.Known k = again.lookup(n.getBytes(StandardCharsets.UTF_8), attrs(f), false, hint);
+            WorkspaceIndex.Known k = again.lookup(n.getBytes(StandardCharsets.UTF_8), attrs(f), hint);
             if (n.equals("x")) {
                 assertNull(k);
             } else {
