@@ -20,7 +20,10 @@ import java.util.function.Consumer;
 public interface Directories {
     /** A directory open for listing; its entries are {@code lstat()}ed relative to it, from any thread. */
     interface Open extends Closeable {
-        /** Gives each entry's name, {@code .} and {@code ..} excepted, in no particular order. */
+        /**
+         * Gives each entry's name, {@code .} and {@code ..} excepted, in no particular order; {@code each}
+         * may stat entries, but not list another directory on this thread.
+         */
         void names(Consumer<String> each) throws IOException;
 
         /** The entry {@code name}, not following a symlink; null if it is gone. */

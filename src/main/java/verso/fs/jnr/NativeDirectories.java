@@ -30,7 +30,7 @@ import verso.repo.FileStat;
  * A workspace's directories listed with {@code getdents64} and their entries {@code lstat()}ed with
  * {@code fstatat} on the open directory, straight into reused native buffers: the calls git makes,
  * without the JDK's path, string and attribute objects (and its field-by-field JNI) for every entry.
- * On a tree of a million files those were a sixth of a status's CPU.
+ * An unchanged status of 1.2 million files took 1.5 s of user CPU this way, 2.0 s through the JDK.
  *
  * <p>Where it cannot be used (not Linux on x86-64 or AArch64, a glibc older than 2.33, file names not
  * decoded as UTF-8 by the JDK, or a {@code struct stat} that does not read back as the JDK reads it)
@@ -65,19 +65,19 @@ public final class NativeDirectories {
     private static final int S_IFDIR = 0040000;
     private static final int S_IFLNK = 0120000;
     private static final int NAME_MAX = 255;
-    /** A thread's scratch buffer: a name and its NUL, then {@code struct stat} at {@link #STAT}. */
-    private static final int STAT = 256;
-    private static final int SCRATCH_BYTES = 512;
     /** Bytes of entries read by one {@code getdents64}. */
     private static final int LIST_BYTES = 32 << 10;
+    /** Where a thread's native scratch holds a name and its NUL, after the entries listed. */
+    private static final int NAME = LIST_BYTES;
+    /** Where it holds a {@code struct stat}. */
+    private static final int STAT = NAME + 256;
     /** {@code struct stat}'s fields where x86-64 and AArch64 agree. */
     private static final int ST_DEV = 0;
     private static final int ST_INO = 8;
     private static final int ST_SIZE = 48;
     private static final int ST_MTIME = 88;
 
-    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(SCRATCH_BYTES).order(ByteOrder.nativeOrder()));
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private NativeDirectories() {
     }
@@ -126,6 +126,16 @@ public final class NativeDirectories {
         }
     }
 
+    /**
+     * A thread's buffers, reused for every directory it lists and every entry it stats: entries listed
+     * (natively, and copied to the heap to be decoded), then a name, then a {@code struct stat}.
+     */
+    private static final class Scratch {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(STAT + 256).order(ByteOrder.nativeOrder());
+        final long address = MEMORY.getDirectBufferAddress(buffer);
+        final byte[] entries = new byte[LIST_BYTES];
+    }
+
     /** Whether entry {@code name} of {@code dir} reads natively as it reads through the JDK. */
     private static boolean readsAsTheJdk(Path dir, String name) {
         try (Listing l = new Listing(dir)) {
@@ -157,18 +167,17 @@ public final class NativeDirectories {
 
         @Override
         public void names(Consumer<String> each) throws IOException {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(LIST_BYTES);
-            long address = MEMORY.getDirectBufferAddress(buffer);
-            byte[] chunk = new byte[LIST_BYTES];
+            Scratch scratch = SCRATCH.get();
+            byte[] chunk = scratch.entries;
             while (true) {
-                long n = Native.LIBC.getdents64(fd, address, LIST_BYTES);
+                long n = Native.LIBC.getdents64(fd, scratch.address, LIST_BYTES);
                 if (n < 0) {
                     throw error(dir, LastError.getLastError(Native.RUNTIME));
                 }
                 if (n == 0) {
                     return;
                 }
-                buffer.get(0, chunk, 0, (int) n);
+                scratch.buffer.get(0, chunk, 0, (int) n);
                 // struct linux_dirent64: d_ino, d_off (8 bytes each), d_reclen (2), d_type (1), d_name
                 for (int at = 0; at < n; at += (chunk[at + 16] & 0xff) | (chunk[at + 17] & 0xff) << 8) {
                     int from = at + 19;
@@ -190,10 +199,10 @@ public final class NativeDirectories {
             if (n.length > NAME_MAX) {
                 throw new FileSystemException(dir.resolve(name).toString(), null, "file name too long");
             }
-            ByteBuffer s = SCRATCH.get();
-            s.put(0, n).put(n.length, (byte) 0);
-            long address = MEMORY.getDirectBufferAddress(s);
-            if (Native.LIBC.fstatat(fd, address, address + STAT, AT_SYMLINK_NOFOLLOW) != 0) {
+            Scratch scratch = SCRATCH.get();
+            ByteBuffer s = scratch.buffer;
+            s.put(NAME, n).put(NAME + n.length, (byte) 0);
+            if (Native.LIBC.fstatat(fd, scratch.address + NAME, scratch.address + STAT, AT_SYMLINK_NOFOLLOW) != 0) {
                 int errno = LastError.getLastError(Native.RUNTIME);
                 if (errno == ENOENT) {
                     return null;
