@@ -41,7 +41,8 @@ import verso.store.TreeSlots;
  * each directory completes. The walk runs on a fork/join pool of walker threads (one per core):
  * each subdirectory is a task and a large directory's lstat calls are split in two, so an idle
  * walker steals work, since the walk's cost is mostly the kernel's lstat. Every entry is
- * lstat()ed once (relative to its open directory) and checked against the
+ * lstat()ed once, relative to its open directory (through the {@link Directories} given, which lists
+ * it too), and checked against the
  * {@link WorkspaceIndex}; only files whose metadata changed are read, in parallel on the shared pool
  * (stored through a {@link FileInserter} when storing, hashed by a {@link ContentHasher} otherwise),
  * with a bounded number in flight so the walk never runs far ahead of the readers. When a directory's

@@ -117,8 +117,8 @@ public final class NativeDirectories {
                     && "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))) {
                 try {
                     lib = LibraryLoader.create(LibC.class).failImmediately().load("c");
-                } catch (LinkageError e) {
-                    lib = null; // an older C library: the JDK's way
+                } catch (LinkageError | RuntimeException e) {
+                    lib = null; // an older C library, or jnr's own stub not loadable: the JDK's way
                 }
             }
             LIBC = lib;
@@ -142,7 +142,7 @@ public final class NativeDirectories {
             FileStat mine = l.lstat(name);
             return mine != null && mine.equals(FileStat.of(
                     Files.readAttributes(dir.resolve(name), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
