@@ -57,6 +57,7 @@ public final class NativeDirectories {
     private static final int O_CLOEXEC = 02000000;
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int ENOENT = 2;
+    private static final int EINTR = 4;
     private static final int EPERM = 1;
     private static final int EACCES = 13;
     private static final int ENOTDIR = 20;
@@ -158,7 +159,10 @@ public final class NativeDirectories {
             byte[] path = dir.toString().getBytes(StandardCharsets.UTF_8);
             byte[] cPath = new byte[path.length + 1];
             System.arraycopy(path, 0, cPath, 0, path.length);
-            int f = Native.LIBC.open(cPath, Native.O_DIRECTORY | O_CLOEXEC);
+            int f;
+            do {
+                f = Native.LIBC.open(cPath, Native.O_DIRECTORY | O_CLOEXEC);
+            } while (f < 0 && interrupted());
             if (f < 0) {
                 throw error(dir, LastError.getLastError(Native.RUNTIME));
             }
@@ -171,6 +175,9 @@ public final class NativeDirectories {
             byte[] chunk = scratch.entries;
             while (true) {
                 long n = Native.LIBC.getdents64(fd, scratch.address, LIST_BYTES);
+                if (n < 0 && interrupted()) {
+                    continue;
+                }
                 if (n < 0) {
                     throw error(dir, LastError.getLastError(Native.RUNTIME));
                 }
@@ -202,7 +209,11 @@ public final class NativeDirectories {
             Scratch scratch = SCRATCH.get();
             ByteBuffer s = scratch.buffer;
             s.put(NAME, n).put(NAME + n.length, (byte) 0);
-            if (Native.LIBC.fstatat(fd, scratch.address + NAME, scratch.address + STAT, AT_SYMLINK_NOFOLLOW) != 0) {
+            int r;
+            do {
+                r = Native.LIBC.fstatat(fd, scratch.address + NAME, scratch.address + STAT, AT_SYMLINK_NOFOLLOW);
+            } while (r != 0 && interrupted());
+            if (r != 0) {
                 int errno = LastError.getLastError(Native.RUNTIME);
                 if (errno == ENOENT) {
                     return null;
@@ -228,6 +239,11 @@ public final class NativeDirectories {
                 Native.LIBC.close(fd);
             }
         }
+    }
+
+    /** Whether the call that just failed was interrupted by a signal, and is to be made again (as the JDK does). */
+    private static boolean interrupted() {
+        return LastError.getLastError(Native.RUNTIME) == EINTR;
     }
 
     /** The exception the JDK would throw for this errno. */
