@@ -69,13 +69,16 @@ cp -r "$gen/data" "$v/data"
 cp -r "$gen/data" "$g/data"
 sync
 
+# The changed files get content no earlier run wrote, so a commit always has a change to record
+# (even if the files were copied from a project that ran this script before).
+stamp="$(date +%s%N)"
 (cd "$v" && "$verso" init > /dev/null)
 measure verso "add" "$v" "$verso" add data
 measure verso "commit" "$v" "$verso" commit -m first
 measure verso "status, unchanged" "$v" "$verso" status
-echo "changed" > "$v/data/big/s0000007.bin"
+echo "changed $stamp" > "$v/data/big/s0000007.bin"
 measure verso "commit of one changed file" "$v" "$verso" commit -m second
-echo "changed again" > "$v/data/big/s0000008.bin"
+echo "changed again $stamp" > "$v/data/big/s0000008.bin"
 measure verso "commit of one changed file, named" "$v" "$verso" commit -m third data/big/s0000008.bin
 aside "$v/data" verso
 measure verso "checkout into an empty workspace" "$v" "$verso" checkout
@@ -89,9 +92,9 @@ measure verso "gc --workspace" "$v" "$verso" gc --workspace --force
 measure git "add" "$g" git add -A
 measure git "commit" "$g" git commit -q -m first
 measure git "status, unchanged" "$g" git status --porcelain
-echo "changed" > "$g/data/big/s0000007.bin"
+echo "changed $stamp" > "$g/data/big/s0000007.bin"
 measure git "commit of one changed file" "$g" git commit -q -a -m second
-echo "changed again" > "$g/data/big/s0000008.bin"
+echo "changed again $stamp" > "$g/data/big/s0000008.bin"
 measure git "commit of one changed file, named" "$g" git commit -q -m third -- data/big/s0000008.bin
 aside "$g/data" git
 measure git "checkout into an empty workspace" "$g" git checkout -- data
