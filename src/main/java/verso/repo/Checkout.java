@@ -5,7 +5,6 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -323,8 +322,7 @@ public final class Checkout {
             writer.write(p, a);
         }
         if (a.type() == EntryType.FILE) {
-            PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            index.recordWritten(c.path(), FileStat.of(attrs), new FileContent(a.id(), a.chunked(), a.size()));
+            index.recordWritten(c.path(), FileStat.lstat(p), new FileContent(a.id(), a.chunked(), a.size()));
         }
     }
 

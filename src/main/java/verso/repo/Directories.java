@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.function.Consumer;
 
 /**
@@ -48,10 +47,10 @@ public interface Directories {
             public FileStat lstat(String name) throws IOException {
                 Path np = dir.getFileSystem().getPath(name);
                 try {
-                    return FileStat.of(ds instanceof SecureDirectoryStream<Path> sds
-                            ? sds.getFileAttributeView(np, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                                    .readAttributes()
-                            : Files.readAttributes(dir.resolve(np), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                    return ds instanceof SecureDirectoryStream<Path> sds
+                            ? FileStat.of(sds.getFileAttributeView(np, PosixFileAttributeView.class,
+                                    LinkOption.NOFOLLOW_LINKS).readAttributes())
+                            : FileStat.lstat(dir.resolve(np));
                 } catch (NoSuchFileException e) {
                     return null;
                 }

@@ -1,5 +1,9 @@
 package verso.repo;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +16,11 @@ import java.util.concurrent.TimeUnit;
 public record FileStat(Kind kind, long size, long mtimeNanos, int key, boolean executable) {
     /** The kinds of entry a scan tells apart. */
     public enum Kind { FILE, DIRECTORY, SYMLINK, OTHER }
+
+    /** The entry at {@code path}, not following a symlink, read through the JDK. */
+    public static FileStat lstat(Path path) throws IOException {
+        return of(Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+    }
 
     /** Of attributes read through the JDK. */
     public static FileStat of(PosixFileAttributes a) {

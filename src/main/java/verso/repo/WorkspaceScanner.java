@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -150,7 +148,7 @@ final class WorkspaceScanner {
         Path path = root.resolve(rel);
         FileStat attrs;
         try {
-            attrs = FileStat.of(Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            attrs = FileStat.lstat(path);
         } catch (NoSuchFileException e) {
             return new Snapshot(null, Map.of(), List.of(), List.of());
         }

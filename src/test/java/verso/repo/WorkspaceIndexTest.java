@@ -9,11 +9,9 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,7 @@ final class WorkspaceIndexTest {
     Path dir;
 
     private FileStat attrs(Path p) throws IOException {
-        return FileStat.of(Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        return FileStat.lstat(p);
     }
 
     /** The lookup of {@code f} as if its executable bit were {@code executable}. */

@@ -7,12 +7,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.function.Consumer;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
@@ -141,8 +138,7 @@ public final class NativeDirectories {
     private static boolean readsAsTheJdk(Path dir, String name) {
         try (Listing l = new Listing(dir)) {
             FileStat mine = l.lstat(name);
-            return mine != null && mine.equals(FileStat.of(
-                    Files.readAttributes(dir.resolve(name), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+            return mine != null && mine.equals(FileStat.lstat(dir.resolve(name)));
         } catch (IOException | RuntimeException e) {
             return false;
         }
