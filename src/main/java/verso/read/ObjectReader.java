@@ -206,8 +206,7 @@ public final class ObjectReader {
             disk.verified(id);
             return decoded;
         };
-        SourceRead<T> fromStore = (ch, size) ->
-                Hashing.decodeVerified(id, Channels.newInputStream(ch), decoder, "the local copy");
+        StreamRead<T> fromStore = (in, size) -> Hashing.decodeVerified(id, in, decoder, "the local copy");
         return loadFrom(id, fromStore, fromDisk, () -> decodeRemote(id, decoder, fromDisk));
     }
 
@@ -247,9 +246,14 @@ public final class ObjectReader {
         }
     }
 
-    /** Reads an object, verified, from an open file of {@code size} bytes (the local store's, the disk cache's). */
+    /** Reads an object, verified, from an open file of {@code size} bytes (the disk cache's). */
     private interface SourceRead<T> {
         T read(FileChannel ch, long size) throws IOException;
+    }
+
+    /** Reads an object, verified, from a stream of its {@code size} bytes (the local store's). */
+    private interface StreamRead<T> {
+        T read(InputStream in, long size) throws IOException;
     }
 
     /** Reads an object, verified, from the remote. */
@@ -262,13 +266,13 @@ public final class ObjectReader {
      * ({@link #load}): the local store, else the disk cache, else the remote. A corrupt local copy is
      * passed over, and is the failure if there is no remote to try.
      */
-    private <T> T loadFrom(ObjectId id, SourceRead<T> fromLocal, SourceRead<T> fromDisk, RemoteRead<T> fromRemote)
+    private <T> T loadFrom(ObjectId id, StreamRead<T> fromLocal, SourceRead<T> fromDisk, RemoteRead<T> fromRemote)
             throws IOException {
         CorruptObjectException localCorrupt = null;
         if (local != null) {
-            try (FileChannel ch = local.open(id)) {
-                long size = ch.size();
-                T loaded = fromLocal.read(ch, size);
+            try (ObjectStore.Stored stored = local.openStored(id)) {
+                long size = stored.size();
+                T loaded = fromLocal.read(stored.in(), size);
                 stats.localReads.increment();
                 stats.localBytes.add(size);
                 return loaded;
@@ -427,7 +431,7 @@ public final class ObjectReader {
 
     private ByteBuffer loadBuffer(ObjectId id, int sizeHint) throws IOException {
         return loadFrom(id,
-                (ch, size) -> readVerified(id, Channels.newInputStream(ch), sizeHint, size, "the local copy"),
+                (in, size) -> readVerified(id, in, sizeHint, size, "the local copy"),
                 (ch, size) -> readDisk(id, ch, size, sizeHint),
                 () -> fetch(id, sizeHint));
     }

@@ -127,9 +127,9 @@ public final class GarbageCollector {
         }
         for (ObjectId id : doomed) {
             bytes[0] += Math.max(0, repo.store().size(id));
-            if (!dryRun) {
-                repo.store().delete(id);
-            }
+        }
+        if (!dryRun) {
+            repo.store().delete(doomed);
         }
         int temps = dryRun ? 0 : repo.store().clearTemp();
         return new Report(doomed, bytes[0], force ? List.of() : unpushed, kept[0], incomplete, temps, dryRun);

@@ -15,6 +15,7 @@ import java.util.Set;
 import verso.store.EntryType;
 import verso.store.Names;
 import verso.store.ObjectId;
+import verso.store.ObjectStore;
 import verso.store.Tree;
 import verso.store.TreeEntry;
 import verso.store.Version;
@@ -51,15 +52,18 @@ public final class Recorder {
             WorkspaceIndex index = repo.loadIndex();
             WorkspaceScanner scanner = repo.scanner(index);
             List<PointerFile> out = new ArrayList<>();
-            for (String rel : rels) {
-                Snapshot s = scanner.scan(rel, true, progress);
-                if (s.entry() == null) {
-                    throw new RepoException(rel + " does not exist; check the path");
+            try (ObjectStore.Packing packing = repo.store().packing()) {
+                for (String rel : rels) {
+                    Snapshot s = scanner.scan(rel, true, progress);
+                    if (s.entry() == null) {
+                        throw new RepoException(rel + " does not exist; check the path");
+                    }
+                    out.add(new PointerFile(s.entry(), null));
                 }
-                PointerFile pf = new PointerFile(s.entry(), null);
+            }
+            for (PointerFile pf : out) {
                 pf.write(repo.root());
-                ignoreInGit(repo.root(), rel);
-                out.add(pf);
+                ignoreInGit(repo.root(), pf.path());
             }
             index.save(rels);
             return out;
@@ -123,30 +127,32 @@ public final class Recorder {
             List<TreeEntry> entries = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
             List<String> roots = new ArrayList<>();
-            for (PointerFile pf : pointers) {
-                List<String> only = parts.get(pf.path());
-                if (only != null && only.isEmpty()) {
-                    entries.add(pf.entry());
-                    continue;
-                }
-                if (only != null) {
-                    TreeEntry e = pf.entry();
-                    for (String part : only) {
-                        Snapshot s = partScanner.scan(part, true, progress);
-                        skipped.addAll(s.skipped());
-                        e = splice(e, part.substring(pf.path().length() + 1), s.entry());
+            try (ObjectStore.Packing packing = repo.store().packing()) {
+                for (PointerFile pf : pointers) {
+                    List<String> only = parts.get(pf.path());
+                    if (only != null && only.isEmpty()) {
+                        entries.add(pf.entry());
+                        continue;
                     }
-                    entries.add(e);
-                    continue;
+                    if (only != null) {
+                        TreeEntry e = pf.entry();
+                        for (String part : only) {
+                            Snapshot s = partScanner.scan(part, true, progress);
+                            skipped.addAll(s.skipped());
+                            e = splice(e, part.substring(pf.path().length() + 1), s.entry());
+                        }
+                        entries.add(e);
+                        continue;
+                    }
+                    Snapshot s = scanner.scan(pf.path(), true, progress);
+                    if (s.entry() == null) {
+                        throw new RepoException(pf.path() + " is tracked but missing from the workspace; restore it with "
+                                + "verso checkout, or delete " + pf.path() + PointerFile.SUFFIX + " to stop tracking it");
+                    }
+                    entries.add(s.entry());
+                    skipped.addAll(s.skipped());
+                    roots.add(pf.path());
                 }
-                Snapshot s = scanner.scan(pf.path(), true, progress);
-                if (s.entry() == null) {
-                    throw new RepoException(pf.path() + " is tracked but missing from the workspace; restore it with "
-                            + "verso checkout, or delete " + pf.path() + PointerFile.SUFFIX + " to stop tracking it");
-                }
-                entries.add(s.entry());
-                skipped.addAll(s.skipped());
-                roots.add(pf.path());
             }
             index.save(roots);
             ObjectId headId = repo.head().orElse(null);

@@ -60,6 +60,7 @@ public final class RepositoryVerifier {
             }, repo.pool());
         });
         window.acquireUninterruptibly(width); // every check has ended: no future is kept per object
+        problems.addAll(repo.store().packProblems());
 
         TreeSource trees = new TreeSource(repo.store(), null);
         Reachability reach = new Reachability(trees);

@@ -1,6 +1,8 @@
 package verso.store;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,14 +22,16 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A directory of objects by id: {@code objects/ab/cdef...}. Every write goes to a temp file in
- * {@code tmp/} on the same filesystem and is moved into place atomically once its bytes are known
- * to hash to the id, so a reader never sees a partial object under its final name. Objects are
- * immutable: an insert of an object already present writes nothing.
+ * A directory of objects by id: loose, one file each ({@code objects/ab/cdef...}), or small ones in
+ * local packs ({@code packs/}, see {@link LocalPacks}) while a writer has {@link #packing} on. Every
+ * write goes to a temp file in {@code tmp/} on the same filesystem and is moved into place atomically
+ * once its bytes are known to hash to the id, so a reader never sees a partial object under its final
+ * name. Objects are immutable: an insert of an object already present writes nothing.
  */
 public final class ObjectStore {
     private static final int COPY_BUFFER = 1 << 16;
@@ -38,16 +42,24 @@ public final class ObjectStore {
     /** The file holding {@link #removalEpoch}. */
     private static final String EPOCH = "removal-epoch";
     public static final long UNKNOWN_EPOCH = -1;
+    /**
+     * Objects smaller than this are packed, locally while {@link #packing} is on and on remotes; larger
+     * ones (the blocks of large files) stay loose.
+     */
+    public static final int PACKED_BELOW = 1 << 20;
 
     private final Path root;
     private final Path objects;
     private volatile boolean epochChanged;
     private final Path tmp;
+    private final LocalPacks packs;
+    private volatile Packing packing;
 
     public ObjectStore(Path root) {
         this.root = root;
         this.objects = root.resolve("objects");
         this.tmp = root.resolve("tmp");
+        this.packs = new LocalPacks(root.resolve("packs"), this::newTemp);
     }
 
     /** Creates the directories if they do not exist. */
@@ -66,17 +78,97 @@ public final class ObjectStore {
         return objects.resolve(hex.substring(0, 2)).resolve(hex.substring(2));
     }
 
+    /**
+     * Whether the store holds {@code id}. Packs another process published since this one last listed
+     * them are not looked for: a writer that misses one writes the object again, which is harmless.
+     */
     public boolean contains(ObjectId id) {
-        return Files.isRegularFile(pathOf(id));
+        return size(id) >= 0;
     }
 
-    /** The stored size, or -1 if absent. */
+    /** The stored size, or -1 if absent (see {@link #contains}). */
     public long size(ObjectId id) {
+        Packing p = packing;
+        long size = p == null ? -1 : p.size(id);
+        if (size >= 0) {
+            return size;
+        }
         try {
-            return Files.size(pathOf(id));
+            LocalPacks.Location at = packs.locate(id, false);
+            return at != null ? at.size() : Files.size(pathOf(id));
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /**
+     * Turns packing on until the handle is closed: objects smaller than {@link #PACKED_BELOW} written
+     * through this store meanwhile go into local packs, not files of their own, and closing publishes them
+     * (as does each pack that fills up). They can be read back before. The caller closes it before it
+     * writes anything outside the store that refers to them (a version, the workspace index).
+     */
+    public synchronized Packing packing() throws IOException {
+        if (packing != null) {
+            throw new IllegalStateException("the store is packing already");
+        }
+        packing = new Packing(packs.writer());
+        return packing;
+    }
+
+    /** Packing on: see {@link ObjectStore#packing}. Thread-safe. */
+    public final class Packing implements Closeable {
+        private LocalPacks.Writer writer;
+
+        private Packing(LocalPacks.Writer writer) {
+            this.writer = writer;
+        }
+
+        private synchronized void add(ObjectId id, ByteBuffer bytes) throws IOException {
+            if (writer.add(id, bytes) && writer.full()) {
+                writer.publish();
+                writer = packs.writer();
+            }
+        }
+
+        private synchronized long size(ObjectId id) {
+            return writer.size(id);
+        }
+
+        private synchronized byte[] read(ObjectId id) throws IOException {
+            return writer.read(id);
+        }
+
+        /** Publishes what was packed, and turns packing off. */
+        @Override
+        public void close() throws IOException {
+            synchronized (ObjectStore.this) {
+                synchronized (this) {
+                    if (packing == this) {
+                        packing = null;
+                    }
+                    writer.publish();
+                }
+            }
+        }
+    }
+
+    /** Stores bytes that hash to {@code id} unless it is stored: in a pack if packing is on and it is small. */
+    private void store(ObjectId id, ByteBuffer data) throws IOException {
+        if (contains(id)) {
+            return;
+        }
+        Packing p = packing;
+        if (p != null && data.remaining() < PACKED_BELOW) {
+            p.add(id, data);
+            return;
+        }
+        ByteBuffer bb = data.duplicate();
+        write(id, out -> {
+            while (bb.hasRemaining()) {
+                out.write(bb);
+            }
+            return id;
+        });
     }
 
     /** Hashes and stores {@code data}; returns its id. */
@@ -98,18 +190,7 @@ public final class ObjectStore {
         md.update(data);
         data.position(start);
         ObjectId id = ObjectId.fromBytes(md.digest());
-        if (!contains(id)) {
-            try {
-                write(id, out -> {
-                    while (data.hasRemaining()) {
-                        out.write(data);
-                    }
-                    return id;
-                });
-            } finally {
-                data.position(start);
-            }
-        }
+        store(id, data);
         return id;
     }
 
@@ -177,6 +258,11 @@ public final class ObjectStore {
             if (expected != null && !actual.equals(expected)) {
                 throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
             }
+            Packing p = packing;
+            if (p != null && Files.size(t) < PACKED_BELOW) {
+                store(actual, ByteBuffer.wrap(Files.readAllBytes(t)));
+                return actual;
+            }
             publish(t, actual);
             published = true;
             return actual;
@@ -193,26 +279,14 @@ public final class ObjectStore {
         if (!actual.equals(expected)) {
             throw new CorruptObjectException(expected, "content hashes to " + actual.shortHex());
         }
-        if (!contains(expected)) {
-            ByteBuffer bb = ByteBuffer.wrap(data);
-            write(expected, out -> {
-                while (bb.hasRemaining()) {
-                    out.write(bb);
-                }
-                return actual;
-            });
-        }
+        store(expected, ByteBuffer.wrap(data));
     }
 
     /** Reads a whole object and checks its hash. Meant for objects that fit in memory (at most a block). */
     public byte[] read(ObjectId id) throws IOException {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(pathOf(id));
-        } catch (NoSuchFileException e) {
-            throw new MissingObjectException(id);
+        try (Stored s = openStored(id)) {
+            return verified(id, s.bytes());
         }
-        return verified(id, data);
     }
 
     private static byte[] verified(ObjectId id, byte[] data) throws CorruptObjectException {
@@ -228,53 +302,127 @@ public final class ObjectStore {
      * make a reader hold more than it expects.
      */
     public byte[] read(ObjectId id, long size) throws IOException {
-        try (FileChannel ch = open(id)) {
-            long stored = ch.size();
-            if (stored != size) {
-                throw new CorruptObjectException(id, "its " + stored + " bytes do not match the " + size
+        try (Stored s = openStored(id)) {
+            if (s.size() != size) {
+                throw new CorruptObjectException(id, "its " + s.size() + " bytes do not match the " + size
                         + " its tree or block index says");
             }
-            ByteBuffer bb = ByteBuffer.allocate(Math.toIntExact(size));
-            while (bb.hasRemaining()) {
-                if (ch.read(bb, bb.position()) < 0) {
-                    throw new CorruptObjectException(id, "it ended after " + bb.position() + " of its " + size + " bytes");
-                }
-            }
-            return verified(id, bb.array());
-        }
-    }
-
-    /** Opens an object for positional reads. The caller verifies what it reads (see {@link BlockIndex}). */
-    public FileChannel open(ObjectId id) throws IOException {
-        try {
-            return FileChannel.open(pathOf(id), StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            throw new MissingObjectException(id);
-        }
-    }
-
-    /** Re-hashes a stored object, streaming. */
-    public void verify(ObjectId id) throws IOException {
-        MessageDigest md = Hashing.sha256();
-        try (InputStream in = Files.newInputStream(pathOf(id))) {
-            byte[] buf = new byte[COPY_BUFFER];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        } catch (NoSuchFileException e) {
-            throw new MissingObjectException(id);
-        }
-        if (!ObjectId.fromBytes(md.digest()).equals(id)) {
-            throw new CorruptObjectException(id, "content does not match its id");
+            return verified(id, s.bytes());
         }
     }
 
     /**
-     * Removes an object. The first removal through this instance first gives the store a new
-     * {@link #removalEpoch}, so that nobody goes on trusting that what was stored is stored still.
+     * An object's bytes as stored, not yet verified: a stream of {@code size} bytes. Closing it closes
+     * the object's file if it is loose.
      */
-    public boolean delete(ObjectId id) throws IOException {
+    public record Stored(InputStream in, long size, ObjectId id) implements Closeable {
+        /** All the bytes, if they are fewer than 2 GiB. */
+        public byte[] bytes() throws IOException {
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new CorruptObjectException(id, "it is too large to be read whole (" + size + " bytes)");
+            }
+            byte[] b = in.readNBytes((int) size);
+            if (b.length != size) {
+                throw new CorruptObjectException(id, "it ended after " + b.length + " of its " + size + " bytes");
+            }
+            return b;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /**
+     * Opens an object as stored, for the caller to verify: from the pack being written, a pack or its
+     * file; the packs are listed again before it is declared missing.
+     */
+    public Stored openStored(ObjectId id) throws IOException {
+        Packing p = packing;
+        byte[] pending = p == null ? null : p.read(id);
+        if (pending != null) {
+            return new Stored(new ByteArrayInputStream(pending), pending.length, id);
+        }
+        LocalPacks.Location at = packs.locate(id, false);
+        if (at == null) {
+            try {
+                FileChannel ch = FileChannel.open(pathOf(id), StandardOpenOption.READ);
+                return new Stored(Channels.newInputStream(ch), ch.size(), id);
+            } catch (NoSuchFileException e) {
+                at = packs.locate(id, true);
+                if (at == null) {
+                    throw new MissingObjectException(id);
+                }
+            }
+        }
+        return new Stored(LocalPacks.stream(at.pack().channel(), at.offset(), at.size()), at.size(), id);
+    }
+
+    /** Re-hashes a stored object, streaming. */
+    public void verify(ObjectId id) throws IOException {
+        try (Stored s = openStored(id)) {
+            Hashing.decodeVerified(id, s.in(), in -> in.transferTo(OutputStream.nullOutputStream()), "content");
+        }
+    }
+
+    /**
+     * Removes objects: their files, and from the packs that hold them (a pack that holds others too is
+     * written again without them, then removed). The first removal through this instance first gives the
+     * store a new {@link #removalEpoch}, so that nobody goes on trusting that what was stored is stored
+     * still. Not while packing is on.
+     */
+    public void delete(Set<ObjectId> doomed) throws IOException {
+        if (doomed.isEmpty()) {
+            return;
+        }
+        newEpoch();
+        for (ObjectId id : doomed) {
+            Files.deleteIfExists(pathOf(id));
+        }
+        for (LocalPacks.Pack p : packs.relist()) {
+            List<ObjectId> ids = p.index().ids();
+            long dead = ids.stream().filter(doomed::contains).count();
+            if (dead == 0) {
+                continue;
+            }
+            if (dead < ids.size()) {
+                try (Packing kept = new Packing(packs.writer())) {
+                    for (int i = 0; i < ids.size(); i++) {
+                        ObjectId id = ids.get(i);
+                        if (!doomed.contains(id)) {
+                            long size = p.index().size(i);
+                            if (size >= PACKED_BELOW) {
+                                throw new CorruptObjectException(id, "a local pack says it is " + size + " bytes");
+                            }
+                            byte[] bytes = LocalPacks.read(p.channel(), p.index().offset(i), (int) size, id);
+                            kept.add(id, ByteBuffer.wrap(bytes));
+                        }
+                    }
+                }
+            }
+            packs.remove(p);
+        }
+    }
+
+    /**
+     * What is wrong with the local packs themselves, one line each: an index that cannot be used (its
+     * objects count as missing), or one whose table is inconsistent. Objects are checked by {@link #verify}.
+     */
+    public List<String> packProblems() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (LocalPacks.Pack p : packs.relist()) {
+            String why = p.index().check();
+            if (why != null) {
+                problems.add("pack " + p.id().shortHex() + ": its index is damaged: " + why);
+            }
+        }
+        packs.damaged().forEach((name, why) -> problems.add("pack index packs/" + name + " is passed over: " + why
+                + "; the objects it held count as missing"));
+        return problems;
+    }
+
+    private void newEpoch() throws IOException {
         if (!epochChanged) {
             Path t = newTemp();
             try {
@@ -286,7 +434,6 @@ public final class ObjectStore {
             }
             epochChanged = true;
         }
-        return Files.deleteIfExists(pathOf(id));
     }
 
     /**
@@ -305,9 +452,15 @@ public final class ObjectStore {
         }
     }
 
-    /** Visits every stored object id (names that are not ids are skipped), without holding them all. */
+    /**
+     * Visits every stored object id (names that are not ids are skipped), without holding them all: the
+     * loose ones, then the packed ones (an object stored twice is visited twice).
+     */
     public void forEach(Consumer<ObjectId> action) throws IOException {
         forEachIn(objects, (id, file) -> action.accept(id));
+        for (LocalPacks.Pack p : packs.relist()) {
+            p.index().ids().forEach(action);
+        }
     }
 
     /** Receives an object of a fanned-out directory and its file. */
@@ -340,27 +493,6 @@ public final class ObjectStore {
                 }
             }
         }
-    }
-
-    /** Ids that start with the given hex prefix (for short-id resolution of objects). */
-    public List<ObjectId> findByPrefix(String hexPrefix) throws IOException {
-        List<ObjectId> found = new ArrayList<>();
-        if (hexPrefix.length() < 2 || !ObjectId.isHexPrefix(hexPrefix)) {
-            return found;
-        }
-        Path fan = objects.resolve(hexPrefix.substring(0, 2));
-        if (!Files.isDirectory(fan)) {
-            return found;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(fan)) {
-            for (Path f : files) {
-                String hex = hexPrefix.substring(0, 2) + f.getFileName();
-                if (ObjectId.isValidHex(hex) && hex.startsWith(hexPrefix)) {
-                    found.add(ObjectId.fromHex(hex));
-                }
-            }
-        }
-        return found;
     }
 
     /** A fresh temp file on the store's filesystem; the caller moves or deletes it. */

@@ -103,14 +103,62 @@ public final class PackIndex {
             }
             table.putInt(sortedAt + i * Integer.BYTES, sorted[i]);
         }
+        return withFilter(pack, count, table);
+    }
+
+    /** The index over a table laid out as {@link #table} describes, with its {@link #filter} built. */
+    private static PackIndex withFilter(ObjectId pack, int count, ByteBuffer table) {
         int bits = Math.max(64, Integer.highestOneBit(Math.max(1, count) * FILTER_BITS_PER_ID - 1) << 1);
         int filterShift = Integer.SIZE - Integer.numberOfTrailingZeros(bits);
         long[] filter = new long[bits >>> 6];
         for (int i = 0; i < count; i++) {
-            int b = ObjectId.leadingInt(ids, i * ObjectId.LENGTH) >>> filterShift;
+            int b = table.getInt(i * ObjectId.LENGTH) >>> filterShift;
             filter[b >>> 6] |= 1L << b;
         }
         return new PackIndex(pack, count, table, filter, filterShift);
+    }
+
+    /** The bytes of a table of {@code count} objects. */
+    static long tableSize(int count) {
+        return (long) count * BYTES_PER_OBJECT + Long.BYTES;
+    }
+
+    /**
+     * An index over a table of {@code count} objects already laid out (a local pack's index file, mapped):
+     * only its size is checked here. A table whose ids are out of order makes objects missing, and one whose
+     * offsets lie makes them fail their hash, never wrong; {@link #check} finds either.
+     */
+    static PackIndex ofTable(ObjectId pack, int count, ByteBuffer table) {
+        if (count < 0 || count > MAX_OBJECTS || table.capacity() != tableSize(count)) {
+            throw new IllegalArgumentException("a pack index table of " + table.capacity() + " bytes for " + count
+                    + " objects");
+        }
+        return withFilter(pack, count, table);
+    }
+
+    /** The table, read only, to be written out as it is (a local pack's index file). */
+    ByteBuffer table() {
+        return table.asReadOnlyBuffer().clear();
+    }
+
+    /**
+     * Why the table is inconsistent (offsets that decrease, positions that do not sort the ids, an id found
+     * at another position than its own), or null if it is whole.
+     */
+    public String check() {
+        for (int i = 0; i < count; i++) {
+            if (offset(i + 1) < offset(i)) {
+                return "its offsets decrease at object " + i;
+            }
+            int at = table.getInt(sortedAt + i * Integer.BYTES);
+            if (at < 0 || at >= count) {
+                return "its sorted order names object " + at + " of " + count;
+            }
+            if (position(id(at)) != at) {
+                return "object " + at + " cannot be found by its id";
+            }
+        }
+        return offset(0) == 0 ? null : "its first offset is " + offset(0);
     }
 
     /**
@@ -190,6 +238,9 @@ public final class PackIndex {
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             int at = table.getInt(sortedAt + mid * Integer.BYTES);
+            if (at < 0 || at >= count) {
+                return -1; // a damaged table (see check)
+            }
             int c = id.compareTo(table, at * ObjectId.LENGTH);
             if (c == 0) {
                 return at;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.AbstractList;
@@ -108,10 +106,8 @@ public record Tree(List<TreeEntry> entries) {
         if (store.size(id) <= STREAM_ABOVE) {
             return decode(id, store.read(id));
         }
-        try (InputStream in = Files.newInputStream(store.pathOf(id))) {
-            return Hashing.decodeVerified(id, in, s -> decode(id, s), "content");
-        } catch (NoSuchFileException e) {
-            throw new MissingObjectException(id);
+        try (ObjectStore.Stored s = store.openStored(id)) {
+            return Hashing.decodeVerified(id, s.in(), in -> decode(id, in), "content");
         }
     }
 

@@ -40,8 +40,9 @@ import verso.store.TreeEntry;
  * (blobs and blocks), whose total is known by then and drives the progress bar. Every object is
  * streamed into {@link ObjectStore#insert(ObjectId, InputStream)}, which hashes it and publishes it only
  * if it matches, so a corrupt remote object never enters the cache; a stream that breaks, or whose
- * content does not match (changed on the way), is downloaded again whole a few times. Used by
- * checkout as its {@link ObjectFetcher}, it downloads exactly the ids asked.
+ * content does not match (changed on the way), is downloaded again whole a few times. The small objects
+ * of a fetch go into local packs, as add's do (checked first too). Used by checkout as its
+ * {@link ObjectFetcher}, it downloads exactly the ids asked, loose.
  */
 public final class Fetcher implements ObjectFetcher, Closeable {
     /**
@@ -89,7 +90,10 @@ public final class Fetcher implements ObjectFetcher, Closeable {
         } else {
             packs.load(List.of(id), transfers);
         }
-        fetchEntries(id == null ? otherwise.get() : versions.read(id).paths());
+        Collection<TreeEntry> roots = id == null ? otherwise.get() : versions.read(id).paths();
+        try (ObjectStore.Packing packing = store.packing()) {
+            fetchEntries(roots);
+        }
         return result(id);
     }
 

@@ -1,6 +1,8 @@
 package verso.sync;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.AbstractSet;
 import java.util.ArrayList;
@@ -218,7 +220,7 @@ public final class Pusher {
         try {
             transfers.run(work, w -> {
                 if (w instanceof ObjectId id) {
-                    remote.remote().put(Layout.objectKey(id), store.pathOf(id));
+                    putLoose(id, looseSizes.get(id));
                     progress.advance(looseSizes.get(id));
                 } else {
                     written.addAll(packAndUpload(small, smallSizes));
@@ -228,6 +230,16 @@ public final class Pusher {
             progress.done();
         }
         return written;
+    }
+
+    /** Uploads one object loose: its file, or its bytes if it is packed locally. */
+    private void putLoose(ObjectId id, long size) throws IOException {
+        Path file = store.pathOf(id);
+        if (Files.isRegularFile(file)) {
+            remote.remote().put(Layout.objectKey(id), file);
+        } else {
+            remote.remote().put(Layout.objectKey(id), store.read(id, size));
+        }
     }
 
     /**

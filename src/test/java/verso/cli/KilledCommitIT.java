@@ -18,9 +18,10 @@ final class KilledCommitIT {
     @TempDir
     Path dir;
 
-    private long objectCount() throws Exception {
-        try (Stream<Path> s = Files.walk(dir.resolve(".verso/cache/objects"))) {
-            return s.filter(Files::isRegularFile).count();
+    /** The bytes the store holds: loose objects, packs, and the pack being written in {@code tmp/}. */
+    private long storedBytes() throws Exception {
+        try (Stream<Path> s = Files.walk(dir.resolve(".verso/cache"))) {
+            return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         }
     }
 
@@ -42,17 +43,18 @@ final class KilledCommitIT {
                 Files.write(sub.resolve("f" + f + ".bin"), buf);
             }
         }
-        long before = objectCount();
+        long before = storedBytes();
+        long file = buf.length;
         Process p = new ProcessBuilder(VersoProcess.versoCommand("commit", "-m", "big")).directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        while (p.isAlive() && objectCount() < before + 100) {
+        while (p.isAlive() && storedBytes() < before + 100 * file) {
             Thread.sleep(20);
         }
         assertTrue(p.isAlive(), "the commit finished before it could be killed; make the tree larger");
         p.destroyForcibly().waitFor();
-        long written = objectCount() - before;
-        assertTrue(written >= 100 && written < 2500, "killed after " + written + " objects");
+        long written = storedBytes() - before;
+        assertTrue(written >= 100 * file && written < 2500 * file, "killed after " + written + " bytes");
 
         Result verify = verso(dir, "verify");
         assertEquals(0, verify.exit(), verify.toString());

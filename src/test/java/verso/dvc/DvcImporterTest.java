@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -196,7 +197,7 @@ final class DvcImporterTest {
             }
         }
         ObjectId block = BlockIndex.decode(big.id(), repo.store().read(big.id())).blocks().get(1);
-        repo.store().delete(block);
+        repo.store().delete(Set.of(block));
         assertEquals(1, run().imported());
         assertTrue(repo.store().contains(block), "the archive " + md5 + " was read again from DVC's cache");
         assertArrayEquals(bytes(9 << 20, 1), files(imported.get(0).version()).get("copy/again.npz"));

@@ -2,7 +2,6 @@ package verso.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 import verso.cache.Block;
 import verso.read.ContentSource;
@@ -57,15 +56,11 @@ public final class StoreContentSource implements ContentSource {
                     int b = (int) (pos / blockSize);
                     long within = pos - (long) b * blockSize;
                     int want = (int) Math.min(length - done, Math.min(blockSize - within, size - pos));
-                    ByteBuffer buf = ByteBuffer.allocate(want);
-                    try (FileChannel ch = store.open(blocks[b])) {
-                        while (buf.hasRemaining()) {
-                            if (ch.read(buf, within + buf.position()) < 0) {
-                                throw new IOException("block " + b + " is shorter than recorded");
-                            }
-                        }
+                    byte[] block = store.read(blocks[b]);
+                    if (block.length < within + want) {
+                        throw new IOException("block " + b + " is shorter than recorded");
                     }
-                    out.add(Block.of(buf.flip()), 0, want);
+                    out.add(Block.of(ByteBuffer.wrap(block, (int) within, want).slice()), 0, want);
                     done += want;
                 }
                 return done;

@@ -16,8 +16,10 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +90,29 @@ final class RepositoryTest {
 
     private void add(String... paths) throws IOException {
         repo.add(dir, List.of(paths), ProgressListener.NONE);
+    }
+
+    @Test
+    void addAndCommit_packSmallObjects_andLeaveBlocksOfLargeFilesLoose() throws IOException {
+        for (int i = 0; i < 60; i++) {
+            write("data/d" + i % 6 + "/f" + i + ".txt", "file " + i);
+        }
+        writeRandom("data/big.bin", repo.blockSize() * 2 + 1, 5);
+        add("data");
+        ObjectId v = commit("one");
+        Map<ObjectId, Long> loose = new HashMap<>();
+        ObjectStore.forEachIn(repo.store().root().resolve("objects"), (id, f) -> loose.put(id, Files.size(f)));
+        Map<ObjectId, Long> small = new HashMap<>(loose);
+        small.values().removeIf(size -> size >= ObjectStore.PACKED_BELOW);
+        assertEquals(Map.of(v, (long) repo.store().read(v).length), small, "only the version object is loose");
+        assertEquals(2, loose.size() - small.size(), "the two whole blocks");
+        Set<ObjectId> stored = new HashSet<>();
+        repo.store().forEach(stored::add);
+        assertEquals(60 + 7 + 3 + 1 + 1, stored.size(), "files, trees, blocks, the block index, the version");
+        assertTrue(repo.verify(id -> false).ok());
+        Files.delete(dir.resolve("data/d0/f0.txt"));
+        repo.checkout(v, true, null, ProgressListener.NONE);
+        assertEquals("file 0", Files.readString(dir.resolve("data/d0/f0.txt")));
     }
 
     @Test
@@ -321,7 +346,7 @@ final class RepositoryTest {
         write("data/a.txt", "two");
         commit("two");
         ObjectId blob = verso.store.Hashing.hash("one".getBytes(StandardCharsets.UTF_8));
-        repo.store().delete(blob);
+        repo.store().delete(Set.of(blob));
         AtomicInteger asked = new AtomicInteger();
         RepoException e = assertThrows(RepoException.class, () -> repo.checkout(v1, false,
                 ids -> asked.addAndGet(ids.size()), ProgressListener.NONE));
@@ -369,7 +394,7 @@ final class RepositoryTest {
         Files.setLastModifiedTime(dir.resolve("data/a.txt"), FileTime.from(Instant.now().minusSeconds(60)));
         add("data");
         ObjectId blob = verso.store.Hashing.hash("one".getBytes(StandardCharsets.UTF_8));
-        assertTrue(repo.store().delete(blob)); // as gc does to what no version holds
+        repo.store().delete(Set.of(blob)); // as gc does to what no version holds
         commit("one");
         assertTrue(repo.store().contains(blob), "the index's record must not be trusted after a removal");
         assertTrue(repo.verify(id -> true).ok());
@@ -455,7 +480,7 @@ final class RepositoryTest {
         TreeSource trees = new TreeSource(repo.store(), null);
         TreeEntry old = trees.lookup(repo.version(one).find("data"), "data/old");
         byte[] oldTree = repo.store().read(old.id());
-        Files.delete(repo.store().pathOf(old.id())); // only version one has it
+        repo.store().delete(Set.of(old.id())); // only version one has it
 
         GarbageCollector.Report r = repo.gc(false, false, false, id -> false);
         assertEquals(List.of(one), r.incomplete().stream().map(VersionLog.Entry::id).toList());
@@ -467,7 +492,7 @@ final class RepositoryTest {
         repo.store().insert(oldTree);
         assertTrue(repo.gc(false, true, false, id -> false).incomplete().isEmpty());
         TreeEntry sub = trees.lookup(repo.version(one).find("data"), "data/sub");
-        Files.delete(repo.store().pathOf(sub.id()));
+        repo.store().delete(Set.of(sub.id()));
         GarbageCollector.Report shared = repo.gc(false, false, false, id -> false);
         assertTrue(shared.incomplete().stream().map(VersionLog.Entry::id).toList().contains(one), shared.toString());
         assertTrue(repo.store().contains(stray));
@@ -527,6 +552,8 @@ final class RepositoryTest {
         commit("one");
         ObjectId blob = verso.store.Hashing.hash("alpha".getBytes(StandardCharsets.UTF_8));
         ObjectStore store = repo.store();
+        store.delete(Set.of(blob)); // a loose copy damaged in place of the packed one
+        Files.createDirectories(store.pathOf(blob).getParent());
         Files.writeString(store.pathOf(blob), "alpHa");
         RepositoryVerifier.Report r = repo.verify(id -> false);
         assertFalse(r.ok());

@@ -43,7 +43,6 @@ final class ObjectStoreTest {
         List<ObjectId> all = new ArrayList<>();
         store.forEach(all::add);
         assertEquals(List.of(id), all);
-        assertEquals(List.of(id), store.findByPrefix(id.hex().substring(0, 6)));
     }
 
     @Test

@@ -109,7 +109,7 @@ final class PusherTest {
     @Test
     void plan_missingObject_namesTheVersion() throws IOException {
         ObjectId v1 = f.commit("one");
-        assertTrue(f.repo.store().delete(someBlob(v1)));
+        f.repo.store().delete(Set.of(someBlob(v1)));
         RepoException e = assertThrows(RepoException.class, () -> pusher(remote).plan(null));
         assertTrue(e.getMessage().contains("cannot push version " + v1.shortHex()), e.getMessage());
         assertFalse(remote.exists("versions/" + v1.hex()));

@@ -118,7 +118,7 @@ final class RemoteSyncTest {
         RemoteVersions frv = new RemoteVersions(faulty, "faulty");
         b.fetch(frv, null);
         ObjectId blob = blobOf(a, v1, "data/a.txt");
-        b.repo.store().delete(blob);
+        b.repo.store().delete(Set.of(blob));
         faulty.corruptNextGets(2);
         b.fetch(frv, v1.hex());
         assertTrue(b.repo.store().contains(blob));
