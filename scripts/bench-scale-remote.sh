@@ -107,8 +107,10 @@ if [ ! -f "$P/.committed" ]; then
   measure "add" "$P" "$V" add data || bench_die "add failed (see $LOGS)"
   measure "commit" "$P" "$V" commit -m first || bench_die "commit failed (see $LOGS)"
   bench_log "changing one file in each folder"
-  for d in "$P"/data/many/d*; do echo "changed" > "$d/f00000.txt"; done
-  echo "changed" > "$P/data/big/s0000007.bin"
+  # stamped, so that the files change even if an earlier run changed them already
+  stamp=$(date +%s%N)
+  for d in "$P"/data/many/d*; do echo "changed $stamp" > "$d/f00000.txt"; done
+  echo "changed $stamp" > "$P/data/big/s0000007.bin"
   measure "commit of one changed file a folder" "$P" "$V" commit -m second \
     || bench_die "second commit failed (see $LOGS)"
   touch "$P/.committed"
