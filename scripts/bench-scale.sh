@@ -86,7 +86,8 @@ measure verso "status after checkout" "$v" "$verso" status
 measure verso "verify" "$v" "$verso" verify
 measure verso "gc --workspace" "$v" "$verso" gc --workspace --force
 
-# No automatic repack: it would run in the background of the next steps (and verso packs nothing).
+# No automatic repack: it would run in the background of the next steps (git's add writes loose
+# objects and packs them in its gc; verso packs small objects as it adds them).
 (cd "$g" && git init -q . && git config user.email bench@example.com && git config user.name bench \
     && git config gc.auto 0)
 measure git "add" "$g" git add -A
