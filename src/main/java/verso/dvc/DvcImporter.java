@@ -158,7 +158,7 @@ public final class DvcImporter {
             }
             progress.start("git " + c.shortId() + " (" + (i + 1) + "/" + commits.size() + ")", estimate(outs, state));
             List<TreeEntry> entries;
-            try {
+            try (ObjectStore.Packing packing = store.packing()) {
                 entries = entries(outs, where, state);
             } finally {
                 progress.done();

@@ -222,6 +222,23 @@ final class LocalPacks {
         }
     }
 
+    /** Removes packs without an index (a writer or gc stopped between the two); returns how many. */
+    int clearUnindexed() throws IOException {
+        int n = 0;
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + PACK)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    Path index = dir.resolve(name.substring(0, name.length() - PACK.length()) + INDEX);
+                    if (!Files.exists(index) && Files.deleteIfExists(p)) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
     /** Starts a pack; objects are added to it, then it is published (or discarded). */
     Writer writer() throws IOException {
         return new Writer();

@@ -534,7 +534,10 @@ public final class ObjectStore {
         }
     }
 
-    /** Removes temp files left by interrupted writers. Call only while holding the repository lock exclusively. */
+    /**
+     * Removes what interrupted writers left: temp files, and packs whose index was never moved into place.
+     * Call only while holding the repository lock exclusively.
+     */
     public int clearTemp() throws IOException {
         int n = 0;
         if (Files.isDirectory(tmp)) {
@@ -545,6 +548,6 @@ public final class ObjectStore {
                 }
             }
         }
-        return n;
+        return n + packs.clearUnindexed();
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,6 +154,15 @@ final class DvcImporterTest {
         TreeEntry d = repo.versions().read(v1).find("datasets");
         assertEquals(2, d.files());
         assertEquals((9 << 20) + (5 << 20), d.size());
+        // small objects (trees, block indexes, the small files) went into packs: loose are the
+        // versions and the blocks of large files
+        Set<ObjectId> looseSmall = new HashSet<>();
+        ObjectStore.forEachIn(repo.store().root().resolve("objects"), (id, f) -> {
+            if (Files.size(f) < ObjectStore.PACKED_BELOW) {
+                looseSmall.add(id);
+            }
+        });
+        assertEquals(Set.of(v1, v2, v3), looseSmall);
     }
 
     @Test

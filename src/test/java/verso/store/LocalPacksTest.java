@@ -173,9 +173,13 @@ final class LocalPacksTest {
         }
         Path idx = files("*.idx").get(0);
         Path pack = files("*.pack").get(0);
-        // a pack whose index was never moved into place (a writer that stopped): not listed
-        Files.write(dir.resolve("packs").resolve(Hashing.hash(bytes("x")).hex() + LocalPacks.PACK), bytes("x"));
+        // a pack whose index was never moved into place (a writer that stopped): not listed, then cleared
+        Path orphan = dir.resolve("packs").resolve(Hashing.hash(bytes("x")).hex() + LocalPacks.PACK);
+        Files.write(orphan, bytes("x"));
         assertTrue(new ObjectStore(dir).packProblems().isEmpty());
+        assertEquals(1, store.clearTemp());
+        assertFalse(Files.exists(orphan));
+        assertTrue(Files.exists(pack));
 
         Files.write(pack, bytes("short"));
         ObjectStore shortPack = new ObjectStore(dir);
