@@ -6,13 +6,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -337,24 +334,12 @@ final class LocalPacks {
                         ch.write(new ByteBuffer[] {header, table});
                     }
                 }
-                Files.createDirectories(dir);
-                move(temp, dir.resolve(id.hex() + PACK));
-                move(idx, dir.resolve(id.hex() + INDEX));
+                ObjectStore.moveIntoPlace(temp, dir.resolve(id.hex() + PACK), dir.getParent());
+                ObjectStore.moveIntoPlace(idx, dir.resolve(id.hex() + INDEX), dir.getParent());
                 relist();
             } finally {
                 Files.deleteIfExists(temp);
             }
-        }
-    }
-
-    /** Moves a temp file into place; one already there has the same content (its name is its hash). */
-    private static void move(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            Files.deleteIfExists(temp);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the cache at " + target.getParent() + " does not support atomic moves", e);
         }
     }
 }

@@ -518,12 +518,19 @@ public final class ObjectStore {
 
     /** Moves a temp file whose content hashes to {@code id} into place (a no-op if already present). */
     public void publish(Path temp, ObjectId id) throws IOException {
-        Path target = pathOf(id);
+        moveIntoPlace(temp, pathOf(id), root);
+    }
+
+    /**
+     * Moves a temp file of the cache at {@code root} to {@code target}, a name given by its content (a file
+     * already there has the same bytes).
+     */
+    static void moveIntoPlace(Path temp, Path target, Path root) throws IOException {
         try {
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
-                // The fan-out directory is created on first use, not checked before every move.
+                // The directory is created on first use, not checked before every move.
                 Files.createDirectories(target.getParent());
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             }

@@ -88,7 +88,7 @@ public final class PackIndex {
                 throw new IllegalArgumentException("pack offsets must not decrease");
             }
         }
-        int size = count * BYTES_PER_OBJECT + Long.BYTES;
+        int size = (int) tableSize(count);
         ByteBuffer table = mapDir == null ? ByteBuffer.wrap(new byte[size]) : mappedTable(mapDir, size);
         table.put(0, ids, 0, count * ObjectId.LENGTH);
         int offsetsAt = count * ObjectId.LENGTH;
